@@ -1,0 +1,42 @@
+// What the producer hands to the reporters: a batch, once, with every exchange it took.
+
+import type { Batch } from '../batch/batch.ts'
+import type { Outcome } from '../record.ts'
+import type { RecordPosition } from '../transports/transport.ts'
+
+/** One wire call: one attempt of one batch (or of its records still pending) to one partition. */
+export interface Exchange {
+  /** 1-based attempt number. */
+  readonly attempt: number
+  readonly partition: number
+  readonly records: number
+  /** Epoch ms: the attempt started waiting for its partition slot. */
+  readonly enqueued: number
+  /** Epoch ms: just before the wire call. */
+  readonly begin: number
+  /** Epoch ms: the call returned. */
+  readonly complete: number
+  readonly response: Readonly<Record<string, unknown>> | null
+  /** "error producing topic T partition P: cause", or null. */
+  readonly error: string | null
+}
+
+/** The final word on one batch. `outcomes[i]` and `positions[i]` belong to `batch.records[i]`. */
+export interface BatchResult {
+  readonly batch: Batch
+  readonly target: string
+  /** The partition of the last exchange, or the batch's partition when there was none. */
+  readonly partition: number
+  readonly exchanges: readonly Exchange[]
+  /** Set when the batch was refused before any exchange (e.g. "no producer for partition"). */
+  readonly producerError: string | null
+  /** True iff there is at least one exchange and every record was delivered. */
+  readonly produced: boolean
+  readonly outcomes: readonly Outcome[]
+  readonly positions: readonly (RecordPosition | null)[]
+  /** Per-record error text for records not delivered (null for delivered ones). */
+  readonly errors: readonly (string | null)[]
+  /** Epoch ms: the producer took the batch / the result was final. */
+  readonly begin: number
+  readonly complete: number
+}

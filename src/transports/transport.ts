@@ -1,0 +1,63 @@
+// The one interface between kprod's core (builder, producer, pipeline) and a target service.
+// A transport performs exactly one wire exchange per send() and never retries on its own: the
+// producer's attempts and exchange records are the whole truth.
+
+import type { Batch } from '../batch/batch.ts'
+import type { KprodError } from '../errors.ts'
+
+/** Hard limits the builder must never exceed when it cuts a batch. */
+export interface TransportLimits {
+  /** Largest key + value a single record may have. */
+  readonly maxRecordBytes: number
+  /** Most records in one send(). */
+  readonly maxBatchRecords: number
+  /** Most key + value bytes in one send(). */
+  readonly maxBatchBytes: number
+}
+
+/** What connect() learned about the target. */
+export interface Topology {
+  /** Every partition (Kafka) or shard index (Kinesis) of the target, ascending. */
+  readonly partitions: readonly number[]
+}
+
+/** Where one record landed: a partition and offset, or a shard and sequence number. */
+export interface RecordPosition {
+  readonly partition: number
+  /** Kafka offset or Kinesis sequence number as a decimal string; null when not acknowledged (acks=0). */
+  readonly position: string | null
+  readonly shardId?: string
+}
+
+/** The result of one record inside an exchange that got a response. */
+export type RecordResult =
+  | { readonly ok: true, readonly at: RecordPosition }
+  | { readonly ok: false, readonly error: KprodError }
+
+/** The outcome of one wire exchange. */
+export interface SendResult {
+  /** The response as the target gave it, JSON-ready; null when there was none. */
+  readonly response: Readonly<Record<string, unknown>> | null
+  /** A request-level error: every record of the exchange shares it. */
+  readonly error: KprodError | null
+  /** Per-record results in batch order; present only when error is null. */
+  readonly records: readonly RecordResult[] | null
+}
+
+export interface Transport {
+  readonly kind: 'kafka' | 'kinesis'
+  /** The topic or stream name. */
+  readonly target: string
+  readonly limits: TransportLimits
+  /**
+   * Checks that the target exists and can be reached. Rejects with KPROD_CONNECT, KPROD_AUTH or
+   * KPROD_TARGET_NOT_FOUND (exit code 3).
+   */
+  connect (): Promise<Topology>
+  /** One wire exchange carrying `batch.records` to `partition`. Never rejects: errors are in the result. */
+  send (batch: Batch, partition: number): Promise<SendResult>
+  /** Closes connections; pending sends settle first. */
+  close (): Promise<void>
+  /** Notes for the summary, e.g. that the client retries on its own in some mode. */
+  readonly notes: readonly string[]
+}

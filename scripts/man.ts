@@ -1,0 +1,55 @@
+// Renders man/kprod.1 from the option table, so the man page lists exactly the options the
+// code has. `node scripts/man.ts > man/kprod.1` regenerates it; test/docs.test.ts checks it.
+
+import { OPTIONS, OPTION_GROUPS, envName } from '../src/config/options.ts'
+import { EXIT_CODE_HELP } from '../src/exit-codes.ts'
+
+const esc = (s: string): string => s.replaceAll('\\', '\\e').replaceAll('-', '\\-').replace(/^\./gm, '\\&.')
+
+export function renderMan (version: string): string {
+  const out: string[] = []
+  out.push(`.TH KPROD 1 "" "kprod ${version}" "User Commands"`)
+  out.push('.SH NAME', 'kprod \\- pipe newline\\-delimited records into Apache Kafka, accounting for every line')
+  out.push('.SH SYNOPSIS', '.B kprod', '\\-\\-topic', '.I name', '[\\fIoptions\\fR] [\\fIfile\\fR...]')
+  out.push('.SH DESCRIPTION',
+    esc('kprod reads lines from stdin (no files, or -) or from the files given, in order, and produces one Kafka record per line. A line is the bytes between LF delimiters with one trailing CR removed; a last line without LF counts; invalid UTF-8 and NUL bytes pass through unchanged.'),
+    '.PP',
+    esc('Lines are grouped into batches (one open batch per partition, cut on --batch-records, --batch-bytes, --min-records/--min-bytes or --linger), and an asynchronous producer sends them with at most one request in flight per partition and at most --workers overall, retrying up to --attempts times within --delivery-timeout.'),
+    '.PP',
+    esc('Every line ends as exactly one of: delivered (acknowledged, with partition and offset), failed (definitely not written), unknown (may have been written: a timeout or a dropped connection after the request left), skipped (too long, too large for the topic, no key separator, or empty with --empty-lines skip) or unsent (never sent because kprod was interrupted). The summary line states the counts, and read = delivered + failed + unknown + skipped + unsent.'),
+    '.PP',
+    esc('stdout carries JSON lines only: one "batch" line per batch, "stats" lines every --stats-interval, and a "summary" line last (schema: schema/output.schema.json). Logs, warnings and the progress bar go to stderr. When stdout is closed (| head), reporting stops quietly and delivery goes on.'))
+  out.push('.SH OPTIONS')
+  for (const group of OPTION_GROUPS) {
+    out.push(`.SS ${group}`)
+    for (const spec of OPTIONS.filter((o) => o.group === group)) {
+      const negated = spec.kind === 'boolean' && spec.default === 'true'
+      const flag = negated ? `\\-\\-no\\-${esc(spec.name)}` : `\\-\\-${esc(spec.name)}`
+      const short = spec.short === undefined ? '' : `\\fB\\-${spec.short}\\fR, `
+      const arg = spec.arg === undefined ? '' : ` \\fI${esc(spec.arg.replace(/[<>]/g, ''))}\\fR`
+      out.push('.TP', `${short}\\fB${flag}\\fR${arg}`)
+      const extra = [`environment: ${envName(spec)}`]
+      if (spec.default !== undefined && !negated) extra.push(`default: ${spec.default}`)
+      out.push(esc(`${spec.help}. (${extra.join('; ')})`))
+    }
+  }
+  out.push('.TP', '\\fB\\-h\\fR, \\fB\\-\\-help\\fR', 'show the options and exit')
+  out.push('.TP', '\\fB\\-V\\fR, \\fB\\-\\-version\\fR', 'print the version and exit')
+  out.push('.SH EXIT STATUS', '.nf', ...EXIT_CODE_HELP.trim().split('\n').slice(1).map((l) => esc(l.trim())), '.fi')
+  out.push('.SH ENVIRONMENT', esc('Every option can be set with its KPROD_* variable (listed with each option); a flag on the command line wins. Boolean variables take true or false.'))
+  out.push('.SH SIGNALS', esc('The first SIGINT or SIGTERM stops reading, sends what is buffered within --drain-timeout, prints the summary (with unsent lines) and exits with 130 or 143. A second signal gives up on what is still pending at once; the summary is still printed.'))
+  out.push('.SH EXAMPLES', '.nf',
+    esc('tail -f app.log | kprod --topic logs'),
+    esc('kprod --topic events --brokers h1:9092,h2:9092 a.txt b.txt'),
+    esc("printf 'k1\\tv1\\n' | kprod --topic t --key-separator '\\t'"),
+    esc('kprod --topic t --failed-output failed.txt data.txt || kprod --topic t failed.txt'),
+    '.fi')
+  out.push('.SH SEE ALSO', '\\fBkcat\\fR(1), the README of kprod')
+  return out.join('\n') + '\n'
+}
+
+if (import.meta.main) {
+  const { readFileSync } = await import('node:fs')
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+  process.stdout.write(renderMan(pkg.version))
+}

@@ -1,0 +1,119 @@
+// The entry point and, with bin/kprod.js, the only code that touches `process`: argv, env,
+// stdio, signals and the exit code. Everything else receives these as plain values.
+
+import { readFileSync } from 'node:fs'
+import type { Readable, Writable } from 'node:stream'
+import { resolveConfig, type Config } from '../config/config.ts'
+import { ConfigError, errorText } from '../errors.ts'
+import { EXIT_CODES } from '../exit-codes.ts'
+import { runPipeline } from '../pipeline.ts'
+import { startProgress } from '../report/progress.ts'
+import { realClock } from '../util/clock.ts'
+import { buildProgram, parseArgs } from './program.ts'
+import { createTransport } from './transport-factory.ts'
+
+export interface Io {
+  readonly stdin: Readable
+  readonly stdout: Writable
+  readonly stderr: Writable & { isTTY?: boolean }
+  readonly env: Readonly<Record<string, string | undefined>>
+  /** Subscribes to SIGINT/SIGTERM; returns the unsubscribe function. */
+  readonly onSignal: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void
+}
+
+export function processIo (): Io {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    onSignal (handler) {
+      const onInt = (): void => handler('SIGINT')
+      const onTerm = (): void => handler('SIGTERM')
+      process.on('SIGINT', onInt)
+      process.on('SIGTERM', onTerm)
+      return () => {
+        process.off('SIGINT', onInt)
+        process.off('SIGTERM', onTerm)
+      }
+    }
+  }
+}
+
+/** Runs kprod with `argv` (without node and script) and returns the exit code. */
+export async function main (argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const warn = (line: string): void => { io.stderr.write(line + '\n') }
+  const program = buildProgram(version(), {
+    writeOut: (text) => { io.stdout.write(text) },
+    writeErr: (text) => { io.stderr.write(text) }
+  })
+  const parsed = parseArgs(program, argv)
+  if ('exitCode' in parsed) return parsed.exitCode
+  let config: Config
+  try {
+    config = resolveConfig(parsed.flags, io.env, parsed.files)
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    for (const problem of err.problems) warn(`kprod: ${problem}`)
+    warn('kprod: see kprod --help')
+    return EXIT_CODES.usage
+  }
+  const stop = new AbortController()
+  const abort = new AbortController()
+  const unsubscribe = io.onSignal((signal) => {
+    if (!stop.signal.aborted) {
+      warn(`kprod: ${signal}: stopping input, sending what is buffered (--drain-timeout ${config.drainTimeoutMs} ms); send it again to give up`)
+      stop.abort(signal)
+    } else {
+      warn(`kprod: ${signal} again: giving up on what is still pending`)
+      abort.abort(signal)
+    }
+  })
+  let progress: { stop (): void } | null = null
+  try {
+    const transport = createTransport(config, realClock, warn)
+    const result = await runPipeline(config, {
+      transport,
+      stdin: io.stdin,
+      stdout: io.stdout,
+      warn,
+      clock: realClock,
+      stop: stop.signal,
+      abort: abort.signal,
+      onStart: (reporter) => {
+        if (config.progress && io.stderr.isTTY === true) progress = startProgress(io.stderr, () => reporter.counts)
+      }
+    })
+    return result.exitCode
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const problem of err.problems) warn(`kprod: ${problem}`)
+      return EXIT_CODES.usage
+    }
+    warn(`kprod: internal error: ${errorText(err)}`)
+    if (err instanceof Error && err.stack !== undefined) warn(err.stack)
+    return EXIT_CODES.internal
+  } finally {
+    (progress as { stop (): void } | null)?.stop()
+    unsubscribe()
+  }
+}
+
+/** bin/kprod.js calls this: run, then exit with the code once stdout and stderr are flushed. */
+export async function run (): Promise<void> {
+  const code = await main(process.argv.slice(2))
+  process.exitCode = code
+  // Pending handles (an idle stdin pipe, a client socket) must not keep a finished run alive.
+  if (process.stdin.readable) process.stdin.destroy()
+  setTimeout(() => process.exit(code), 1000).unref()
+}
+
+function version (): string {
+  for (const path of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string, version?: string }
+      if (pkg.name === 'kprod' && typeof pkg.version === 'string') return pkg.version
+    } catch {}
+  }
+  return '0.0.0'
+}

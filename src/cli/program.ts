@@ -1,0 +1,76 @@
+// Builds the commander program from the option table and parses argv into raw option text.
+// Values are not defaulted or converted here: config.ts does that, so flag, KPROD_* variable and
+// default go through one validation path with one set of error messages.
+
+import { Command, Option, CommanderError } from 'commander'
+import { OPTIONS, envName, type OptionSpec } from '../config/options.ts'
+import { camel, type RawValues } from '../config/config.ts'
+import { EXIT_CODE_HELP } from '../exit-codes.ts'
+
+export interface ParsedArgs {
+  readonly flags: RawValues
+  readonly files: readonly string[]
+}
+
+export interface ProgramIo {
+  readonly writeOut: (text: string) => void
+  readonly writeErr: (text: string) => void
+}
+
+const EXAMPLES = `
+Examples:
+  tail -f app.log | kprod --topic logs
+  kprod --topic events --brokers h1:9092,h2:9092 a.txt b.txt
+  printf 'k1\\tv1\\n' | kprod --topic t --key-separator '\\t'
+  kprod --topic t --failed-output failed.txt data.txt; kprod --topic t failed.txt
+
+Output: JSON lines on stdout (one per batch, stats lines, a summary last);
+logs, warnings and the progress bar go to stderr. Schema: schema/output.schema.json.
+Every option can also be set with its KPROD_* environment variable; a flag wins.
+`
+
+export function buildProgram (version: string, io: ProgramIo): Command {
+  const program = new Command('kprod')
+    .description('Pipe newline-delimited records from stdin or files into a Kafka topic, one record per line,\naccounting for every line (delivered, failed, unknown, skipped or unsent).')
+    .usage('--topic <name> [options] [file...]')
+    .argument('[file...]', 'input files, read in order; none or - means stdin')
+    .version(version, '-V, --version')
+    .helpOption('-h, --help', 'show this help')
+    .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr })
+    .showSuggestionAfterError(true)
+    .allowExcessArguments(false)
+    .exitOverride()
+    .addHelpText('after', EXAMPLES + EXIT_CODE_HELP)
+  for (const spec of OPTIONS) program.addOption(toOption(spec))
+  return program
+}
+
+function toOption (spec: OptionSpec): Option {
+  const negated = spec.kind === 'boolean' && spec.default === 'true'
+  const short = spec.short === undefined ? '' : `-${spec.short}, `
+  const flags = negated ? `--no-${spec.name}` : `${short}--${spec.name}${spec.arg === undefined ? '' : ' ' + spec.arg}`
+  const details = [`env ${envName(spec)}`]
+  if (spec.default !== undefined && !negated) details.push(`default: ${spec.default}`)
+  const option = new Option(flags, `${spec.help} (${details.join(', ')})`)
+  option.helpGroup(`${spec.group} options:`)
+  return option
+}
+
+/** Parses argv (without node and script); returns null after --help/--version or a usage error. */
+export function parseArgs (program: Command, argv: readonly string[]): ParsedArgs | { exitCode: number } {
+  try {
+    program.parse([...argv], { from: 'user' })
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      const ok = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
+      return { exitCode: ok ? 0 : 2 }
+    }
+    throw err
+  }
+  const flags: Record<string, string | boolean | undefined> = {}
+  for (const spec of OPTIONS) {
+    const key = camel(spec.name)
+    if (program.getOptionValueSource(key) === 'cli') flags[key] = program.getOptionValue(key) as string | boolean
+  }
+  return { flags, files: program.args }
+}

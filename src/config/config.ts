@@ -1,0 +1,216 @@
+// Turns raw option text (flags, then KPROD_* variables, then defaults) into one fully resolved,
+// read-only Config. Every problem is collected and reported at once, each naming its flag.
+
+import { ConfigError } from '../errors.ts'
+import { parseKeySeparator } from '../input/parse.ts'
+import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
+
+export type Acks = -1 | 0 | 1
+
+export interface Config {
+  readonly topic: string
+  readonly brokers: readonly string[]
+  readonly files: readonly string[]
+
+  readonly maxLineBytes: number
+  readonly keySeparator: Buffer | null
+  readonly missingKey: 'skip' | 'null-key'
+  readonly emptyLines: 'send' | 'skip'
+
+  readonly batchRecords: number
+  readonly batchBytes: number
+  /** True when the user chose --batch-bytes: lowering it to fit the topic is then worth a warning. */
+  readonly batchBytesExplicit: boolean
+  readonly minRecords: number
+  readonly minBytes: number
+  readonly lingerMs: number
+  readonly partitioner: 'murmur2' | 'fnv1a'
+  readonly partition: number | null
+
+  readonly partitions: readonly number[] | null
+  readonly workers: number
+  readonly attempts: number
+  readonly retryBackoffMs: number
+  readonly retryBackoffMaxMs: number
+  readonly deliveryTimeoutMs: number
+  readonly strictPartitioning: boolean
+  readonly bufferRecords: number
+  readonly drainTimeoutMs: number
+
+  readonly acks: Acks
+  readonly ackTimeoutMs: number
+  readonly requestTimeoutMs: number
+  readonly connectTimeoutMs: number
+  readonly connectionMaxIdleMs: number
+  readonly compression: 'none' | 'gzip'
+  readonly idempotent: boolean
+  readonly clientId: string
+  readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
+
+  readonly failedOutput: string | null
+  readonly statsIntervalMs: number
+  readonly batchLines: boolean
+  readonly progress: boolean
+}
+
+/** Option values as commander gives them: strings for valued options, booleans for switches. */
+export type RawValues = Readonly<Record<string, string | boolean | undefined>>
+
+type Value = string | number | boolean | readonly string[] | undefined
+
+/** Resolves and validates everything; throws one ConfigError listing every problem. */
+export function resolveConfig (flags: RawValues, env: Readonly<Record<string, string | undefined>>, files: readonly string[]): Config {
+  const problems: string[] = []
+  const v = new Map<string, Value>()
+  for (const spec of OPTIONS) {
+    const fromFlag = flags[camel(spec.name)]
+    const fromEnv = env[envName(spec)]
+    let text: string | boolean | undefined = fromFlag
+    let where = flagName(spec)
+    if (text === undefined && fromEnv !== undefined && fromEnv !== '') {
+      text = fromEnv
+      where = `${envName(spec)} (${flagName(spec)})`
+    }
+    if (text === undefined) text = spec.default
+    v.set(spec.name, text === undefined ? undefined : convert(spec, text, where, problems))
+  }
+  const get = <T extends Value>(name: string): T => v.get(name) as T
+
+  const topic = get<string | undefined>('topic')
+  if (topic === undefined || topic === '') problems.push('--topic is required: name the Kafka topic to produce to (e.g. --topic logs)')
+  const brokers = get<readonly string[]>('brokers')
+  for (const broker of brokers ?? []) {
+    if (!/^[^\s:]+:\d{1,5}$/.test(broker) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(broker)) {
+      problems.push(`--brokers: '${broker}' is not host:port (e.g. localhost:9092)`)
+    }
+  }
+  const partitionList = get<readonly string[] | undefined>('partitions')
+  const partitions = partitionList === undefined ? null : parsePartitions(partitionList, problems)
+
+  let keySeparator: Buffer | null = null
+  const sep = get<string | undefined>('key-separator')
+  if (sep !== undefined) {
+    try { keySeparator = parseKeySeparator(sep) } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems)
+      else throw err
+    }
+  }
+
+  const batchRecords = get<number>('batch-records')
+  const minRecords = get<number | undefined>('min-records') ?? batchRecords
+  if (minRecords > batchRecords) problems.push(`--min-records ${minRecords} is above --batch-records ${batchRecords}: it would never be reached`)
+  const batchBytes = get<number>('batch-bytes')
+  const minBytes = get<number>('min-bytes')
+  if (minBytes > batchBytes) problems.push(`--min-bytes ${minBytes} is above --batch-bytes ${batchBytes}: it would never be reached`)
+  const backoff = get<number>('retry-backoff')
+  const backoffMax = get<number>('retry-backoff-max')
+  if (backoff > backoffMax) problems.push(`--retry-backoff ${backoff} is above --retry-backoff-max ${backoffMax}`)
+  const acks = Number(get<string>('acks') === 'all' ? -1 : get<string>('acks')) as Acks
+  if (get<boolean>('idempotent') && acks !== -1) problems.push('--idempotent needs --acks all (the idempotent producer requires acknowledgements from all in-sync replicas)')
+  const dashes = files.filter((f) => f === '-').length
+  if (dashes > 1) problems.push(`input files: '-' (stdin) may be given once, got it ${dashes} times`)
+  if (problems.length > 0) throw new ConfigError(problems)
+
+  return {
+    topic: topic as string,
+    brokers,
+    files,
+    maxLineBytes: get('max-line-bytes'),
+    keySeparator,
+    missingKey: get('missing-key'),
+    emptyLines: get('empty-lines'),
+    batchRecords,
+    batchBytes,
+    batchBytesExplicit: flags.batchBytes !== undefined || env[envName(spec('batch-bytes'))] !== undefined,
+    minRecords,
+    minBytes,
+    lingerMs: get('linger'),
+    partitioner: get('partitioner'),
+    partition: get<number | undefined>('partition') ?? null,
+    partitions,
+    workers: get('workers'),
+    attempts: get('attempts'),
+    retryBackoffMs: backoff,
+    retryBackoffMaxMs: backoffMax,
+    deliveryTimeoutMs: get('delivery-timeout'),
+    strictPartitioning: get<boolean | undefined>('strict-partitioning') ?? false,
+    bufferRecords: get('buffer-records'),
+    drainTimeoutMs: get('drain-timeout'),
+    acks,
+    ackTimeoutMs: get('ack-timeout'),
+    requestTimeoutMs: get('request-timeout'),
+    connectTimeoutMs: get('connect-timeout'),
+    connectionMaxIdleMs: get('connection-max-idle'),
+    compression: get('compression'),
+    idempotent: get<boolean | undefined>('idempotent') ?? false,
+    clientId: get('client-id'),
+    logLevel: get('log-level'),
+    failedOutput: get<string | undefined>('failed-output') ?? null,
+    statsIntervalMs: get('stats-interval'),
+    batchLines: get('batch-lines'),
+    progress: get('progress')
+  }
+}
+
+function spec (name: string): OptionSpec {
+  return OPTIONS.find((o) => o.name === name) as OptionSpec
+}
+
+/** 'batch-records' → 'batchRecords', commander's attribute name. */
+export function camel (name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+}
+
+function convert (spec: OptionSpec, text: string | boolean, where: string, problems: string[]): Value {
+  if (spec.kind === 'boolean') {
+    if (typeof text === 'boolean') return text
+    if (/^(1|true|yes|on)$/i.test(text)) return true
+    if (/^(0|false|no|off)$/i.test(text)) return false
+    problems.push(`${where}: '${text}' is not a boolean; use true or false`)
+    return undefined
+  }
+  const s = String(text)
+  switch (spec.kind) {
+    case 'int': return toInt(spec, s, where, problems)
+    case 'choice':
+      if (spec.choices?.includes(s) === true) return s
+      problems.push(`${where}: '${s}' is not allowed; choose one of ${(spec.choices ?? []).join(', ')}`)
+      return undefined
+    case 'list': {
+      const items = s.split(',').map((x) => x.trim()).filter((x) => x !== '')
+      if (items.length === 0) problems.push(`${where}: '${s}' is empty; give a comma-separated list`)
+      return items
+    }
+    default:
+      if (s === '') problems.push(`${where}: the value is empty`)
+      return s
+  }
+}
+
+function toInt (spec: OptionSpec, s: string, where: string, problems: string[]): number | undefined {
+  const range = `${spec.min ?? 0}..${spec.max ?? Number.MAX_SAFE_INTEGER}`
+  if (!/^-?\d+$/.test(s.trim())) {
+    problems.push(`${where}: '${s}' is not a whole number; allowed: ${range}`)
+    return undefined
+  }
+  const n = Number(s)
+  if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max) || !Number.isSafeInteger(n)) {
+    problems.push(`${where}: ${s} is out of range; allowed: ${range}`)
+    return undefined
+  }
+  return n
+}
+
+function parsePartitions (items: readonly string[], problems: string[]): number[] {
+  const out: number[] = []
+  for (const item of items) {
+    if (!/^\d+$/.test(item)) {
+      problems.push(`--partitions: '${item}' is not a partition number; give a comma-separated list like 0,1,2`)
+      continue
+    }
+    const n = Number(item)
+    if (out.includes(n)) problems.push(`--partitions: partition ${n} is listed twice`)
+    else out.push(n)
+  }
+  return out
+}

@@ -1,0 +1,84 @@
+// The single option table. It feeds commander (flags and --help), the KPROD_* environment
+// variables, config validation and the man-page test, so a flag documented anywhere exists here.
+
+export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path'
+
+export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Output'] as const
+export type OptionGroup = typeof OPTION_GROUPS[number]
+
+/** One command-line option. Defaults are given as the text a user would type. */
+export interface OptionSpec {
+  /** Long flag without dashes, e.g. 'batch-records'. Also the config key source and env var source. */
+  readonly name: string
+  readonly short?: string
+  /** Placeholder shown in help, e.g. '<n>'; absent for booleans. */
+  readonly arg?: string
+  readonly kind: OptionKind
+  readonly choices?: readonly string[]
+  readonly default?: string
+  readonly min?: number
+  readonly max?: number
+  readonly group: OptionGroup
+  readonly help: string
+}
+
+const MS = 'milliseconds'
+
+export const OPTIONS: readonly OptionSpec[] = [
+  { name: 'topic', short: 't', arg: '<name>', kind: 'string', group: 'Target', help: 'Kafka topic to produce to (required). The topic must exist: kprod never creates topics' },
+  { name: 'brokers', short: 'b', arg: '<list>', kind: 'list', default: 'localhost:9092', group: 'Target', help: 'comma-separated host:port bootstrap brokers' },
+
+  { name: 'max-line-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: 1073741824, group: 'Input', help: 'longest line accepted, in bytes (CR excluded); longer lines are skipped and reported with their line number' },
+  { name: 'key-separator', arg: '<sep>', kind: 'string', group: 'Input', help: 'split each line at the first <sep> into key and value; escapes \\t, \\\\, \\0 and \\xHH are understood' },
+  { name: 'missing-key', arg: '<mode>', kind: 'choice', choices: ['skip', 'null-key'], default: 'skip', group: 'Input', help: 'with --key-separator, what to do with a line that has no separator: skip it, or send the whole line with a null key' },
+  { name: 'empty-lines', arg: '<mode>', kind: 'choice', choices: ['send', 'skip'], default: 'send', group: 'Input', help: 'send empty lines as empty records, or skip them' },
+
+  { name: 'batch-records', arg: '<n>', kind: 'int', default: '1000', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request)' },
+  { name: 'batch-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, group: 'Batching', help: 'most key+value bytes in one batch; lowered to fit the topic\'s max.message.bytes' },
+  { name: 'min-records', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'cut a batch as soon as it holds this many records and --min-bytes bytes (default: --batch-records)' },
+  { name: 'min-bytes', arg: '<n>', kind: 'int', default: '0', min: 0, group: 'Batching', help: 'see --min-records' },
+  { name: 'linger', arg: '<ms>', kind: 'int', default: '10', min: 0, max: 3600000, group: 'Batching', help: `send a batch at most this many ${MS} after its first record, full or not` },
+  { name: 'partitioner', arg: '<name>', kind: 'choice', choices: ['murmur2', 'fnv1a'], default: 'murmur2', group: 'Batching', help: 'partitioner for keyed records: murmur2 (the Java client\'s) or fnv1a (the seed\'s); unkeyed records go to the next idle partition' },
+  { name: 'partition', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'send every record to this partition' },
+
+  { name: 'partitions', arg: '<list>', kind: 'list', group: 'Producer', help: 'comma-separated partitions this producer may write to, in round-robin order (default: all of the topic\'s)' },
+  { name: 'workers', arg: '<n>', kind: 'int', default: '8', min: 1, max: 1024, group: 'Producer', help: 'most produce requests in flight at once (never more than one per partition)' },
+  { name: 'attempts', arg: '<n>', kind: 'int', default: '10', min: 1, max: 1000, group: 'Producer', help: 'attempts per batch, the first included (1 = no retry)' },
+  { name: 'retry-backoff', arg: '<ms>', kind: 'int', default: '100', min: 0, group: 'Producer', help: `sleep before the second attempt, in ${MS}; doubles per attempt, jittered` },
+  { name: 'retry-backoff-max', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Producer', help: `longest sleep between attempts, in ${MS}` },
+  { name: 'delivery-timeout', arg: '<ms>', kind: 'int', default: '120000', min: 1, group: 'Producer', help: `no attempt starts later than this many ${MS} after a batch was cut` },
+  { name: 'strict-partitioning', kind: 'boolean', group: 'Producer', help: 'retry unkeyed batches on the same partition instead of the next idle one (keyed batches never move)' },
+  { name: 'buffer-records', arg: '<n>', kind: 'int', default: '100000', min: 1, group: 'Producer', help: 'most records waiting for the producer; reading pauses when it is full' },
+  { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },
+
+  { name: 'acks', arg: '<acks>', kind: 'choice', choices: ['all', '-1', '1', '0'], default: 'all', group: 'Kafka', help: 'acknowledgements required: all (-1), 1 (leader) or 0 (none: delivered means written to the socket, offsets unknown)' },
+  { name: 'ack-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Kafka', help: `how long the broker waits for replica acknowledgements, in ${MS}` },
+  { name: 'request-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Kafka', help: `how long kprod waits for a broker's answer, in ${MS}` },
+  { name: 'connect-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 1, group: 'Kafka', help: `how long to try reaching the brokers at start before exiting with code 3, in ${MS}` },
+  { name: 'connection-max-idle', arg: '<ms>', kind: 'int', default: '0', min: 0, group: 'Kafka', help: `close broker connections idle for this many ${MS} (0 = never)` },
+  { name: 'compression', arg: '<codec>', kind: 'choice', choices: ['none', 'gzip'], default: 'none', group: 'Kafka', help: 'batch compression' },
+  { name: 'idempotent', kind: 'boolean', group: 'Kafka', help: 'use the idempotent producer (needs --acks all; kafkajs then retries inside one exchange, which the output notes)' },
+  { name: 'client-id', arg: '<id>', kind: 'string', default: 'kprod', group: 'Kafka', help: 'client id sent to the brokers' },
+  { name: 'log-level', arg: '<level>', kind: 'choice', choices: ['nothing', 'error', 'warn', 'info', 'debug'], default: 'warn', group: 'Kafka', help: 'Kafka client log level (logs go to stderr)' },
+
+  { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod' },
+  { name: 'stats-interval', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Output', help: `print a stats line every this many ${MS} (0 = never)` },
+  { name: 'batch-lines', kind: 'boolean', default: 'true', group: 'Output', help: 'print one JSON line per batch (--no-batch-lines: stats and summary only)' },
+  { name: 'progress', kind: 'boolean', default: 'true', group: 'Output', help: 'show a progress bar on stderr when it is a terminal (--no-progress to hide it)' }
+]
+
+/** The KPROD_* environment variable for an option: KPROD_ + name in upper snake case. */
+export function envName (spec: OptionSpec): string {
+  return 'KPROD_' + spec.name.toUpperCase().replaceAll('-', '_')
+}
+
+/** The flag as written on the command line, e.g. --batch-records. */
+export function flagName (spec: OptionSpec): string {
+  return '--' + spec.name
+}
+
+export function findOption (name: string): OptionSpec {
+  const spec = OPTIONS.find((o) => o.name === name)
+  if (spec === undefined) throw new Error(`no option named ${name}`)
+  return spec
+}

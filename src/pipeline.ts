@@ -1,0 +1,205 @@
+// Wires the stages: input → parser → size check and partitioner → batch builder → async producer
+// → transport, with every batch result going to the reporter. Reading waits when the producer's
+// queue is full, so memory stays bounded whatever the input size. Signals stop reading and drain.
+
+import type { Readable, Writable } from 'node:stream'
+import type { Config } from './config/config.ts'
+import { ConfigError, errorText, toKprodError, type KprodError } from './errors.ts'
+import type { InputRecord } from './record.ts'
+import { recordBytes } from './batch/batch.ts'
+import { BatchBuilder } from './batch/builder.ts'
+import { choosePartition } from './batch/partitioners.ts'
+import { AsyncProducer } from './producer/async-producer.ts'
+import { checkSources } from './input/sources.ts'
+import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
+import { Reporter } from './report/reporter.ts'
+import { FailedOutput } from './report/failed-output.ts'
+import type { Transport, Topology } from './transports/transport.ts'
+import type { Clock } from './util/clock.ts'
+import { EXIT_CODES as EXIT } from './exit-codes.ts'
+
+export interface PipelineDeps {
+  readonly transport: Transport
+  readonly stdin: Readable
+  readonly stdout: Writable
+  readonly warn: (message: string) => void
+  readonly clock: Clock
+  /** Aborts on the first SIGINT/SIGTERM: stop reading, drain within --drain-timeout. */
+  readonly stop: AbortSignal
+  /** Aborts on the second signal: give up on everything still pending. */
+  readonly abort: AbortSignal
+  /** Called once the reporter exists, so the caller can attach a progress bar. */
+  readonly onStart?: (reporter: Reporter) => void
+}
+
+export interface PipelineResult {
+  readonly exitCode: number
+}
+
+export async function runPipeline (config: Config, deps: PipelineDeps): Promise<PipelineResult> {
+  await checkSources(config.files)
+  const failedOutput = config.failedOutput === null ? null : await FailedOutput.open(config.failedOutput)
+  let producer: AsyncProducer | null = null
+  let builder: BatchBuilder | null = null
+  const reporter = new Reporter({
+    out: deps.stdout,
+    warn: deps.warn,
+    target: config.topic,
+    kind: deps.transport.kind,
+    clock: deps.clock,
+    statsIntervalMs: config.statsIntervalMs,
+    batchLines: config.batchLines,
+    failedOutput,
+    buffered: () => (builder?.bufferedRecords ?? 0) + (producer?.bufferedRecords ?? 0)
+  })
+  reporter.start()
+  deps.onStart?.(reporter)
+  let exitCode: number = EXIT.ok
+  let error: string | null = null
+  try {
+    const topology = await deps.transport.connect()
+    const partitions = checkPartitions(config, topology)
+    producer = makeProducer(config, deps, partitions, reporter)
+    builder = makeBuilder(config, deps, producer)
+    const totals = await read(config, deps, topology, builder, producer, reporter)
+    builder.end()
+    await drain(config, deps, producer)
+    if (totals.partialLine !== null) reporter.unsent([totals.partialLine], 1)
+    exitCode = reporter.exitCode()
+  } catch (err) {
+    const e = toKprodError(err)
+    error = errorText(e)
+    exitCode = exitCodeFor(e)
+    deps.warn(`kprod: ${error}`)
+    builder?.end()
+    producer?.abort(error)
+  } finally {
+    await deps.transport.close().catch(() => {})
+  }
+  const signal = deps.stop.aborted ? String(deps.stop.reason) : null
+  if (signal === 'SIGINT') exitCode = EXIT.sigint
+  if (signal === 'SIGTERM') exitCode = EXIT.sigterm
+  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes })
+  return { exitCode }
+}
+
+function exitCodeFor (e: KprodError): number {
+  if (e instanceof ConfigError) return EXIT.usage
+  switch (e.code) {
+    case 'KPROD_CONFIG': return EXIT.usage
+    case 'KPROD_CONNECT': case 'KPROD_AUTH': case 'KPROD_TARGET_NOT_FOUND': return EXIT.connect
+    case 'KPROD_INPUT': return EXIT.partial
+    default: return EXIT.internal
+  }
+}
+
+/** The partitions the producer may use: --partitions (each must exist) or all of the topic's. */
+function checkPartitions (config: Config, topology: Topology): readonly number[] {
+  if (config.partitions === null) return topology.partitions
+  const missing = config.partitions.filter((p) => !topology.partitions.includes(p))
+  if (missing.length > 0) {
+    throw new ConfigError([`--partitions: ${missing.join(',')} not in topic '${config.topic}', which has partitions ${describeRange(topology.partitions)}`])
+  }
+  return config.partitions
+}
+
+function describeRange (partitions: readonly number[]): string {
+  if (partitions.length === 0) return '(none)'
+  return `${partitions[0]}..${partitions[partitions.length - 1]}`
+}
+
+function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly number[], reporter: Reporter): AsyncProducer {
+  return new AsyncProducer({
+    transport: deps.transport,
+    partitions,
+    workers: config.workers,
+    attempts: config.attempts,
+    retryBackoffMs: config.retryBackoffMs,
+    retryBackoffMaxMs: config.retryBackoffMaxMs,
+    deliveryTimeoutMs: config.deliveryTimeoutMs,
+    strictPartitioning: config.strictPartitioning,
+    maxQueuedBatches: Math.max(1, Math.ceil(config.bufferRecords / config.batchRecords)),
+    clock: deps.clock,
+    onResult: (result) => reporter.batch(result)
+  })
+}
+
+function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProducer): BatchBuilder {
+  const limits = deps.transport.limits
+  const maxBytes = Math.min(config.batchBytes, limits.maxBatchBytes)
+  if (config.batchBytesExplicit && maxBytes < config.batchBytes) {
+    deps.warn(`kprod: --batch-bytes ${config.batchBytes} lowered to ${maxBytes} to fit topic '${config.topic}' (max.message.bytes)`)
+  }
+  const maxRecords = Math.min(config.batchRecords, limits.maxBatchRecords)
+  return new BatchBuilder({
+    maxRecords,
+    maxBytes,
+    minRecords: Math.min(config.minRecords, maxRecords),
+    minBytes: Math.min(config.minBytes, maxBytes),
+    lingerMs: config.lingerMs,
+    clock: deps.clock,
+    onBatch: (batch) => producer.enqueue(batch)
+  })
+}
+
+/** Reads every input line into the builder; resolves at end of input or on the stop signal. */
+async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter): Promise<InputTotals> {
+  const maxRecordBytes = deps.transport.limits.maxRecordBytes
+  const partitionCount = topology.partitions.length
+  const { partitioner, partition: explicit } = config
+  const sink: InputSink = {
+    record (record: InputRecord): void {
+      reporter.lineRead()
+      const size = recordBytes(record)
+      if (size > maxRecordBytes) {
+        reporter.skipped(record.lineNo, `line ${record.lineNo} is a record of ${size} bytes, over the ${maxRecordBytes}-byte limit of topic '${config.topic}' (max.message.bytes)`, record.line)
+        return
+      }
+      const { partition, pinned } = choosePartition(partitioner, record.key, partitionCount, explicit)
+      builder.add(record, partition, pinned)
+    },
+    skipped (lineNo, _origin, reason, line): void {
+      reporter.lineRead()
+      reporter.skipped(lineNo, reason, line)
+    },
+    ready (): Promise<void> | undefined {
+      return producer.full ? producer.whenNotFull() : undefined
+    }
+  }
+  return await readInput({
+    sources: config.files,
+    stdin: deps.stdin,
+    maxLineBytes: config.maxLineBytes,
+    keySeparator: config.keySeparator,
+    missingKey: config.missingKey,
+    emptyLines: config.emptyLines,
+    clock: deps.clock,
+    signal: deps.stop
+  }, sink)
+}
+
+/** Waits for every batch; after a stop signal, only until --drain-timeout or a second signal. */
+async function drain (config: Config, deps: PipelineDeps, producer: AsyncProducer): Promise<void> {
+  if (!deps.stop.aborted) {
+    // Input ended normally; a later signal still gets its drain deadline.
+    const stopped = new Promise<void>((resolve) => deps.stop.addEventListener('abort', () => resolve(), { once: true }))
+    const done = producer.drain().then(() => true)
+    if (await Promise.race([done, stopped.then(() => false)])) return
+  }
+  const giveUp = new AbortController()
+  const timer = deps.clock.setTimeout(() => giveUp.abort(), config.drainTimeoutMs)
+  const onAbort = (): void => giveUp.abort()
+  deps.abort.addEventListener('abort', onAbort, { once: true })
+  if (deps.abort.aborted) giveUp.abort()
+  try {
+    const settled = producer.drain().then(() => true)
+    const gaveUp = new Promise<boolean>((resolve) => giveUp.signal.addEventListener('abort', () => resolve(false), { once: true }))
+    if (!(await Promise.race([settled, gaveUp]))) {
+      producer.abort(deps.abort.aborted ? 'interrupted by a second signal' : `interrupted: --drain-timeout of ${config.drainTimeoutMs} ms passed`)
+      await producer.drain()
+    }
+  } finally {
+    deps.clock.clearTimeout(timer)
+    deps.abort.removeEventListener('abort', onAbort)
+  }
+}

@@ -1,0 +1,98 @@
+// Maps kafkajs errors to KprodError: which ones another attempt may fix (retriable) and which
+// ones may already have been written by the broker (maybeWritten → outcome 'unknown').
+
+import { KprodError, type ErrorCode } from '../errors.ts'
+
+/** Broker error types that no retry can fix. */
+const NOT_RETRIABLE = new Map<string, ErrorCode>([
+  ['MESSAGE_TOO_LARGE', 'KPROD_RECORD_TOO_LARGE'],
+  ['RECORD_LIST_TOO_LARGE', 'KPROD_RECORD_TOO_LARGE'],
+  ['INVALID_RECORD', 'KPROD_BROKER'],
+  ['CORRUPT_MESSAGE', 'KPROD_BROKER'],
+  ['INVALID_REQUIRED_ACKS', 'KPROD_BROKER'],
+  ['INVALID_TOPIC_EXCEPTION', 'KPROD_TARGET_NOT_FOUND'],
+  ['TOPIC_AUTHORIZATION_FAILED', 'KPROD_AUTH'],
+  ['CLUSTER_AUTHORIZATION_FAILED', 'KPROD_AUTH'],
+  ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'KPROD_AUTH'],
+  ['SASL_AUTHENTICATION_FAILED', 'KPROD_AUTH'],
+  ['UNSUPPORTED_VERSION', 'KPROD_BROKER'],
+  ['UNSUPPORTED_FOR_MESSAGE_FORMAT', 'KPROD_BROKER'],
+  ['POLICY_VIOLATION', 'KPROD_BROKER']
+])
+
+/**
+ * Broker errors after which the records may be in the log: the leader appended them but the
+ * replicas did not confirm in time.
+ */
+const MAYBE_WRITTEN = new Set(['REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'])
+
+/** Socket errors raised before a request could leave: nothing was written. */
+const NEVER_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|Connection timeout|not connected|Producing to topic without metadata/i
+
+interface KafkaLikeError {
+  name?: string
+  type?: string
+  message?: string
+  retriable?: boolean
+  cause?: unknown
+  originalError?: unknown
+}
+
+/** The innermost kafkajs error: kafkajs wraps the real cause in retry errors. */
+export function rootCause (err: unknown): KafkaLikeError {
+  let e = err as KafkaLikeError
+  for (let i = 0; i < 8; i++) {
+    const next = (e.name === 'KafkaJSNumberOfRetriesExceeded' || e.name === 'KafkaJSNonRetriableError')
+      ? (e.cause ?? e.originalError)
+      : undefined
+    if (next === undefined || next === null || next === e) break
+    e = next as KafkaLikeError
+  }
+  return e
+}
+
+/** One send()'s failure as a KprodError. `inFlight`: the request may have left the client. */
+export function fromKafkaError (err: unknown): KprodError {
+  const e = rootCause(err)
+  const message = e.message ?? String(err)
+  const type = e.type ?? ''
+  const code = NOT_RETRIABLE.get(type)
+  if (code !== undefined) return new KprodError(code, message, { cause: err })
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return new KprodError('KPROD_TARGET_NOT_FOUND', message, { retriable: true, cause: err })
+  }
+  if (MAYBE_WRITTEN.has(type)) {
+    return new KprodError('KPROD_BROKER', message, { retriable: true, maybeWritten: true, cause: err })
+  }
+  if (e.name === 'KafkaJSRequestTimeoutError') {
+    return new KprodError('KPROD_REQUEST_TIMEOUT', message, { retriable: true, maybeWritten: true, cause: err })
+  }
+  if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError') {
+    const maybeWritten = !NEVER_SENT.test(message)
+    return new KprodError('KPROD_CONNECTION_LOST', message, { retriable: true, maybeWritten, cause: err })
+  }
+  if (e.name === 'KafkaJSProtocolError') {
+    return new KprodError('KPROD_BROKER', message, { retriable: e.retriable !== false, cause: err })
+  }
+  // Metadata, broker-not-found and lock errors happen before anything is written.
+  return new KprodError('KPROD_BROKER', message, { retriable: true, cause: err })
+}
+
+/** Errors at start: reaching the cluster, finding the topic. */
+export function connectError (err: unknown, brokers: readonly string[], topic: string, timeoutMs: number): KprodError {
+  const e = rootCause(err)
+  const message = e.message ?? String(err)
+  const type = e.type ?? ''
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
+    return new KprodError('KPROD_TARGET_NOT_FOUND', `topic '${topic}' does not exist on ${brokers.join(',')} (kprod never creates topics; check --topic)`, { cause: err })
+  }
+  if (NOT_RETRIABLE.get(type) === 'KPROD_AUTH') {
+    return new KprodError('KPROD_AUTH', `not authorized for topic '${topic}' on ${brokers.join(',')}: ${message}`, { cause: err })
+  }
+  return new KprodError('KPROD_CONNECT', `cannot reach the Kafka brokers ${brokers.join(',')} (--brokers) within ${timeoutMs} ms (--connect-timeout): ${message}`, { cause: err })
+}
+
+/** True when trying again at start cannot help. */
+export function isFinalConnectError (err: KprodError): boolean {
+  return err.code === 'KPROD_TARGET_NOT_FOUND' || err.code === 'KPROD_AUTH'
+}

@@ -1,0 +1,227 @@
+// The Kafka transport on kafkajs. One send() = one produce request to one partition's leader:
+// kafkajs retries are off, topics are never auto-created, and the partition is always explicit,
+// so the producer's exchange records are the whole truth about what went over the wire.
+
+import { Kafka, CompressionTypes, ConfigResourceTypes, logLevel as KafkaLogLevel, type Admin, type Producer, type Message, type logCreator as LogCreator } from 'kafkajs'
+import type { Batch } from '../batch/batch.ts'
+import type { Clock } from '../util/clock.ts'
+import type { SendResult, Topology, Transport, TransportLimits, RecordResult } from './transport.ts'
+import { connectError, fromKafkaError, isFinalConnectError } from './kafka-errors.ts'
+
+export interface KafkaTransportOptions {
+  readonly brokers: readonly string[]
+  readonly topic: string
+  readonly clientId: string
+  readonly acks: -1 | 0 | 1
+  readonly ackTimeoutMs: number
+  readonly requestTimeoutMs: number
+  readonly connectTimeoutMs: number
+  readonly connectionMaxIdleMs: number
+  readonly compression: 'none' | 'gzip'
+  readonly idempotent: boolean
+  /** Records per send(); kafkajs groups messages with a quadratic copy, so this stays in the low thousands. */
+  readonly maxBatchRecords: number
+  /** Key + value bytes per send() the user asked for; lowered to fit the topic's max.message.bytes. */
+  readonly maxBatchBytes: number
+  readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
+  readonly log: (line: string) => void
+  readonly clock: Clock
+}
+
+/** The broker default for message.max.bytes, used when the topic's own limit cannot be read. */
+const DEFAULT_MAX_MESSAGE_BYTES = 1048588
+/** Record batch header (61 bytes) plus slack for the produce request framing. */
+const BATCH_OVERHEAD = 512
+/** Upper bound of a record's framing in a v2 batch without headers: length, attributes, deltas, key/value lengths. */
+const RECORD_OVERHEAD = 24
+const RETRY_AT_START_MS = 250
+
+const LEVELS = {
+  nothing: KafkaLogLevel.NOTHING,
+  error: KafkaLogLevel.ERROR,
+  warn: KafkaLogLevel.WARN,
+  info: KafkaLogLevel.INFO,
+  debug: KafkaLogLevel.DEBUG
+} as const
+
+export class KafkaTransport implements Transport {
+  readonly kind = 'kafka' as const
+  readonly target: string
+  readonly notes: string[] = []
+  #limits: TransportLimits
+  readonly #options: KafkaTransportOptions
+  readonly #kafka: Kafka
+  readonly #producer: Producer
+  #connected = false
+  #inFlight = 0
+  #idleTimer: ReturnType<Clock['setTimeout']> | null = null
+
+  constructor (options: KafkaTransportOptions) {
+    this.#options = options
+    this.target = options.topic
+    this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
+    this.#kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      connectionTimeout: Math.min(options.connectTimeoutMs, 5000),
+      requestTimeout: options.requestTimeoutMs,
+      enforceRequestTimeout: true,
+      retry: { retries: 0 },
+      logLevel: LEVELS[options.logLevel],
+      logCreator: stderrLogCreator(options.log)
+    })
+    this.#producer = this.#kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: options.idempotent,
+      // The idempotent producer refuses retries: 0; it then retries inside one exchange.
+      retry: options.idempotent ? { retries: 5 } : { retries: 0 },
+      ...(options.idempotent ? { maxInFlightRequests: 1 } : {}),
+      createPartitioner: () => ({ message }) => message.partition ?? 0
+    })
+    if (options.idempotent) {
+      this.notes.push('--idempotent: kafkajs retries up to 5 times inside one exchange, so an exchange may hide several wire attempts')
+    }
+    if (options.acks === 0) {
+      this.notes.push('--acks 0: delivered means written to the socket; the broker sends no answer and offsets are unknown')
+    }
+  }
+
+  get limits (): TransportLimits { return this.#limits }
+
+  async connect (): Promise<Topology> {
+    const { clock, connectTimeoutMs, brokers, topic } = this.#options
+    const deadline = clock.now() + connectTimeoutMs
+    for (;;) {
+      const admin = this.#kafka.admin()
+      try {
+        await admin.connect()
+        const partitions = await this.#describeTopic(admin)
+        await this.#producer.connect()
+        this.#connected = true
+        return { partitions }
+      } catch (err) {
+        const error = connectError(err, brokers, topic, connectTimeoutMs)
+        if (isFinalConnectError(error) || clock.now() + RETRY_AT_START_MS >= deadline) throw error
+        await clock.sleep(RETRY_AT_START_MS)
+      } finally {
+        await admin.disconnect().catch(() => {})
+      }
+    }
+  }
+
+  async send (batch: Batch, partition: number): Promise<SendResult> {
+    this.#inFlight++
+    if (this.#idleTimer !== null) this.#options.clock.clearTimeout(this.#idleTimer)
+    try {
+      if (!this.#connected) {
+        await this.#producer.connect()
+        this.#connected = true
+      }
+      const metadata = await this.#producer.send({
+        topic: this.target,
+        acks: this.#options.acks,
+        timeout: this.#options.ackTimeoutMs,
+        compression: this.#options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        messages: toMessages(batch, partition)
+      })
+      return okResult(batch, partition, metadata[0] ?? null, this.#options.acks)
+    } catch (err) {
+      return { response: null, error: fromKafkaError(err), records: null }
+    } finally {
+      this.#inFlight--
+      this.#armIdleTimer()
+    }
+  }
+
+  async close (): Promise<void> {
+    if (this.#idleTimer !== null) this.#options.clock.clearTimeout(this.#idleTimer)
+    this.#idleTimer = null
+    await this.#producer.disconnect().catch(() => {})
+    this.#connected = false
+  }
+
+  /** Partition ids of the topic, and the send limits that fit its max.message.bytes. */
+  async #describeTopic (admin: Admin): Promise<number[]> {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [this.target] })
+    const partitions = (topics[0]?.partitions ?? []).map((p) => p.partitionId).sort((a, b) => a - b)
+    let maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES
+    try {
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: this.target, configNames: ['max.message.bytes'] }]
+      })
+      const value = described.resources[0]?.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue
+      if (value !== undefined && /^\d+$/.test(value)) maxMessageBytes = Number(value)
+    } catch (err) {
+      this.notes.push(`could not read max.message.bytes of topic '${this.target}' (${String(err)}); assuming ${DEFAULT_MAX_MESSAGE_BYTES}`)
+    }
+    this.#limits = limitsFor(this.#options, maxMessageBytes)
+    return partitions
+  }
+
+  #armIdleTimer (): void {
+    const idle = this.#options.connectionMaxIdleMs
+    if (idle <= 0 || this.#inFlight > 0) return
+    this.#idleTimer = this.#options.clock.setTimeout(() => {
+      this.#idleTimer = null
+      if (this.#inFlight > 0 || !this.#connected) return
+      this.#connected = false
+      this.#producer.disconnect().catch(() => {})
+    }, idle)
+  }
+}
+
+/** Limits for the builder: a full batch, framing included, must stay under max.message.bytes. */
+export function limitsFor (options: Pick<KafkaTransportOptions, 'maxBatchRecords' | 'maxBatchBytes'>, maxMessageBytes: number): TransportLimits {
+  const fit = maxMessageBytes - BATCH_OVERHEAD - options.maxBatchRecords * RECORD_OVERHEAD
+  const maxRecordBytes = Math.max(1, maxMessageBytes - BATCH_OVERHEAD - RECORD_OVERHEAD)
+  return {
+    maxRecordBytes,
+    maxBatchRecords: options.maxBatchRecords,
+    maxBatchBytes: Math.max(maxRecordBytes, Math.min(options.maxBatchBytes, fit))
+  }
+}
+
+function toMessages (batch: Batch, partition: number): Message[] {
+  const records = batch.records
+  const messages = new Array<Message>(records.length)
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!
+    messages[i] = { key: r.key, value: r.value, partition, timestamp: String(r.readAt) }
+  }
+  return messages
+}
+
+interface Metadata { topicName: string, partition: number, errorCode: number, baseOffset?: string, logAppendTime?: string, logStartOffset?: string }
+
+function okResult (batch: Batch, partition: number, meta: Metadata | null, acks: number): SendResult {
+  const n = batch.records.length
+  const records = new Array<RecordResult>(n)
+  const base = meta?.baseOffset === undefined || acks === 0 ? null : meta.baseOffset
+  const baseNumber = base === null ? 0 : Number(base)
+  const exact = base !== null && Number.isSafeInteger(baseNumber + n)
+  for (let i = 0; i < n; i++) {
+    const position = base === null ? null : exact ? String(baseNumber + i) : String(BigInt(base) + BigInt(i))
+    records[i] = { ok: true, at: { partition, position } }
+  }
+  const response = meta === null
+    ? null
+    : {
+        topic: meta.topicName,
+        partition: meta.partition,
+        errorCode: meta.errorCode,
+        baseOffset: meta.baseOffset ?? null,
+        logAppendTime: meta.logAppendTime ?? null,
+        logStartOffset: meta.logStartOffset ?? null
+      }
+  return { response, error: null, records }
+}
+
+function stderrLogCreator (log: (line: string) => void): LogCreator {
+  return () => ({ namespace, level, log: entry }) => {
+    const { message, timestamp: _t, logger: _l, ...extra } = entry
+    const name = KafkaLogLevel[level] ?? String(level)
+    const rest = Object.keys(extra).length > 0 ? ' ' + JSON.stringify(extra) : ''
+    log(`kprod: kafkajs ${name} [${namespace}] ${message}${rest}`)
+  }
+}

@@ -1,0 +1,40 @@
+// The architecture, checked: `process` and console only at the CLI entry, the core stages never
+// import an SDK or a concrete transport, and only the transport factory picks one.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+const ROOT = join(import.meta.dirname, '..')
+const SRC = join(ROOT, 'src')
+
+function files (dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [])
+}
+
+const sources = files(SRC).map((path) => ({ path: relative(ROOT, path), text: readFileSync(path, 'utf8') }))
+const code = (text: string): string => text.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '')
+
+test('only src/cli touches process or console', () => {
+  const offenders = sources.filter((f) => !f.path.startsWith('src/cli/') && /\b(process\.|console\.)/.test(code(f.text)))
+  assert.deepEqual(offenders.map((f) => f.path), [])
+})
+
+test('input, batch, producer and report stages import no SDK and no concrete transport', () => {
+  const core = sources.filter((f) => /^src\/(input|batch|producer|report|util)\//.test(f.path))
+  assert.ok(core.length > 5)
+  const offenders = core.filter((f) => /from '(kafkajs|@aws-sdk\/[^']+)'|transports\/(kafka|kinesis)/.test(f.text))
+  assert.deepEqual(offenders.map((f) => f.path), [])
+})
+
+test('only the transport factory imports a concrete transport', () => {
+  const importers = sources.filter((f) => /from '[^']*transports\/kafka\.ts'|from '\.\/kafka\.ts'/.test(f.text))
+  assert.deepEqual(importers.map((f) => f.path), ['src/cli/transport-factory.ts'])
+})
+
+test('every module opens with a comment stating its responsibility', () => {
+  const bare = sources.filter((f) => !f.text.startsWith('//'))
+  assert.deepEqual(bare.map((f) => f.path), [])
+})

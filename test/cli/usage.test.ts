@@ -1,0 +1,48 @@
+// The command line without a broker: help, version, and configuration errors that name the
+// flag (or KPROD_* variable), the value and what is allowed, with exit code 2.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { kprod } from '../helpers/cli.ts'
+import { OPTIONS } from '../../src/config/options.ts'
+
+test('--help lists every option of the option table and the exit codes, on stdout, exit 0', async () => {
+  const run = await kprod(['--help'])
+  assert.equal(run.code, 0)
+  for (const spec of OPTIONS) {
+    const flag = spec.kind === 'boolean' && spec.default === 'true' ? `--no-${spec.name}` : `--${spec.name}`
+    assert.ok(run.stdout.includes(flag), `--help lacks ${flag}`)
+  }
+  assert.match(run.stdout, /Exit status:/)
+  assert.match(run.stdout, /143/)
+})
+
+const cases: Array<{ name: string, args: string[], env?: Record<string, string>, stderr: RegExp }> = [
+  { name: 'a missing --topic', args: [], stderr: /--topic is required/ },
+  { name: 'a non-numeric --batch-records', args: ['--topic', 't', '--batch-records', 'lots'], stderr: /--batch-records: 'lots' is not a whole number; allowed: 1\.\.10000/ },
+  { name: 'an out-of-range --workers', args: ['--topic', 't', '--workers', '0'], stderr: /--workers: 0 is out of range; allowed: 1\.\.1024/ },
+  { name: 'a bad --acks', args: ['--topic', 't', '--acks', '2'], stderr: /--acks: '2' is not allowed; choose one of all, -1, 1, 0/ },
+  { name: 'a bad KPROD_LINGER', args: ['--topic', 't'], env: { KPROD_LINGER: 'soon' }, stderr: /KPROD_LINGER \(--linger\): 'soon' is not a whole number/ },
+  { name: 'a broker without a port', args: ['--topic', 't', '--brokers', 'localhost'], stderr: /--brokers: 'localhost' is not host:port/ },
+  { name: 'an empty --key-separator', args: ['--topic', 't', '--key-separator', ''], stderr: /--key-separator/ },
+  { name: '--idempotent with --acks 1', args: ['--topic', 't', '--idempotent', '--acks', '1'], stderr: /--idempotent needs --acks all/ },
+  { name: 'an unknown flag', args: ['--topic', 't', '--bogus'], stderr: /unknown option '--bogus'/ },
+  { name: 'a missing input file', args: ['--topic', 't', '--brokers', '127.0.0.1:1', 'no-such-file.txt'], stderr: /no-such-file\.txt/ }
+]
+
+for (const c of cases) {
+  test(`kprod exits 2 with a message naming the flag for ${c.name}`, async () => {
+    const run = await kprod(c.args, { env: c.env ?? {} })
+    assert.equal(run.code, 2, run.stderr)
+    assert.match(run.stderr, c.stderr)
+    assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace')
+  })
+}
+
+test('several configuration problems are reported together', async () => {
+  const run = await kprod(['--workers', '0', '--attempts', 'x'])
+  assert.equal(run.code, 2)
+  assert.match(run.stderr, /--topic is required/)
+  assert.match(run.stderr, /--workers/)
+  assert.match(run.stderr, /--attempts/)
+})

@@ -1,0 +1,58 @@
+// Runs the built CLI (bin/kprod.js → dist/) as a user would, feeding stdin from a Buffer or a
+// stream, and collects the exit code, the JSON lines of stdout and stderr.
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { join } from 'node:path'
+import type { Readable } from 'node:stream'
+import { ROOT } from './kafka.ts'
+
+export const BIN = join(ROOT, 'bin', 'kprod.js')
+
+export interface CliRun {
+  readonly code: number | null
+  readonly signal: NodeJS.Signals | null
+  readonly stdout: string
+  readonly stderr: string
+  /** stdout parsed line by line. */
+  readonly lines: Array<Record<string, unknown>>
+  readonly summary: Record<string, unknown>
+  readonly batches: Array<Record<string, unknown>>
+}
+
+export interface CliOptions {
+  readonly input?: Buffer | string | Readable | null
+  readonly env?: Readonly<Record<string, string>>
+  readonly timeoutMs?: number
+  readonly cwd?: string
+  /** Called once the process is running (e.g. to send it a signal later). */
+  readonly onSpawn?: (child: ChildProcess) => void
+}
+
+export function kprod (args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe']
+  })
+  options.onSpawn?.(child)
+  const out: Buffer[] = []
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => out.push(c))
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  child.stdin.on('error', () => {})
+  const input = options.input
+  if (input === undefined || input === null) child.stdin.end()
+  else if (typeof input === 'string' || Buffer.isBuffer(input)) child.stdin.end(input)
+  else input.pipe(child.stdin)
+  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      const stdout = Buffer.concat(out).toString()
+      const lines = stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
+      const summary = lines.findLast((l) => l.type === 'summary') ?? {}
+      const batches = lines.filter((l) => l.type === 'batch')
+      resolve({ code, signal, stdout, stderr, lines, summary, batches })
+    })
+  })
+}

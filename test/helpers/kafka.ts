@@ -1,0 +1,129 @@
+// Test access to a real Kafka: the shared single-node cluster of scripts/local-kafka (or the one
+// named by KPROD_TEST_KAFKA_BROKERS), private clusters for fault tests, topics, and kcat reads.
+// A broker that cannot be started is a test failure, never a skip.
+
+import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+
+const run = promisify(execFile)
+export const ROOT = resolve(import.meta.dirname, '..', '..')
+const SCRIPT = join(ROOT, 'scripts', 'local-kafka')
+
+export interface Cluster {
+  readonly bootstrap: string
+  readonly home: string | null
+  topic (options?: TopicOptions): Promise<string>
+  deleteTopic (name: string): Promise<void>
+  stopNode (index: number): Promise<void>
+  startNode (index: number): Promise<void>
+  down (): Promise<void>
+}
+
+export interface TopicOptions {
+  readonly partitions?: number
+  readonly replicationFactor?: number
+  readonly config?: Readonly<Record<string, string>>
+  readonly name?: string
+}
+
+async function script (args: string[], home: string | null): Promise<string> {
+  const env = home === null ? process.env : { ...process.env, KPROD_KAFKA_HOME: home }
+  try {
+    const { stdout } = await run(SCRIPT, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 })
+    return stdout
+  } catch (err) {
+    const e = err as { stderr?: string, message: string }
+    throw new Error(`scripts/local-kafka ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}`)
+  }
+}
+
+function lastLine (text: string): string {
+  const lines = text.trim().split('\n')
+  return lines[lines.length - 1] ?? ''
+}
+
+function makeCluster (bootstrap: string, home: string | null): Cluster {
+  return {
+    bootstrap,
+    home,
+    async topic (options = {}) {
+      const name = options.name ?? `t-${randomBytes(4).toString('hex')}`
+      const args = ['topic', name, '--partitions', String(options.partitions ?? 1)]
+      if (options.replicationFactor !== undefined) args.push('--replication-factor', String(options.replicationFactor))
+      for (const [k, v] of Object.entries(options.config ?? {})) args.push('--config', `${k}=${v}`)
+      await script(args, home)
+      return name
+    },
+    async deleteTopic (name) {
+      await script(['delete-topic', name], home)
+    },
+    async stopNode (index) { await script(['stop-node', String(index)], home) },
+    async startNode (index) { await script(['start-node', String(index)], home) },
+    async down () { await script(['down'], home) }
+  }
+}
+
+let shared: Promise<Cluster> | null = null
+
+/** The cluster most tests share: started once (idempotently), left running for the next file. */
+export function sharedKafka (): Promise<Cluster> {
+  shared ??= (async () => {
+    const external = process.env.KPROD_TEST_KAFKA_BROKERS
+    if (external !== undefined && external !== '') return makeCluster(external, null)
+    return makeCluster(lastLine(await script(['up'], null)), null)
+  })()
+  return shared
+}
+
+/** A cluster of its own (in a temp state folder), for tests that stop brokers. Call down() after. */
+export async function privateKafka (brokers = 1): Promise<Cluster> {
+  const home = mkdtempSync(join(tmpdir(), 'kprod-kafka-'))
+  const out = await script(['up', '--brokers', String(brokers)], home)
+  return makeCluster(lastLine(out), home)
+}
+
+export interface ConsumedRecord {
+  readonly partition: number
+  readonly offset: string
+  readonly key: Buffer | null
+  readonly value: Buffer
+}
+
+/**
+ * Reads a whole topic with kcat (an independent C client). Records are framed by their sizes
+ * (%K and %S), so any byte, LF included, survives.
+ */
+export async function consumeAll (bootstrap: string, topic: string): Promise<ConsumedRecord[]> {
+  const child = spawn('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q',
+    '-f', '%p %o %K %S\n%k%s\n'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const chunks: Buffer[] = []
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => chunks.push(c))
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  if (code !== 0) throw new Error(`kcat exited with ${code}: ${stderr}`)
+  return parseFramed(Buffer.concat(chunks))
+}
+
+function parseFramed (data: Buffer): ConsumedRecord[] {
+  const out: ConsumedRecord[] = []
+  let at = 0
+  while (at < data.length) {
+    const nl = data.indexOf(10, at)
+    const [p, o, k, s] = data.subarray(at, nl).toString('latin1').split(' ')
+    const keyLen = Number(k)
+    const valueLen = Number(s)
+    let pos = nl + 1
+    const key = keyLen < 0 ? null : data.subarray(pos, pos + keyLen)
+    pos += Math.max(0, keyLen)
+    const value = data.subarray(pos, pos + Math.max(0, valueLen))
+    pos += Math.max(0, valueLen)
+    out.push({ partition: Number(p), offset: o ?? '', key, value })
+    at = pos + 1
+  }
+  return out
+}

@@ -64,7 +64,10 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     const totals = await read(config, deps, topology, builder, producer, reporter)
     builder.end()
     await drain(config, deps, producer)
-    if (totals.partialLine !== null) reporter.unsent([totals.partialLine], 1)
+    if (totals.partialLine !== null) {
+      reporter.lineRead()
+      reporter.unsent([totals.partialLine], 1)
+    }
     exitCode = reporter.exitCode()
   } catch (err) {
     const e = toKprodError(err)

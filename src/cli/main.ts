@@ -81,7 +81,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
       stop: stop.signal,
       abort: abort.signal,
       onStart: (reporter) => {
-        if (config.progress && io.stderr.isTTY === true) progress = startProgress(io.stderr, () => reporter.counts)
+        if (config.progress && io.stderr.isTTY === true && io.stdout !== io.stderr && (io.stdout as { isTTY?: boolean }).isTTY !== true) progress = startProgress(io.stderr, () => reporter.counts)
       }
     })
     return result.exitCode

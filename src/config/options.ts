@@ -28,7 +28,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'topic', short: 't', arg: '<name>', kind: 'string', group: 'Target', help: 'Kafka topic to produce to (required). The topic must exist: kprod never creates topics' },
   { name: 'brokers', short: 'b', arg: '<list>', kind: 'list', default: 'localhost:9092', group: 'Target', help: 'comma-separated host:port bootstrap brokers' },
 
-  { name: 'max-line-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: 1073741824, group: 'Input', help: 'longest line accepted, in bytes (CR excluded); longer lines are skipped and reported with their line number' },
+  { name: 'max-line-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: 1073741824, group: 'Input', help: 'longest line accepted, in bytes between LFs (a trailing CR counts); longer lines are skipped and reported with their line number' },
   { name: 'key-separator', arg: '<sep>', kind: 'string', group: 'Input', help: 'split each line at the first <sep> into key and value; escapes \\t, \\\\, \\0 and \\xHH are understood' },
   { name: 'missing-key', arg: '<mode>', kind: 'choice', choices: ['skip', 'null-key'], default: 'skip', group: 'Input', help: 'with --key-separator, what to do with a line that has no separator: skip it, or send the whole line with a null key' },
   { name: 'empty-lines', arg: '<mode>', kind: 'choice', choices: ['send', 'skip'], default: 'send', group: 'Input', help: 'send empty lines as empty records, or skip them' },
@@ -64,7 +64,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod' },
   { name: 'stats-interval', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Output', help: `print a stats line every this many ${MS} (0 = never)` },
   { name: 'batch-lines', kind: 'boolean', default: 'true', group: 'Output', help: 'print one JSON line per batch (--no-batch-lines: stats and summary only)' },
-  { name: 'progress', kind: 'boolean', default: 'true', group: 'Output', help: 'show a progress bar on stderr when it is a terminal (--no-progress to hide it)' }
+  { name: 'progress', kind: 'boolean', default: 'true', group: 'Output', help: 'show a progress bar on stderr when stderr is a terminal and stdout is not (--no-progress to hide it)' }
 ]
 
 /** The KPROD_* environment variable for an option: KPROD_ + name in upper snake case. */

@@ -1,0 +1,158 @@
+// The reading loop: every source in order, each chunk split and parsed synchronously, then a pause
+// while the sink applies backpressure. Every line seen reaches the sink exactly once, as a record
+// or a skip, except an unterminated line cut off by abort, which is returned as partialLine.
+
+import type { Readable } from 'node:stream'
+import { KprodError, errorText } from '../errors.ts'
+import type { InputRecord, LineOrigin } from '../record.ts'
+import type { Clock } from '../util/clock.ts'
+import { LineSplitter, type LineHandler } from './line-splitter.ts'
+import { LineParser } from './parse.ts'
+import { DEFAULT_HIGH_WATER_MARK, STDIN, openSource, sourceNames } from './sources.ts'
+
+/** Where lines go. Called synchronously while a chunk is processed. */
+export interface InputSink {
+  /** A parsed record; synchronous, must not throw. */
+  record (record: InputRecord): void
+  /** A line that will never be sent. `line` is the raw bytes when known (null for over-long lines). */
+  skipped (lineNo: number, origin: LineOrigin, reason: string, line: Buffer | null): void
+  /** Called after each chunk; when it returns a promise, reading waits for it (backpressure). */
+  ready (): Promise<void> | undefined
+}
+
+/** What to read and how to turn lines into records; fully resolved by the configuration. */
+export interface ReadInputOptions {
+  /** Files in order, '-' for stdin (at most once); [] means stdin. */
+  readonly sources: readonly string[]
+  readonly stdin: Readable
+  /** Longest line kept, counted as the raw bytes between LFs. */
+  readonly maxLineBytes: number
+  readonly keySeparator: Buffer | null
+  readonly missingKey: 'skip' | 'null-key'
+  readonly emptyLines: 'send' | 'skip'
+  /** Gives each chunk's arrival time, used as readAt of its lines. */
+  readonly clock: Clock
+  /** Abort = stop reading now (SIGTERM); checked between chunks. */
+  readonly signal: AbortSignal
+  readonly highWaterMark?: number
+}
+
+/** How reading ended. */
+export interface InputTotals {
+  /** Every line seen: records + skipped, +1 when a partial line was cut by abort. */
+  readonly lines: number
+  /** The raw bytes of an unterminated line cut off by abort (it is 'unsent'), else null. */
+  readonly partialLine: Buffer | null
+  /** Bytes read from all sources. */
+  readonly bytes: number
+  readonly interrupted: boolean
+}
+
+export async function readInput (options: ReadInputOptions, sink: InputSink): Promise<InputTotals> {
+  const router = new LineRouter(options, sink)
+  const splitter = new LineSplitter(options.maxLineBytes, router)
+  const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK
+  let bytes = 0
+  for (const name of sourceNames(options.sources)) {
+    if (options.signal.aborted) break
+    router.startSource(name)
+    const stream = openSource(name, options.stdin, highWaterMark)
+    bytes += await readSource(name, stream, splitter, router, options)
+    if (!options.signal.aborted) splitter.end()
+  }
+  if (!options.signal.aborted) return { lines: router.lineNo, partialLine: null, bytes, interrupted: false }
+  const partial = splitter.cut()
+  if (partial === null) return { lines: router.lineNo, partialLine: null, bytes, interrupted: true }
+  if (partial.line === null) {
+    // Already over the limit, so it could never be sent: skipped, not unsent.
+    router.overlong(partial.bytes, true)
+    return { lines: router.lineNo, partialLine: null, bytes, interrupted: true }
+  }
+  return { lines: router.lineNo + 1, partialLine: partial.line, bytes, interrupted: true }
+}
+
+// Feeds one source's chunks to the splitter; returns the bytes read. Stops early on abort.
+async function readSource (name: string, stream: Readable, splitter: LineSplitter, router: LineRouter, options: ReadInputOptions): Promise<number> {
+  const { signal, clock } = options
+  const onAbort = (): void => { stream.destroy() }
+  signal.addEventListener('abort', onAbort, { once: true })
+  let bytes = 0
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (signal.aborted) break
+      bytes += chunk.length
+      router.readAt = clock.now()
+      splitter.push(chunk)
+      const ready = router.sink.ready()
+      if (ready !== undefined) await untilAborted(ready, signal)
+      if (signal.aborted) break
+    }
+  } catch (err) {
+    if (!signal.aborted) {
+      const what = name === STDIN ? 'reading standard input' : `reading input file '${name}'`
+      throw new KprodError('KPROD_INPUT', `${what}: ${errorText(err)}`, { cause: err })
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort)
+  }
+  return bytes
+}
+
+// Waits for the sink, but no longer than until the abort: a stopped run must not hang on a full queue.
+function untilAborted (ready: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => { resolve() }
+    signal.addEventListener('abort', onAbort, { once: true })
+    ready.then(() => {
+      signal.removeEventListener('abort', onAbort)
+      resolve()
+    }, (err: unknown) => {
+      signal.removeEventListener('abort', onAbort)
+      reject(err)
+    })
+  })
+}
+
+// Numbers lines and hands them to the parser and the sink; one instance per run, no per-line closures.
+class LineRouter implements LineHandler {
+  readonly sink: InputSink
+  readonly #parser: LineParser
+  readonly #maxLineBytes: number
+  lineNo = 0
+  readAt = 0
+  #source = STDIN
+  #sourceLine = 0
+
+  constructor (options: ReadInputOptions, sink: InputSink) {
+    this.sink = sink
+    this.#parser = new LineParser(options)
+    this.#maxLineBytes = options.maxLineBytes
+  }
+
+  startSource (name: string): void {
+    this.#source = name
+    this.#sourceLine = 0
+  }
+
+  line (line: Buffer): void {
+    const lineNo = ++this.lineNo
+    this.#sourceLine++
+    const parsed = this.#parser.parse(line, lineNo, this.readAt)
+    if (typeof parsed === 'string') this.sink.skipped(lineNo, this.#origin(), parsed, line)
+    else this.sink.record(parsed)
+  }
+
+  overlong (bytes: number, cutOff = false): void {
+    const lineNo = ++this.lineNo
+    this.#sourceLine++
+    const reason = cutOff
+      ? `line ${lineNo} is at least ${bytes} bytes, over --max-line-bytes ${this.#maxLineBytes} (cut off when reading stopped)`
+      : `line ${lineNo} is ${bytes} bytes, over --max-line-bytes ${this.#maxLineBytes}`
+    this.sink.skipped(lineNo, this.#origin(), reason, null)
+  }
+
+  #origin (): LineOrigin {
+    return { source: this.#source, sourceLine: this.#sourceLine }
+  }
+}

@@ -1,0 +1,62 @@
+// Where input bytes come from: the injected stdin or files, read in the order given. Files are
+// checked up front, all at once, so a typo fails the run before anything is sent.
+
+import { constants, createReadStream } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
+import type { Readable } from 'node:stream'
+import { ConfigError } from '../errors.ts'
+
+/** The source name that means standard input. */
+export const STDIN = '-'
+
+/**
+ * 1 MiB reads: fewer chunks, so fewer lines spanning two chunks to copy and fewer backpressure
+ * checks. Measured on a page-cached file of 2 M lines of 20-180 bytes: median 340 ms at 1 MiB
+ * (256 KiB the same, 4 MiB slower) vs 430 ms at 64 KiB; with 10-byte lines (9 M lines/s) no difference.
+ */
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024
+
+/** The sources to read, in order: no paths means stdin. */
+export function sourceNames (paths: readonly string[]): readonly string[] {
+  return paths.length === 0 ? [STDIN] : paths
+}
+
+/**
+ * Checks that every file exists, is readable and is not a directory, and that stdin is named at
+ * most once; throws one ConfigError listing every problem.
+ */
+export async function checkSources (paths: readonly string[]): Promise<void> {
+  const problems: string[] = []
+  if (paths.filter((p) => p === STDIN).length > 1) {
+    problems.push(`input '${STDIN}' (stdin) is given more than once: it can be read only once`)
+  }
+  const files = paths.filter((p) => p !== STDIN)
+  const found = await Promise.all(files.map(checkFile))
+  for (const problem of found) if (problem !== null) problems.push(problem)
+  if (problems.length > 0) throw new ConfigError(problems)
+}
+
+async function checkFile (path: string): Promise<string | null> {
+  try {
+    const info = await stat(path)
+    if (info.isDirectory()) return `input file '${path}': is a directory`
+    await access(path, constants.R_OK)
+    return null
+  } catch (err) {
+    return `input file '${path}': ${describeFsError(err)}`
+  }
+}
+
+function describeFsError (err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code
+  if (code === 'ENOENT') return 'no such file'
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied'
+  if (code === 'ENOTDIR') return 'a part of the path is not a directory'
+  return err instanceof Error ? err.message : String(err)
+}
+
+/** A readable for one source; chunks are fresh Buffers that the caller may keep. */
+export function openSource (name: string, stdin: Readable, highWaterMark: number): Readable {
+  if (name === STDIN) return stdin
+  return createReadStream(name, { highWaterMark })
+}

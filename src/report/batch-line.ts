@@ -1,0 +1,173 @@
+// Turns one BatchResult into its `batch` output line. The line stays small whatever the batch
+// size: outcomes are counts and errors are distinct strings, never per-record arrays.
+// Field meanings are documented in schema/output.schema.json.
+
+import type { BatchResult, Exchange } from '../producer/result.ts'
+import type { Outcome } from '../record.ts'
+import type { CutReason } from '../batch/batch.ts'
+import { isoTime } from '../util/clock.ts'
+
+/** Distinct error strings listed per batch line; records with further errors are only counted. */
+export const MAX_DISTINCT_ERRORS = 20
+
+export type OutcomeCounts = Record<Outcome, number>
+
+/** Where one delivered record landed, with its input line number. */
+export interface LinePosition {
+  readonly line: number
+  readonly partition: number
+  /** Kafka offset or Kinesis sequence number; null when not acknowledged (acks=0). */
+  readonly position: string | null
+  readonly shardId: string | null
+}
+
+export interface ExchangeLine {
+  readonly attempt: number
+  readonly partition: number
+  readonly records: number
+  readonly enqueued: string
+  readonly begin: string
+  readonly complete: string
+  readonly response: Readonly<Record<string, unknown>> | null
+  readonly error: string | null
+}
+
+/** The `batch` line: one per batch, once, when it is delivered or has finally failed. */
+export interface BatchLine {
+  readonly type: 'batch'
+  readonly id: number
+  readonly target: string
+  readonly partition: number
+  readonly shards?: readonly string[]
+  readonly pinned: boolean
+  readonly records: number
+  readonly bytes: number
+  readonly firstLine: number | null
+  readonly lastLine: number | null
+  readonly produced: boolean
+  readonly cutReason: CutReason
+  readonly opened: string
+  readonly enqueued: string
+  readonly begin: string
+  readonly complete: string
+  readonly firstTimestamp: string | null
+  readonly maxTimestamp: string | null
+  readonly outcomes: OutcomeCounts
+  readonly firstDelivered: LinePosition | null
+  readonly lastDelivered: LinePosition | null
+  readonly producerError: string | null
+  readonly errors: readonly { readonly error: string, readonly records: number }[]
+  readonly errorsOmitted: number
+  readonly exchanges: readonly ExchangeLine[]
+}
+
+export function batchLine (result: BatchResult): BatchLine {
+  const { batch } = result
+  const records = batch.records
+  const scan = scanRecords(result)
+  const first = records[0]
+  const last = records[records.length - 1]
+  return {
+    type: 'batch',
+    id: batch.id,
+    target: result.target,
+    partition: result.partition,
+    ...(scan.shards.size > 0 ? { shards: [...scan.shards].sort() } : {}),
+    pinned: batch.pinned,
+    records: records.length,
+    bytes: batch.bytes,
+    firstLine: first?.lineNo ?? null,
+    lastLine: last?.lineNo ?? null,
+    produced: result.produced,
+    cutReason: batch.cutReason,
+    opened: isoTime(batch.opened),
+    enqueued: isoTime(batch.enqueued),
+    begin: isoTime(result.begin),
+    complete: isoTime(result.complete),
+    firstTimestamp: first === undefined ? null : isoTime(first.readAt),
+    maxTimestamp: scan.maxReadAt === null ? null : isoTime(scan.maxReadAt),
+    outcomes: scan.outcomes,
+    firstDelivered: positionAt(result, scan.firstDelivered),
+    lastDelivered: positionAt(result, scan.lastDelivered),
+    producerError: textOrNull(result.producerError),
+    errors: [...scan.errors].map(([error, n]) => ({ error, records: n })),
+    errorsOmitted: scan.errorsOmitted,
+    exchanges: result.exchanges.map(exchangeLine)
+  }
+}
+
+function exchangeLine (x: Exchange): ExchangeLine {
+  return {
+    attempt: x.attempt,
+    partition: x.partition,
+    records: x.records,
+    enqueued: isoTime(x.enqueued),
+    begin: isoTime(x.begin),
+    complete: isoTime(x.complete),
+    response: x.response ?? null,
+    error: textOrNull(x.error)
+  }
+}
+
+interface Scan {
+  outcomes: OutcomeCounts
+  firstDelivered: number
+  lastDelivered: number
+  maxReadAt: number | null
+  errors: Map<string, number>
+  errorsOmitted: number
+  shards: Set<string>
+}
+
+/** One pass over the records: outcome counts, delivered range, distinct errors, shards. */
+function scanRecords (result: BatchResult): Scan {
+  const s: Scan = {
+    outcomes: { delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0 },
+    firstDelivered: -1,
+    lastDelivered: -1,
+    maxReadAt: null,
+    errors: new Map(),
+    errorsOmitted: 0,
+    shards: new Set()
+  }
+  const records = result.batch.records
+  for (let i = 0; i < records.length; i++) {
+    const readAt = records[i]!.readAt
+    if (s.maxReadAt === null || readAt > s.maxReadAt) s.maxReadAt = readAt
+    // A missing outcome is a producer bug; `unknown` is the honest word for it.
+    const outcome = result.outcomes[i] ?? 'unknown'
+    s.outcomes[outcome]++
+    if (outcome === 'delivered') {
+      if (s.firstDelivered < 0) s.firstDelivered = i
+      s.lastDelivered = i
+      const shardId = result.positions[i]?.shardId
+      if (shardId !== undefined) s.shards.add(shardId)
+      continue
+    }
+    const error = textOrNull(result.errors[i] ?? result.producerError)
+    if (error === null) continue
+    const seen = s.errors.get(error)
+    if (seen !== undefined) s.errors.set(error, seen + 1)
+    else if (s.errors.size < MAX_DISTINCT_ERRORS) s.errors.set(error, 1)
+    else s.errorsOmitted++
+  }
+  return s
+}
+
+function positionAt (result: BatchResult, i: number): LinePosition | null {
+  if (i < 0) return null
+  const at = result.positions[i] ?? null
+  return {
+    line: result.batch.records[i]!.lineNo,
+    partition: at?.partition ?? result.partition,
+    position: at?.position ?? null,
+    shardId: at?.shardId ?? null
+  }
+}
+
+/** Errors go out as strings or null, never `{}`, even if a producer hands over an Error object. */
+function textOrNull (value: unknown): string | null {
+  if (value === null || value === undefined) return null
+  if (typeof value === 'string') return value
+  return value instanceof Error ? value.message : String(value)
+}

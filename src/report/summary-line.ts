@@ -1,0 +1,163 @@
+// Builds the `stats` and `summary` lines from running totals. Pure: the reporter owns the
+// counters and the clock. Shapes are nested (counts in one object) and documented in
+// schema/output.schema.json.
+
+import { isoTime } from '../util/clock.ts'
+
+/** Running totals. `bytes` counts key + value bytes of delivered records. */
+export interface Tally {
+  read: number
+  delivered: number
+  failed: number
+  unknown: number
+  skipped: number
+  unsent: number
+  batches: number
+  /** Wire calls made. */
+  exchanges: number
+  /** Wire calls that ended with an error (the Kinesis seed's KinesisErrors). */
+  requestErrors: number
+  bytes: number
+}
+
+export function zeroTally (): Tally {
+  return { read: 0, delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0, batches: 0, exchanges: 0, requestErrors: 0, bytes: 0 }
+}
+
+export interface Rates {
+  readonly recordsPerSec: number
+  readonly mibPerSec: number
+}
+
+/** The `stats` line: what changed since the previous stats line, and the totals so far. */
+export interface StatsLine {
+  readonly type: 'stats'
+  readonly time: string
+  readonly elapsedMs: number
+  readonly intervalMs: number
+  readonly buffered: number
+  readonly interval: Readonly<Tally> & Rates
+  readonly totals: Readonly<Tally>
+}
+
+export interface SummaryEnd {
+  readonly exitCode: number
+  readonly signal: string | null
+  readonly error: string | null
+  readonly notes: readonly string[]
+}
+
+/** The `summary` line: always the last line of a run. */
+export interface SummaryLine extends Rates {
+  readonly type: 'summary'
+  readonly target: string
+  readonly kind: 'kafka' | 'kinesis'
+  readonly started: string
+  readonly ended: string
+  readonly elapsedMs: number
+  readonly counts: { readonly read: number, readonly delivered: number, readonly failed: number, readonly unknown: number, readonly skipped: number, readonly unsent: number }
+  readonly batches: number
+  readonly exchanges: number
+  readonly requestErrors: number
+  readonly bytes: number
+  readonly latencyMs: { readonly p50: number | null, readonly p99: number | null, readonly max: number | null }
+  readonly failedOutputLines: number | null
+  readonly exitCode: number
+  readonly signal: string | null
+  readonly error: string | null
+  readonly notes: readonly string[]
+  readonly invariantHolds: boolean
+}
+
+export interface StatsInput {
+  readonly now: number
+  readonly started: number
+  readonly since: number
+  readonly buffered: number
+  readonly previous: Readonly<Tally>
+  readonly totals: Readonly<Tally>
+}
+
+export function statsLine (s: StatsInput): StatsLine {
+  const t = s.totals
+  const p = s.previous
+  const interval: Tally = {
+    read: t.read - p.read,
+    delivered: t.delivered - p.delivered,
+    failed: t.failed - p.failed,
+    unknown: t.unknown - p.unknown,
+    skipped: t.skipped - p.skipped,
+    unsent: t.unsent - p.unsent,
+    batches: t.batches - p.batches,
+    exchanges: t.exchanges - p.exchanges,
+    requestErrors: t.requestErrors - p.requestErrors,
+    bytes: t.bytes - p.bytes
+  }
+  const intervalMs = s.now - s.since
+  return {
+    type: 'stats',
+    time: isoTime(s.now),
+    elapsedMs: s.now - s.started,
+    intervalMs,
+    buffered: s.buffered,
+    interval: { ...interval, ...rates(interval, intervalMs) },
+    totals: { ...t }
+  }
+}
+
+export interface SummaryInput {
+  readonly target: string
+  readonly kind: 'kafka' | 'kinesis'
+  readonly started: number
+  readonly ended: number
+  readonly totals: Readonly<Tally>
+  readonly latency: SummaryLine['latencyMs']
+  readonly failedOutputLines: number | null
+  readonly end: SummaryEnd
+  readonly invariantHolds: boolean
+}
+
+export function summaryLine (s: SummaryInput): SummaryLine {
+  const t = s.totals
+  const elapsedMs = s.ended - s.started
+  return {
+    type: 'summary',
+    target: s.target,
+    kind: s.kind,
+    started: isoTime(s.started),
+    ended: isoTime(s.ended),
+    elapsedMs,
+    counts: { read: t.read, delivered: t.delivered, failed: t.failed, unknown: t.unknown, skipped: t.skipped, unsent: t.unsent },
+    batches: t.batches,
+    exchanges: t.exchanges,
+    requestErrors: t.requestErrors,
+    bytes: t.bytes,
+    ...rates(t, elapsedMs),
+    latencyMs: s.latency,
+    failedOutputLines: s.failedOutputLines,
+    exitCode: s.end.exitCode,
+    signal: s.end.signal,
+    error: s.end.error,
+    notes: [...s.end.notes],
+    invariantHolds: s.invariantHolds
+  }
+}
+
+/** Checks read == delivered + failed + unknown + skipped + unsent; returns the problem, or null. */
+export function invariantProblem (t: Readonly<Tally>): string | null {
+  const accounted = t.delivered + t.failed + t.unknown + t.skipped + t.unsent
+  if (accounted === t.read) return null
+  return `Accounting invariant broken: read ${t.read} lines but delivered ${t.delivered} + failed ${t.failed} + unknown ${t.unknown} + skipped ${t.skipped} + unsent ${t.unsent} = ${accounted}`
+}
+
+const MIB = 1024 * 1024
+
+/** Delivered records and MiB per second over `ms`, rounded to 3 decimals; 0 for an empty span. */
+export function rates (t: Readonly<Tally>, ms: number): Rates {
+  if (ms <= 0) return { recordsPerSec: 0, mibPerSec: 0 }
+  return { recordsPerSec: round3(t.delivered * 1000 / ms), mibPerSec: round3(t.bytes / MIB * 1000 / ms) }
+}
+
+function round3 (n: number): number {
+  return Math.round(n * 1000) / 1000
+}

@@ -1,0 +1,81 @@
+import { test, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { PassThrough, type Readable } from 'node:stream'
+import { ConfigError } from '../../../src/errors.ts'
+import { checkSources, openSource, sourceNames } from '../../../src/input/sources.ts'
+
+async function tempDir (t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'kprod-sources-'))
+  t.after(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
+
+async function problemsOf (paths: readonly string[]): Promise<readonly string[]> {
+  try {
+    await checkSources(paths)
+  } catch (err) {
+    assert.ok(err instanceof ConfigError)
+    return err.problems
+  }
+  return []
+}
+
+async function readAll (stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+test('sourceNames reads stdin when no paths are given', () => {
+  assert.deepEqual(sourceNames([]), ['-'])
+  assert.deepEqual(sourceNames(['a', '-', 'b']), ['a', '-', 'b'])
+})
+
+test('checkSources accepts readable files and one stdin', async (t) => {
+  const dir = await tempDir(t)
+  await writeFile(join(dir, 'a.txt'), 'a\n')
+  assert.deepEqual(await problemsOf([join(dir, 'a.txt'), '-']), [])
+  assert.deepEqual(await problemsOf([]), [])
+})
+
+test('checkSources collects every problem into one ConfigError', async (t) => {
+  const dir = await tempDir(t)
+  await writeFile(join(dir, 'ok.txt'), 'a\n')
+  await mkdir(join(dir, 'sub'))
+  const missing = join(dir, 'x.txt')
+  const problems = await problemsOf(['-', missing, join(dir, 'ok.txt'), join(dir, 'sub'), '-', join(dir, 'y.txt')])
+  assert.deepEqual(problems, [
+    "input '-' (stdin) is given more than once: it can be read only once",
+    `input file '${missing}': no such file`,
+    `input file '${join(dir, 'sub')}': is a directory`,
+    `input file '${join(dir, 'y.txt')}': no such file`
+  ])
+})
+
+test('checkSources reports a file that cannot be read', { skip: process.getuid?.() === 0 ? 'root can read any file' : false }, async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'secret.txt')
+  await writeFile(path, 'a\n')
+  await chmod(path, 0o200)
+  assert.deepEqual(await problemsOf([path]), [`input file '${path}': permission denied`])
+})
+
+test('openSource returns the injected stdin for -', () => {
+  const stdin = new PassThrough()
+  assert.equal(openSource('-', stdin, 1024), stdin)
+})
+
+test('openSource reads a file in chunks of at most highWaterMark bytes', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'a.txt')
+  await writeFile(path, 'x'.repeat(100))
+  const stream = openSource(path, new PassThrough(), 16)
+  const sizes: number[] = []
+  for await (const chunk of stream) sizes.push((chunk as Buffer).length)
+  assert.ok(sizes.every((n) => n <= 16))
+  assert.equal(sizes.reduce((a, n) => a + n, 0), 100)
+  assert.deepEqual(await readAll(openSource(path, new PassThrough(), 1024)), Buffer.from('x'.repeat(100)))
+})

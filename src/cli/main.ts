@@ -101,11 +101,24 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
 
 /** bin/kprod.js calls this: run, then exit with the code once stdout and stderr are flushed. */
 export async function run (): Promise<void> {
+  quietKnownWarnings()
   const code = await main(process.argv.slice(2))
   process.exitCode = code
   // Pending handles (an idle stdin pipe, a client socket) must not keep a finished run alive.
   if (process.stdin.readable) process.stdin.destroy()
   setTimeout(() => process.exit(code), 1000).unref()
+}
+
+/**
+ * kafkajs 2.2.4 computes a negative delay in its request queue (harmless: Node clamps it to 1 ms),
+ * and Node ≥ 23 warns about it on every run. Drop that one warning; print all others as Node would.
+ */
+function quietKnownWarnings (): void {
+  process.removeAllListeners('warning')
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return
+    process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`)
+  })
 }
 
 function version (): string {

@@ -2,7 +2,7 @@
 // kafkajs retries are off, topics are never auto-created, and the partition is always explicit,
 // so the producer's exchange records are the whole truth about what went over the wire.
 
-import { Kafka, CompressionTypes, ConfigResourceTypes, logLevel as KafkaLogLevel, type Admin, type Producer, type Message, type logCreator as LogCreator } from 'kafkajs'
+import kafkajs, { type Admin, type Producer, type Message, type logCreator as LogCreator } from 'kafkajs'
 import type { Batch } from '../batch/batch.ts'
 import type { Clock } from '../util/clock.ts'
 import type { SendResult, Topology, Transport, TransportLimits, RecordResult } from './transport.ts'
@@ -29,6 +29,9 @@ export interface KafkaTransportOptions {
 }
 
 /** The broker default for message.max.bytes, used when the topic's own limit cannot be read. */
+// kafkajs is CommonJS; Node cannot see all of its named exports from ESM.
+const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel: KafkaLogLevel } = kafkajs
+
 const DEFAULT_MAX_MESSAGE_BYTES = 1048588
 /** Record batch header (61 bytes) plus slack for the produce request framing. */
 const BATCH_OVERHEAD = 512
@@ -50,7 +53,7 @@ export class KafkaTransport implements Transport {
   readonly notes: string[] = []
   #limits: TransportLimits
   readonly #options: KafkaTransportOptions
-  readonly #kafka: Kafka
+  readonly #kafka: InstanceType<typeof Kafka>
   readonly #producer: Producer
   #connected = false
   #inFlight = 0

@@ -49,7 +49,10 @@ export function kprod (args: readonly string[], options: CliOptions = {}): Promi
     child.on('close', (code, signal) => {
       clearTimeout(timer)
       const stdout = Buffer.concat(out).toString()
-      const lines = stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
+      // Help and version text is not JSON; every other stdout line must be.
+      const lines = stdout.startsWith('{')
+        ? stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
+        : []
       const summary = lines.findLast((l) => l.type === 'summary') ?? {}
       const batches = lines.filter((l) => l.type === 'batch')
       resolve({ code, signal, stdout, stderr, lines, summary, batches })

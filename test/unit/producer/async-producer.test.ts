@@ -1,0 +1,219 @@
+// Dispatch, partition choice and the seed's producer cases (seed-behaviour.md §2.11).
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { AsyncProducer, type ProducerOptions } from '../../../src/producer/async-producer.ts'
+import type { BatchResult } from '../../../src/producer/result.ts'
+import { FakeClock, flushMicrotasks } from '../../helpers/fake-clock.ts'
+import { FakeTransport, delivered, requestError, testBatch, type Responder } from '../../helpers/fake-transport.ts'
+
+function setup (options: Partial<ProducerOptions> = {}, respond?: Responder) {
+  const clock = new FakeClock()
+  const transport = new FakeTransport(respond === undefined ? {} : { respond })
+  const results: BatchResult[] = []
+  const producer = new AsyncProducer({
+    transport,
+    partitions: [0],
+    workers: 1,
+    attempts: 1,
+    retryBackoffMs: 100,
+    retryBackoffMaxMs: 1000,
+    deliveryTimeoutMs: 60_000,
+    strictPartitioning: false,
+    maxQueuedBatches: 100,
+    clock,
+    random: () => 1,
+    onResult: (r) => results.push(r),
+    ...options
+  })
+  return { clock, transport, producer, results }
+}
+
+const hold: Responder = () => undefined
+const notLeader = requestError('KPROD_BROKER', 'not leader for partition', { retriable: true })
+
+test('TestUnitBatchProduced: produced is false when the batch has no exchange', () => {
+  const { clock, producer, results } = setup({ partitions: [1] })
+  producer.enqueue(testBatch(clock.now(), { partition: 2 }))
+  assert.equal(results[0]?.exchanges.length, 0)
+  assert.equal(results[0]?.produced, false)
+})
+
+test('TestUnitBatchProduced: produced is false when the only exchange failed', async () => {
+  const { clock, producer, results } = setup({}, () => notLeader)
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  assert.equal(results[0]?.exchanges.length, 1)
+  assert.equal(results[0]?.produced, false)
+})
+
+test('TestUnitBatchProduced: produced is true when a failed exchange is followed by a good one', async () => {
+  const { clock, producer, results } = setup({ attempts: 2 }, (call) => call.index === 0 ? notLeader : delivered(call))
+  producer.enqueue(testBatch(clock.now()))
+  await clock.advance(100)
+  assert.deepEqual(results[0]?.exchanges.map((e) => e.error === null), [false, true])
+  assert.equal(results[0]?.produced, true)
+})
+
+test('TestUnitEmptyBatch: kprod differs: an empty batch gets one result with no exchange', () => {
+  const { clock, producer, results, transport } = setup()
+  producer.enqueue(testBatch(clock.now(), { records: 0 }))
+  assert.equal(results.length, 1)
+  assert.equal(results[0]?.produced, false)
+  assert.equal(transport.calls.length, 0)
+})
+
+test('TestUnitError: exchange and record errors serialise as strings or null, never {}', async () => {
+  const { clock, producer, results } = setup({}, () => notLeader)
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  const json = JSON.stringify({ exchanges: results[0]?.exchanges, errors: results[0]?.errors, producerError: results[0]?.producerError })
+  assert.doesNotMatch(json, /\{\}/)
+  assert.equal(results[0]?.exchanges[0]?.error, 'error producing topic t partition 0: not leader for partition')
+  assert.deepEqual(results[0]?.errors, Array(2).fill('error producing topic t partition 0: not leader for partition'))
+})
+
+test('Success: two batches on one partition with 10 workers and 3 attempts are both produced', async () => {
+  const { clock, producer, results } = setup({ workers: 10, attempts: 3 })
+  await producer.drain()
+  producer.enqueue(testBatch(clock.now()))
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  assert.equal(results.length, 2)
+  assert.deepEqual(results.map((r) => r.produced), [true, true])
+  assert.deepEqual(results[0]?.outcomes, ['delivered', 'delivered'])
+  assert.deepEqual(results[0]?.positions.map((p) => p?.position), ['0', '1'])
+})
+
+test('Partitioned: unkeyed batches go to 9 then 3 and a batch for 9 goes to 9', async () => {
+  const { clock, producer, results } = setup({ partitions: [9, 3, 1] })
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  producer.enqueue(testBatch(clock.now(), { partition: 9 }))
+  await producer.drain()
+  assert.deepEqual(results.map((r) => r.partition), [9, 3, 9])
+})
+
+test('Partitioned: kprod differs: a pinned batch for 9 whose first exchange fails is produced on 9, not re-routed', async () => {
+  const lost = requestError('KPROD_CONNECTION_LOST', 'connection closed', { retriable: true })
+  const { clock, producer, results, transport } = setup({ partitions: [9, 3, 1], attempts: 3 }, (call) => call.index === 0 ? lost : delivered(call))
+  producer.enqueue(testBatch(clock.now(), { partition: 9 }))
+  await clock.advance(100)
+  assert.deepEqual(transport.partitionsCalled, [9, 9])
+  assert.equal(results[0]?.produced, true)
+  assert.equal(results[0]?.partition, 9)
+})
+
+test('Partitioned: a batch for a partition not in the list gets no producer and zero exchanges', () => {
+  const { clock, producer, results, transport } = setup({ partitions: [9, 3, 1] })
+  producer.enqueue(testBatch(clock.now(), { partition: 8 }))
+  assert.equal(transport.calls.length, 0)
+  assert.equal(results[0]?.producerError, 'no producer for partition 8')
+  assert.deepEqual(results[0]?.outcomes, ['failed', 'failed'])
+  assert.deepEqual(results[0]?.errors, ['no producer for partition 8', 'no producer for partition 8'])
+  assert.equal(results[0]?.partition, 8)
+})
+
+test('TopicPartitionDoesNotExist: each batch has exactly `attempts` exchanges and is not produced', async () => {
+  const missing = requestError('KPROD_TARGET_NOT_FOUND', 'This server does not host this topic-partition', { retriable: true })
+  const { clock, producer, results } = setup({ attempts: 3, workers: 2 }, () => missing)
+  producer.enqueue(testBatch(clock.now()))
+  producer.enqueue(testBatch(clock.now()))
+  await clock.advance(10_000)
+  assert.deepEqual(results.map((r) => r.exchanges.length), [3, 3])
+  assert.deepEqual(results.map((r) => r.produced), [false, false])
+})
+
+test('producer sends unkeyed batches round robin in list order: [9,3,1] with 1 worker gives 9,3,1,9', async () => {
+  const { clock, producer, transport } = setup({ partitions: [9, 3, 1] })
+  for (let i = 0; i < 4; i++) producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  assert.deepEqual(transport.partitionsCalled, [9, 3, 1, 9])
+})
+
+test('producer starts a batch for an idle partition while an older batch waits for a busy one', () => {
+  const { clock, producer, transport } = setup({ partitions: [2, 5], workers: 2 }, hold)
+  producer.enqueue(testBatch(clock.now(), { partition: 2, id: 1 }))
+  producer.enqueue(testBatch(clock.now(), { partition: 2, id: 2 }))
+  producer.enqueue(testBatch(clock.now(), { partition: 5, id: 3 }))
+  assert.deepEqual(transport.calls.map((c) => c.batch.id), [1, 3])
+  assert.equal(producer.queuedBatches, 1)
+})
+
+test('producer keeps arrival order within a partition', async () => {
+  const { clock, producer, transport } = setup({ partitions: [0, 1], workers: 2 }, hold)
+  for (const id of [1, 2, 3]) producer.enqueue(testBatch(clock.now(), { partition: 0, id }))
+  while (transport.held.length > 0) {
+    for (const call of transport.held) call.resolve(delivered(call))
+    await flushMicrotasks()
+  }
+  assert.deepEqual(transport.calls.map((c) => c.batch.id), [1, 2, 3])
+})
+
+test('producer keeps at most one exchange per partition and at most `workers` overall', async () => {
+  const { clock, producer, transport, results } = setup({ partitions: [0, 1, 2, 3], workers: 3 }, hold)
+  for (let i = 0; i < 30; i++) producer.enqueue(testBatch(clock.now(), i % 3 === 0 ? { partition: i % 4 } : {}))
+  while (results.length < 30) {
+    const held = transport.held
+    const call = held[held.length - 1]
+    call?.resolve(delivered(call))
+    await flushMicrotasks()
+  }
+  assert.equal(transport.maxInFlight, 3)
+  assert.equal(transport.maxInFlightPerPartition, 1)
+})
+
+test('kprod differs: a partition listed twice still gets at most one exchange at a time', () => {
+  const { clock, producer, transport } = setup({ partitions: [4, 4], workers: 2 }, hold)
+  producer.enqueue(testBatch(clock.now()))
+  producer.enqueue(testBatch(clock.now()))
+  assert.equal(transport.calls.length, 1)
+})
+
+test('kprod differs: the producer refuses zero attempts, zero workers and an empty partition list', () => {
+  const cases: Partial<ProducerOptions>[] = [{ attempts: 0 }, { workers: 0 }, { partitions: [] }, { maxQueuedBatches: 0 }]
+  for (const options of cases) {
+    assert.throws(() => setup(options), { code: 'KPROD_CONFIG', message: /Cannot start the producer/ }, JSON.stringify(options))
+  }
+})
+
+test('producer treats a rejected send as a final internal error, without an unhandled rejection', async () => {
+  const { clock, producer, results } = setup({ attempts: 3 }, () => Promise.reject(new Error('boom')))
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  assert.equal(results[0]?.exchanges.length, 1)
+  assert.equal(results[0]?.exchanges[0]?.error, 'error producing topic t partition 0: transport send failed: boom')
+  assert.deepEqual(results[0]?.outcomes, ['failed', 'failed'])
+})
+
+test('producer treats a send that throws as a final internal error', async () => {
+  const { clock, producer, results } = setup({ attempts: 3 }, () => { throw new Error('sync boom') })
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  assert.equal(results[0]?.exchanges[0]?.error, 'error producing topic t partition 0: transport send failed: sync boom')
+})
+
+test('producer fails records the transport returned no result for', async () => {
+  const { clock, producer, results } = setup({ attempts: 3 }, (call) => ({ ...delivered(call), records: delivered(call).records?.slice(0, 1) ?? null }))
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  assert.deepEqual(results[0]?.outcomes, ['delivered', 'failed'])
+  assert.match(results[0]?.errors[1] ?? '', /transport returned 1 results for 2 records/)
+})
+
+test('producer stamps the result and each exchange with the fake clock times', async () => {
+  const { clock, producer, results, transport } = setup({}, hold)
+  const t0 = clock.now()
+  producer.enqueue(testBatch(t0))
+  await clock.advance(40)
+  const call = transport.calls[0]
+  call?.resolve(delivered(call))
+  await flushMicrotasks()
+  const r = results[0]
+  assert.deepEqual([r?.begin, r?.complete], [t0, t0 + 40])
+  assert.deepEqual(r?.exchanges[0], { attempt: 1, partition: 0, records: 2, enqueued: t0, begin: t0, complete: t0 + 40, response: { partition: 0, baseOffset: 0 }, error: null })
+  assert.equal(r?.target, 't')
+  assert.equal(r?.producerError, null)
+})

@@ -1,5 +1,6 @@
 // The --failed-output file: every line that was not delivered, byte for byte, each followed by
-// LF, so that `kprod --topic T FILE` re-sends exactly those records. Writes never throw; the
+// LF, so that `kprod --topic T FILE` re-sends exactly those records. A line that itself ends in
+// CR is followed by CRLF, because reading strips one CR before the LF. Writes never throw; the
 // first error stops writing and is reported by close().
 
 import { createWriteStream, type WriteStream } from 'node:fs'
@@ -7,6 +8,7 @@ import { once } from 'node:events'
 import { KprodError, errorText } from '../errors.ts'
 
 const LF = Buffer.from('\n')
+const CRLF = Buffer.from('\r\n')
 
 export class FailedOutput {
   readonly #path: string
@@ -41,7 +43,7 @@ export class FailedOutput {
     this.#count++
     if (this.#error !== null) return
     this.#stream.write(line)
-    this.#stream.write(LF)
+    this.#stream.write(line.length > 0 && line[line.length - 1] === 13 ? CRLF : LF)
   }
 
   /** Flushes and closes the file; rejects with KPROD_INPUT if any write failed. Idempotent. */

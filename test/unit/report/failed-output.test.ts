@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FailedOutput } from '../../../src/report/failed-output.ts'
 import { KprodError } from '../../../src/errors.ts'
+import { LineSplitter } from '../../../src/input/line-splitter.ts'
 
 async function tempDir (t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kprod-failed-'))
@@ -29,6 +30,19 @@ test('FailedOutput writes each line byte for byte followed by LF when lines hold
   const want = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]))
   assert.deepEqual(await readFile(path), want)
   assert.equal(out.count, lines.length)
+})
+
+test('FailedOutput ends a line that ends in CR with CRLF, so reading it back gives the same line', async (t) => {
+  const path = join(await tempDir(t), 'failed.txt')
+  const lines = [Buffer.from('one cr\r'), Buffer.from('two crs\r\r'), Buffer.from('\r'), Buffer.from('none')]
+  const out = await FailedOutput.open(path)
+  for (const line of lines) out.write(line)
+  await out.close()
+  const back: Buffer[] = []
+  const splitter = new LineSplitter(1024, { line: (l) => back.push(Buffer.from(l)), overlong: () => {} })
+  splitter.push(await readFile(path))
+  splitter.end()
+  assert.deepEqual(back, lines)
 })
 
 test('FailedOutput truncates the file when it already exists', async (t) => {

@@ -64,7 +64,7 @@ test('lines that can never be sent are skipped with their line numbers; the rest
   const dir = mkdtempSync(join(tmpdir(), 'kprod-skip-'))
   const failed = join(dir, 'failed.txt')
   const big = 'v'.repeat(6000)
-  const input = [`k1\tok-1`, `no separator here`, `k3\t${big}`, ``, `k5\t${'w'.repeat(200)}`, `k6\tok-6`].join('\n') + '\n'
+  const input = ['k1\tok-1', 'no separator here', `k3\t${big}`, '', `k5\t${'w'.repeat(200)}`, 'k6\tok-6'].join('\n') + '\n'
 
   const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--key-separator', '\\t',
     '--empty-lines', 'skip', '--max-line-bytes', '150', '--failed-output', failed], { input })

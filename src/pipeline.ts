@@ -6,10 +6,11 @@ import type { Readable, Writable } from 'node:stream'
 import type { Config } from './config/config.ts'
 import { ConfigError, errorText, toKprodError, type KprodError } from './errors.ts'
 import type { InputRecord } from './record.ts'
-import { recordBytes } from './batch/batch.ts'
+import { ANY_PARTITION, recordBytes, type Batch } from './batch/batch.ts'
 import { BatchBuilder } from './batch/builder.ts'
 import { choosePartition } from './batch/partitioners.ts'
 import { AsyncProducer } from './producer/async-producer.ts'
+import { refusedResult } from './producer/refused.ts'
 import { checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
 import { Reporter } from './report/reporter.ts'
@@ -44,7 +45,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   const reporter = new Reporter({
     out: deps.stdout,
     warn: deps.warn,
-    target: config.topic,
+    target: config.target,
     kind: deps.transport.kind,
     clock: deps.clock,
     statsIntervalMs: config.statsIntervalMs,
@@ -56,12 +57,23 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   deps.onStart?.(reporter)
   let exitCode: number = EXIT.ok
   let error: string | null = null
+  // Reading stops on the first signal, or when the buffer is full under --when-full error.
+  const inputStop = new AbortController()
+  deps.stop.addEventListener('abort', () => inputStop.abort(deps.stop.reason), { once: true })
+  const refuse = (batch: Batch): void => {
+    const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.whenFull}, --buffer-records ${config.bufferRecords})`
+    reporter.droppedBatch(refusedResult(batch, config.target, full, deps.clock.now()))
+    if (config.whenFull === 'error' && !inputStop.signal.aborted) {
+      error = `${full}; reading stopped`
+      inputStop.abort('when-full')
+    }
+  }
   try {
     const topology = await deps.transport.connect()
     const partitions = checkPartitions(config, topology)
     producer = makeProducer(config, deps, partitions, reporter)
-    builder = makeBuilder(config, deps, producer)
-    const totals = await read(config, deps, topology, builder, producer, reporter)
+    builder = makeBuilder(config, deps, producer, refuse)
+    const totals = await read(config, deps, topology, builder, producer, reporter, inputStop.signal)
     builder.end()
     await drain(config, deps, producer)
     if (totals.partialLine !== null) {
@@ -101,9 +113,13 @@ function checkPartitions (config: Config, topology: Topology): readonly number[]
   if (config.partitions === null) return topology.partitions
   const missing = config.partitions.filter((p) => !topology.partitions.includes(p))
   if (missing.length > 0) {
-    throw new ConfigError([`--partitions: ${missing.join(',')} not in topic '${config.topic}', which has partitions ${describeRange(topology.partitions)}`])
+    throw new ConfigError([`--partitions: ${missing.join(',')} not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`])
   }
   return config.partitions
+}
+
+function targetName (config: Config): string {
+  return config.kind === 'kafka' ? `topic '${config.target}'` : `stream '${config.target}'`
 }
 
 function describeRange (partitions: readonly number[]): string {
@@ -127,11 +143,11 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
   })
 }
 
-function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProducer): BatchBuilder {
+function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProducer, refuse: (batch: Batch) => void): BatchBuilder {
   const limits = deps.transport.limits
   const maxBytes = Math.min(config.batchBytes, limits.maxBatchBytes)
   if (config.batchBytesExplicit && maxBytes < config.batchBytes) {
-    deps.warn(`kprod: --batch-bytes ${config.batchBytes} lowered to ${maxBytes} to fit topic '${config.topic}' (max.message.bytes)`)
+    deps.warn(`kprod: --batch-bytes ${config.batchBytes} lowered to ${maxBytes} to fit the limits of ${targetName(config)}`)
   }
   const maxRecords = Math.min(config.batchRecords, limits.maxBatchRecords)
   return new BatchBuilder({
@@ -141,32 +157,51 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
     minBytes: Math.min(config.minBytes, maxBytes),
     lingerMs: config.lingerMs,
     clock: deps.clock,
-    onBatch: (batch) => producer.enqueue(batch)
+    onBatch: (batch) => {
+      if (config.whenFull !== 'block' && producer.full) refuse(batch)
+      else producer.enqueue(batch)
+    }
   })
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter): Promise<InputTotals> {
+async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, signal: AbortSignal): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
   const partitionCount = topology.partitions.length
   const { partitioner, partition: explicit } = config
+  const kafka = config.kind === 'kafka'
+  const transport = deps.transport
+  const check = transport.check?.bind(transport)
+  const partitionFor = config.shardOrdering ? transport.partitionFor?.bind(transport) : undefined
+  const sizeLimitName = kafka ? `${targetName(config)} (max.message.bytes)` : targetName(config)
   const sink: InputSink = {
     record (record: InputRecord): void {
       reporter.lineRead()
       const size = recordBytes(record)
       if (size > maxRecordBytes) {
-        reporter.skipped(record.lineNo, `line ${record.lineNo} is a record of ${size} bytes, over the ${maxRecordBytes}-byte limit of topic '${config.topic}' (max.message.bytes)`, record.line)
+        reporter.skipped(record.lineNo, `line ${record.lineNo} is a record of ${size} bytes, over the ${maxRecordBytes}-byte limit of ${sizeLimitName}`, record.line)
         return
       }
-      const { partition, pinned } = choosePartition(partitioner, record.key, partitionCount, explicit)
-      builder.add(record, partition, pinned)
+      const problem = check === undefined ? null : check(record)
+      if (problem !== null) {
+        reporter.skipped(record.lineNo, problem, record.line)
+        return
+      }
+      if (partitionFor !== undefined) {
+        builder.add(record, partitionFor(record), true)
+      } else if (kafka) {
+        const { partition, pinned } = choosePartition(partitioner, record.key, partitionCount, explicit)
+        builder.add(record, partition, pinned)
+      } else {
+        builder.add(record, ANY_PARTITION, false)
+      }
     },
     skipped (lineNo, _origin, reason, line): void {
       reporter.lineRead()
       reporter.skipped(lineNo, reason, line)
     },
     ready (): Promise<void> | undefined {
-      return producer.full ? producer.whenNotFull() : undefined
+      return config.whenFull === 'block' && producer.full ? producer.whenNotFull() : undefined
     }
   }
   return await readInput({
@@ -177,7 +212,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     missingKey: config.missingKey,
     emptyLines: config.emptyLines,
     clock: deps.clock,
-    signal: deps.stop
+    signal
   }, sink)
 }
 

@@ -30,7 +30,7 @@ test('input, batch, producer and report stages import no SDK and no concrete tra
 })
 
 test('only the transport factory imports a concrete transport', () => {
-  const importers = sources.filter((f) => /from '[^']*transports\/kafka\.ts'|from '\.\/kafka\.ts'/.test(f.text))
+  const importers = sources.filter((f) => /from '[^']*transports\/(kafka|kinesis)\.ts'|from '\.\/(kafka|kinesis)\.ts'/.test(f.text))
   assert.deepEqual(importers.map((f) => f.path), ['src/cli/transport-factory.ts'])
 })
 

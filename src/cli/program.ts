@@ -22,6 +22,8 @@ Examples:
   tail -f app.log | kprod --topic logs
   kprod --topic events --brokers h1:9092,h2:9092 a.txt b.txt
   printf 'k1\\tv1\\n' | kprod --topic t --key-separator '\\t'
+  tail -f app.log | kprod --stream logs --region eu-west-1
+  kprod --stream s --endpoint http://127.0.0.1:4567 < data.txt
   kprod --topic t --failed-output failed.txt data.txt; kprod --topic t failed.txt
 
 Output: JSON lines on stdout (one per batch, stats lines, a summary last);
@@ -31,8 +33,8 @@ Every option can also be set with its KPROD_* environment variable; a flag wins.
 
 export function buildProgram (version: string, io: ProgramIo): Command {
   const program = new Command('kprod')
-    .description('Pipe newline-delimited records from stdin or files into a Kafka topic, one record per line,\naccounting for every line (delivered, failed, unknown, skipped or unsent).')
-    .usage('--topic <name> [options] [file...]')
+    .description('Pipe newline-delimited records from stdin or files into a Kafka topic or a Kinesis data stream,\none record per line, accounting for every line (delivered, failed, unknown, skipped or unsent).')
+    .usage('(--topic <name> | --stream <name>) [options] [file...]')
     .argument('[file...]', 'input files, read in order; none or - means stdin')
     .version(version, '-V, --version')
     .helpOption('-h, --help', 'show this help')

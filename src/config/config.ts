@@ -8,7 +8,10 @@ import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
 export type Acks = -1 | 0 | 1
 
 export interface Config {
-  readonly topic: string
+  /** kafka with --topic, kinesis with --stream. */
+  readonly kind: 'kafka' | 'kinesis'
+  /** The topic or stream name. */
+  readonly target: string
   readonly brokers: readonly string[]
   readonly files: readonly string[]
 
@@ -35,6 +38,7 @@ export interface Config {
   readonly deliveryTimeoutMs: number
   readonly strictPartitioning: boolean
   readonly bufferRecords: number
+  readonly whenFull: 'block' | 'error' | 'drop'
   readonly drainTimeoutMs: number
 
   readonly acks: Acks
@@ -46,6 +50,11 @@ export interface Config {
   readonly idempotent: boolean
   readonly clientId: string
   readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
+
+  readonly region: string | null
+  readonly endpoint: string | null
+  readonly partitionKey: 'random' | 'hash'
+  readonly shardOrdering: boolean
 
   readonly failedOutput: string | null
   readonly statsIntervalMs: number
@@ -77,7 +86,14 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   const get = <T extends Value>(name: string): T => v.get(name) as T
 
   const topic = get<string | undefined>('topic')
-  if (topic === undefined || topic === '') problems.push('--topic is required: name the Kafka topic to produce to (e.g. --topic logs)')
+  const stream = get<string | undefined>('stream')
+  const kind = stream !== undefined && topic === undefined ? 'kinesis' : 'kafka'
+  if (topic === undefined && stream === undefined) problems.push('--topic or --stream is required: name the Kafka topic (e.g. --topic logs) or the Kinesis stream (e.g. --stream logs)')
+  if (topic !== undefined && stream !== undefined) problems.push(`--topic '${topic}' and --stream '${stream}' were both given: kprod sends to one target, choose one`)
+  problems.push(...targetProblems(flags, kind))
+  problems.push(...kinesisLimitProblems(kind, flags, v))
+  const endpoint = get<string | undefined>('endpoint')
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push(`--endpoint: '${endpoint}' is not an http:// or https:// URL (e.g. http://127.0.0.1:4567)`)
   const brokers = get<readonly string[]>('brokers')
   for (const broker of brokers ?? []) {
     if (!/^[^\s:]+:\d{1,5}$/.test(broker) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(broker)) {
@@ -112,7 +128,8 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
-    topic: topic as string,
+    kind,
+    target: (kind === 'kafka' ? topic : stream) as string,
     brokers,
     files,
     maxLineBytes: get('max-line-bytes'),
@@ -135,6 +152,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     deliveryTimeoutMs: get('delivery-timeout'),
     strictPartitioning: get<boolean | undefined>('strict-partitioning') ?? false,
     bufferRecords: get('buffer-records'),
+    whenFull: get('when-full'),
     drainTimeoutMs: get('drain-timeout'),
     acks,
     ackTimeoutMs: get('ack-timeout'),
@@ -145,11 +163,45 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     idempotent: get<boolean | undefined>('idempotent') ?? false,
     clientId: get('client-id'),
     logLevel: get('log-level'),
+    region: get<string | undefined>('region') ?? null,
+    endpoint: endpoint ?? null,
+    partitionKey: get('partition-key'),
+    shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,
     failedOutput: get<string | undefined>('failed-output') ?? null,
     statsIntervalMs: get('stats-interval'),
     batchLines: get('batch-lines'),
     progress: get('progress')
   }
+}
+
+/** Options given on the command line that mean nothing for the chosen target. */
+function targetProblems (flags: RawValues, kind: 'kafka' | 'kinesis'): string[] {
+  const problems: string[] = []
+  for (const o of OPTIONS) {
+    if (o.only === undefined || o.only === kind || flags[camel(o.name)] === undefined) continue
+    if (o.name === 'topic' || o.name === 'stream') continue
+    const other = o.only === 'kafka' ? 'Kafka (--topic)' : 'Kinesis (--stream)'
+    problems.push(`${flagName(o)} applies to ${other} only; this run sends to ${kind === 'kafka' ? 'Kafka' : 'Kinesis'}`)
+  }
+  return problems
+}
+
+/** PutRecords takes at most 500 records and 5 MiB: explicit batch limits above that are errors. */
+export const KINESIS_MAX_BATCH_RECORDS = 500
+export const KINESIS_MAX_BATCH_BYTES = 5 * 1024 * 1024
+
+function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: Map<string, Value>): string[] {
+  if (kind !== 'kinesis') return []
+  const problems: string[] = []
+  const records = v.get('batch-records')
+  if (flags.batchRecords !== undefined && typeof records === 'number' && records > KINESIS_MAX_BATCH_RECORDS) {
+    problems.push(`--batch-records: ${records} is over the ${KINESIS_MAX_BATCH_RECORDS} records one Kinesis PutRecords takes; allowed: 1..${KINESIS_MAX_BATCH_RECORDS}`)
+  }
+  const bytes = v.get('batch-bytes')
+  if (flags.batchBytes !== undefined && typeof bytes === 'number' && bytes > KINESIS_MAX_BATCH_BYTES) {
+    problems.push(`--batch-bytes: ${bytes} is over the ${KINESIS_MAX_BATCH_BYTES} bytes one Kinesis PutRecords takes; allowed: 1..${KINESIS_MAX_BATCH_BYTES}`)
+  }
+  return problems
 }
 
 function spec (name: string): OptionSpec {

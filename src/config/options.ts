@@ -3,7 +3,7 @@
 
 export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path'
 
-export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Output'] as const
+export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Kinesis', 'Output'] as const
 export type OptionGroup = typeof OPTION_GROUPS[number]
 
 /** One command-line option. Defaults are given as the text a user would type. */
@@ -20,13 +20,16 @@ export interface OptionSpec {
   readonly max?: number
   readonly group: OptionGroup
   readonly help: string
+  /** Set for options that mean something for one target only; giving them for the other is an error. */
+  readonly only?: 'kafka' | 'kinesis'
 }
 
 const MS = 'milliseconds'
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { name: 'topic', short: 't', arg: '<name>', kind: 'string', group: 'Target', help: 'Kafka topic to produce to (required). The topic must exist: kprod never creates topics' },
-  { name: 'brokers', short: 'b', arg: '<list>', kind: 'list', default: 'localhost:9092', group: 'Target', help: 'comma-separated host:port bootstrap brokers' },
+  { name: 'topic', short: 't', arg: '<name>', kind: 'string', group: 'Target', only: 'kafka', help: 'Kafka topic to produce to (this or --stream is required). The topic must exist: kprod never creates topics' },
+  { name: 'brokers', short: 'b', arg: '<list>', kind: 'list', default: 'localhost:9092', group: 'Target', only: 'kafka', help: 'comma-separated host:port Kafka bootstrap brokers' },
+  { name: 'stream', short: 's', arg: '<name>', kind: 'string', group: 'Target', only: 'kinesis', help: 'Kinesis data stream to put records to (this or --topic is required)' },
 
   { name: 'max-line-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: 1073741824, group: 'Input', help: 'longest line accepted, in bytes between LFs (a trailing CR counts); longer lines are skipped and reported with their line number' },
   { name: 'key-separator', arg: '<sep>', kind: 'string', group: 'Input', help: 'split each line at the first <sep> into key and value; escapes \\t, \\\\, \\0 and \\xHH are understood' },
@@ -38,28 +41,34 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'min-records', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'cut a batch as soon as it holds this many records and --min-bytes bytes (default: --batch-records)' },
   { name: 'min-bytes', arg: '<n>', kind: 'int', default: '0', min: 0, group: 'Batching', help: 'see --min-records' },
   { name: 'linger', arg: '<ms>', kind: 'int', default: '10', min: 0, max: 3600000, group: 'Batching', help: `send a batch at most this many ${MS} after its first record, full or not` },
-  { name: 'partitioner', arg: '<name>', kind: 'choice', choices: ['murmur2', 'fnv1a'], default: 'murmur2', group: 'Batching', help: 'partitioner for keyed records: murmur2 (the Java client\'s) or fnv1a (the seed\'s); unkeyed records go to the next idle partition' },
-  { name: 'partition', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'send every record to this partition' },
+  { name: 'partitioner', only: 'kafka', arg: '<name>', kind: 'choice', choices: ['murmur2', 'fnv1a'], default: 'murmur2', group: 'Batching', help: 'partitioner for keyed records: murmur2 (the Java client\'s) or fnv1a (the seed\'s); unkeyed records go to the next idle partition' },
+  { name: 'partition', only: 'kafka', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'send every record to this partition' },
 
-  { name: 'partitions', arg: '<list>', kind: 'list', group: 'Producer', help: 'comma-separated partitions this producer may write to, in round-robin order (default: all of the topic\'s)' },
+  { name: 'partitions', only: 'kafka', arg: '<list>', kind: 'list', group: 'Producer', help: 'comma-separated partitions this producer may write to, in round-robin order (default: all of the topic\'s)' },
   { name: 'workers', arg: '<n>', kind: 'int', default: '8', min: 1, max: 1024, group: 'Producer', help: 'most produce requests in flight at once (never more than one per partition)' },
   { name: 'attempts', arg: '<n>', kind: 'int', default: '10', min: 1, max: 1000, group: 'Producer', help: 'attempts per batch, the first included (1 = no retry)' },
   { name: 'retry-backoff', arg: '<ms>', kind: 'int', default: '100', min: 0, group: 'Producer', help: `sleep before the second attempt, in ${MS}; doubles per attempt, jittered` },
   { name: 'retry-backoff-max', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Producer', help: `longest sleep between attempts, in ${MS}` },
   { name: 'delivery-timeout', arg: '<ms>', kind: 'int', default: '120000', min: 1, group: 'Producer', help: `no attempt starts later than this many ${MS} after a batch was cut` },
-  { name: 'strict-partitioning', kind: 'boolean', group: 'Producer', help: 'retry unkeyed batches on the same partition instead of the next idle one (keyed batches never move)' },
-  { name: 'buffer-records', arg: '<n>', kind: 'int', default: '100000', min: 1, group: 'Producer', help: 'most records waiting for the producer; reading pauses when it is full' },
+  { name: 'strict-partitioning', only: 'kafka', kind: 'boolean', group: 'Producer', help: 'retry unkeyed batches on the same partition instead of the next idle one (keyed batches never move)' },
+  { name: 'buffer-records', arg: '<n>', kind: 'int', default: '100000', min: 1, group: 'Producer', help: 'most records waiting for the producer (see --when-full)' },
+  { name: 'when-full', arg: '<mode>', kind: 'choice', choices: ['block', 'error', 'drop'], default: 'block', group: 'Producer', help: 'when --buffer-records are waiting: block (pause reading), error (fail the batch and stop reading) or drop (fail the batch, counted as dropped, and go on)' },
   { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },
 
-  { name: 'acks', arg: '<acks>', kind: 'choice', choices: ['all', '-1', '1', '0'], default: 'all', group: 'Kafka', help: 'acknowledgements required: all (-1), 1 (leader) or 0 (none: delivered means written to the socket, offsets unknown)' },
-  { name: 'ack-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Kafka', help: `how long the broker waits for replica acknowledgements, in ${MS}` },
-  { name: 'request-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Kafka', help: `how long kprod waits for a broker's answer, in ${MS}` },
-  { name: 'connect-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 1, group: 'Kafka', help: `how long to try reaching the brokers at start before exiting with code 3, in ${MS}` },
-  { name: 'connection-max-idle', arg: '<ms>', kind: 'int', default: '0', min: 0, group: 'Kafka', help: `close broker connections idle for this many ${MS} (0 = never)` },
-  { name: 'compression', arg: '<codec>', kind: 'choice', choices: ['none', 'gzip'], default: 'none', group: 'Kafka', help: 'batch compression' },
-  { name: 'idempotent', kind: 'boolean', group: 'Kafka', help: 'use the idempotent producer (needs --acks all; kafkajs then retries inside one exchange, which the output notes)' },
-  { name: 'client-id', arg: '<id>', kind: 'string', default: 'kprod', group: 'Kafka', help: 'client id sent to the brokers' },
-  { name: 'log-level', arg: '<level>', kind: 'choice', choices: ['nothing', 'error', 'warn', 'info', 'debug'], default: 'warn', group: 'Kafka', help: 'Kafka client log level (logs go to stderr)' },
+  { name: 'acks', only: 'kafka', arg: '<acks>', kind: 'choice', choices: ['all', '-1', '1', '0'], default: 'all', group: 'Kafka', help: 'acknowledgements required: all (-1), 1 (leader) or 0 (none: delivered means written to the socket, offsets unknown)' },
+  { name: 'ack-timeout', only: 'kafka', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Kafka', help: `how long the broker waits for replica acknowledgements, in ${MS}` },
+  { name: 'request-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Producer', help: `how long kprod waits for the answer to one request, in ${MS}` },
+  { name: 'connect-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 1, group: 'Producer', help: `how long to try reaching the target at start before exiting with code 3, in ${MS}` },
+  { name: 'connection-max-idle', only: 'kafka', arg: '<ms>', kind: 'int', default: '0', min: 0, group: 'Kafka', help: `close broker connections idle for this many ${MS} (0 = never)` },
+  { name: 'compression', only: 'kafka', arg: '<codec>', kind: 'choice', choices: ['none', 'gzip'], default: 'none', group: 'Kafka', help: 'batch compression' },
+  { name: 'idempotent', only: 'kafka', kind: 'boolean', group: 'Kafka', help: 'use the idempotent producer (needs --acks all; kafkajs then retries inside one exchange, which the output notes)' },
+  { name: 'client-id', only: 'kafka', arg: '<id>', kind: 'string', default: 'kprod', group: 'Kafka', help: 'client id sent to the brokers' },
+  { name: 'log-level', only: 'kafka', arg: '<level>', kind: 'choice', choices: ['nothing', 'error', 'warn', 'info', 'debug'], default: 'warn', group: 'Kafka', help: 'Kafka client log level (logs go to stderr)' },
+
+  { name: 'region', arg: '<region>', kind: 'string', group: 'Kinesis', only: 'kinesis', help: 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, ...); credentials always come from the SDK\'s default chain' },
+  { name: 'endpoint', arg: '<url>', kind: 'string', group: 'Kinesis', only: 'kinesis', help: 'Kinesis-compatible endpoint URL, e.g. http://127.0.0.1:4567 for an emulator' },
+  { name: 'partition-key', arg: '<mode>', kind: 'choice', choices: ['random', 'hash'], default: 'random', group: 'Kinesis', only: 'kinesis', help: 'partition key of a record without a key: random (spreads over shards) or hash (hex MD5 of the line: the same line always lands on the same shard)' },
+  { name: 'shard-ordering', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'keep per-key order: batch by shard, one request in flight per shard, a record waits while an earlier record of its shard is retried' },
 
   { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod' },
   { name: 'stats-interval', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Output', help: `print a stats line every this many ${MS} (0 = never)` },

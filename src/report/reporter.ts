@@ -105,6 +105,12 @@ export class Reporter {
     if (this.#o.batchLines) this.#writer.write(batchLine(result))
   }
 
+  /** A batch refused because the buffer was full (--when-full drop or error): failed and counted as dropped. */
+  droppedBatch (result: BatchResult): void {
+    this.#t.dropped += result.batch.records.length
+    this.batch(result)
+  }
+
   get counts (): Counts {
     const { read, delivered, failed, unknown, skipped, unsent, batches, bytes } = this.#t
     return { read, delivered, failed, unknown, skipped, unsent, batches, bytes }

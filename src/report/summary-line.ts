@@ -17,11 +17,13 @@ export interface Tally {
   exchanges: number
   /** Wire calls that ended with an error (the Kinesis seed's KinesisErrors). */
   requestErrors: number
+  /** Records failed because the buffer was full (--when-full drop or error): part of `failed`. */
+  dropped: number
   bytes: number
 }
 
 export function zeroTally (): Tally {
-  return { read: 0, delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0, batches: 0, exchanges: 0, requestErrors: 0, bytes: 0 }
+  return { read: 0, delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0, batches: 0, exchanges: 0, requestErrors: 0, dropped: 0, bytes: 0 }
 }
 
 export interface Rates {
@@ -59,6 +61,7 @@ export interface SummaryLine extends Rates {
   readonly batches: number
   readonly exchanges: number
   readonly requestErrors: number
+  readonly dropped: number
   readonly bytes: number
   readonly latencyMs: { readonly p50: number | null, readonly p99: number | null, readonly max: number | null }
   readonly failedOutputLines: number | null
@@ -91,6 +94,7 @@ export function statsLine (s: StatsInput): StatsLine {
     batches: t.batches - p.batches,
     exchanges: t.exchanges - p.exchanges,
     requestErrors: t.requestErrors - p.requestErrors,
+    dropped: t.dropped - p.dropped,
     bytes: t.bytes - p.bytes
   }
   const intervalMs = s.now - s.since
@@ -131,6 +135,7 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     batches: t.batches,
     exchanges: t.exchanges,
     requestErrors: t.requestErrors,
+    dropped: t.dropped,
     bytes: t.bytes,
     ...rates(t, elapsedMs),
     latencyMs: s.latency,

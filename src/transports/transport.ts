@@ -4,6 +4,7 @@
 
 import type { Batch } from '../batch/batch.ts'
 import type { KprodError } from '../errors.ts'
+import type { InputRecord } from '../record.ts'
 
 /** Hard limits the builder must never exceed when it cuts a batch. */
 export interface TransportLimits {
@@ -60,4 +61,11 @@ export interface Transport {
   close (): Promise<void>
   /** Notes for the summary, e.g. that the client retries on its own in some mode. */
   readonly notes: readonly string[]
+  /**
+   * Why a record can never be sent to this target (e.g. a Kinesis partition key over 256
+   * characters), naming its line; null when it can. Called once per record before batching.
+   */
+  check? (record: InputRecord): string | null
+  /** The partition (shard index) a record must go to, for targets that order per key. */
+  partitionFor? (record: InputRecord): number
 }

@@ -18,7 +18,7 @@ test('--help lists every option of the option table and the exit codes, on stdou
 })
 
 const cases: Array<{ name: string, args: string[], env?: Record<string, string>, stderr: RegExp }> = [
-  { name: 'a missing --topic', args: [], stderr: /--topic is required/ },
+  { name: 'a missing --topic', args: [], stderr: /--topic or --stream is required/ },
   { name: 'a non-numeric --batch-records', args: ['--topic', 't', '--batch-records', 'lots'], stderr: /--batch-records: 'lots' is not a whole number; allowed: 1\.\.10000/ },
   { name: 'an out-of-range --workers', args: ['--topic', 't', '--workers', '0'], stderr: /--workers: 0 is out of range; allowed: 1\.\.1024/ },
   { name: 'a bad --acks', args: ['--topic', 't', '--acks', '2'], stderr: /--acks: '2' is not allowed; choose one of all, -1, 1, 0/ },
@@ -27,6 +27,12 @@ const cases: Array<{ name: string, args: string[], env?: Record<string, string>,
   { name: 'an empty --key-separator', args: ['--topic', 't', '--key-separator', ''], stderr: /--key-separator/ },
   { name: '--idempotent with --acks 1', args: ['--topic', 't', '--idempotent', '--acks', '1'], stderr: /--idempotent needs --acks all/ },
   { name: 'an unknown flag', args: ['--topic', 't', '--bogus'], stderr: /unknown option '--bogus'/ },
+  { name: 'both --topic and --stream', args: ['--topic', 't', '--stream', 's'], stderr: /--topic 't' and --stream 's' were both given/ },
+  { name: 'a Kafka-only flag with --stream', args: ['--stream', 's', '--acks', '1'], stderr: /--acks applies to Kafka \(--topic\) only/ },
+  { name: 'a Kinesis-only flag with --topic', args: ['--topic', 't', '--region', 'eu-west-1'], stderr: /--region applies to Kinesis \(--stream\) only/ },
+  { name: '--batch-records over 500 with --stream', args: ['--stream', 's', '--batch-records', '501'], stderr: /--batch-records: 501 is over the 500 records one Kinesis PutRecords takes; allowed: 1\.\.500/ },
+  { name: 'a bad --endpoint', args: ['--stream', 's', '--endpoint', 'localhost:4567'], stderr: /--endpoint: 'localhost:4567' is not an http:\/\/ or https:\/\/ URL/ },
+  { name: 'a bad --when-full', args: ['--topic', 't', '--when-full', 'wait'], stderr: /--when-full: 'wait' is not allowed; choose one of block, error, drop/ },
   { name: 'a missing input file', args: ['--topic', 't', '--brokers', '127.0.0.1:1', 'no-such-file.txt'], stderr: /no-such-file\.txt/ }
 ]
 
@@ -42,7 +48,7 @@ for (const c of cases) {
 test('several configuration problems are reported together', async () => {
   const run = await kprod(['--workers', '0', '--attempts', 'x'])
   assert.equal(run.code, 2)
-  assert.match(run.stderr, /--topic is required/)
+  assert.match(run.stderr, /--topic or --stream is required/)
   assert.match(run.stderr, /--workers/)
   assert.match(run.stderr, /--attempts/)
 })

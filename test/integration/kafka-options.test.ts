@@ -93,3 +93,33 @@ test('a record over the topic\'s max.message.bytes is skipped, naming the limit,
   assert.match(run.stderr, /line 2 is a record of 5000 bytes, over the \d+-byte limit of topic/)
   assert.ok(run.batches.every((b) => b.produced === true), 'no batch was poisoned by the large record')
 })
+
+test('--when-full drop fails and counts whole batches while the buffer is full, and delivers the rest', async () => {
+  const topic = await kafka.topic({ partitions: 1 })
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--when-full', 'drop',
+    '--buffer-records', '200', '--batch-records', '100', '--workers', '1'], { input: lines(100_000, 'drop') })
+
+  assert.equal(run.code, 4, run.stderr)
+  const c = counts(run.summary)
+  assert.equal(c.read, 100_000)
+  assert.ok((run.summary.dropped as number) > 0, 'some batches were dropped')
+  assert.equal(run.summary.dropped, c.failed)
+  assert.equal(c.delivered! + c.failed!, 100_000)
+  assert.equal((await consumeAll(kafka.bootstrap, topic)).length, c.delivered)
+  const refused = run.batches.find((b) => b.produced === false)!
+  assert.deepEqual(refused.exchanges, [])
+  assert.match(String(refused.producerError), /buffer full: 100 records not sent \(--when-full drop, --buffer-records 200\)/)
+})
+
+test('--when-full error stops reading at the first full buffer, reports why, and exits 4', async () => {
+  const topic = await kafka.topic({ partitions: 1 })
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--when-full', 'error',
+    '--buffer-records', '200', '--batch-records', '100', '--workers', '1'], { input: lines(100_000, 'error') })
+
+  assert.equal(run.code, 4, run.stderr)
+  const c = counts(run.summary)
+  assert.ok(c.read! < 100_000, `read ${c.read}`)
+  assert.equal(c.read, c.delivered! + c.failed! + c.unknown! + c.skipped! + c.unsent!)
+  assert.match(String(run.summary.error), /buffer full: .*reading stopped/)
+  assert.equal((await consumeAll(kafka.bootstrap, topic)).length, c.delivered)
+})

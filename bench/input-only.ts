@@ -1,0 +1,31 @@
+// The input stage alone: src/input/read-input.ts on a file with a no-op sink, so the figure is the
+// splitter + parser ceiling (no batching, producer or output). Prints one JSON line on stdout.
+// usage: node bench/input-only.ts FILE
+
+import { readInput, type InputSink } from '../src/input/read-input.ts'
+import { realClock } from '../src/util/clock.ts'
+
+const file = process.argv[2]
+if (file === undefined) {
+  console.error('usage: node bench/input-only.ts FILE')
+  process.exit(2)
+}
+let records = 0
+const sink: InputSink = {
+  record () { records++ },
+  skipped () {},
+  ready () { return undefined }
+}
+const t0 = performance.now()
+const totals = await readInput({
+  sources: [file],
+  stdin: process.stdin,
+  maxLineBytes: 1_048_576,
+  keySeparator: null,
+  missingKey: 'skip',
+  emptyLines: 'send',
+  clock: realClock,
+  signal: new AbortController().signal
+}, sink)
+const ms = performance.now() - t0
+console.log(JSON.stringify({ lines: totals.lines, records, bytes: totals.bytes, ms: Math.round(ms), linesPerSec: Math.round(totals.lines / (ms / 1000)) }))

@@ -1,0 +1,283 @@
+// The benchmark suite (issue 4): a private broker, generated workloads, every tool on a fresh
+// 6-partition topic (acks=all, no compression), alternating tools, medians, and a record count
+// read back from the broker after every run. Tables go to stderr; the last stdout line is JSON.
+// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--no-profile] [--keep-broker]
+
+import { execFileSync, spawnSync } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { summariseProfile, type ProfileSummary } from './profile.ts'
+import { median, round, table } from './stats.ts'
+import { Broker, ROOT, TOOLS, command, measure, type Measured, type ToolName } from './tools.ts'
+import { bigWorkload, ensureFile, fileWorkloads, trickleWorkload, type FileWorkload } from './workloads.ts'
+import { runTrickle, type TrickleResult } from './trickle.ts'
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    'w3-runs': { type: 'string' },
+    'no-profile': { type: 'boolean', default: false },
+    'keep-broker': { type: 'boolean', default: false }
+  }
+})
+const quick = opts.quick
+const runs = Number(opts.runs ?? (quick ? 1 : 5))
+const w3Runs = Number(opts['w3-runs'] ?? (quick ? 1 : 2))
+const DATA = `${ROOT}/.local/bench`
+const KAFKA_HOME = process.env['KPROD_KAFKA_HOME'] ?? `${ROOT}/.local/bench-kafka`
+const log = (s: string): void => { process.stderr.write(s + '\n') }
+
+/** One workload × tool entry of the final JSON. */
+interface Result {
+  workload: string
+  tool: string
+  recordsPerSec: number
+  mibPerSec: number
+  cpuSecondsPerMillion: number
+  peakRssMb: number
+  runs: number
+  verified: boolean
+  wallSeconds: number
+  counts: string[]
+  selfReportedRecordsPerSec?: number
+}
+
+function localKafka (...args: string[]): string {
+  const out = execFileSync('bash', [`${ROOT}/scripts/local-kafka`, ...args], { env: { ...process.env, KPROD_KAFKA_HOME: KAFKA_HOME }, stdio: ['ignore', 'pipe', 'inherit'] })
+  return out.toString().trim().split('\n').at(-1) ?? ''
+}
+
+function build (): void {
+  const r = spawnSync(`${ROOT}/node_modules/.bin/tsc`, ['-p', `${ROOT}/tsconfig.build.json`], { stdio: ['ignore', 'pipe', 'pipe'] })
+  if (r.status !== 0) log(`bench: build failed, using the existing dist/:\n${r.stdout.toString().slice(0, 2000)}`)
+}
+
+let topicSeq = 0
+const topicName = (w: string, tool: string): string => `bench-${w}-${tool}-${process.pid}-${++topicSeq}`
+
+// One run of one tool on one file workload; the topic is created before and deleted after.
+async function runOnce (broker: Broker, w: FileWorkload, tool: ToolName): Promise<Measured & { counted: number, ok: boolean }> {
+  const topic = topicName(w.name, tool)
+  await broker.createTopic(topic, w.topicConfig)
+  const c = command(tool, { bootstrap: broker.bootstrap, topic, records: w.records, size: w.size, large: w.size > 100_000 })
+  const fd = c.readsStdin ? openSync(w.file, 'r') : -1
+  try {
+    const m = await measure(c.cmd, c.args, c.readsStdin ? { fd } : null, `${DATA}/time-${process.pid}.txt`)
+    const counted = await broker.count(topic)
+    const ok = m.code === 0 && counted === w.records
+    if (!ok) log(`bench: ${w.name} ${tool}: exit ${m.code}, ${counted}/${w.records} records on the topic\n${m.stderrTail.slice(-1500)}`)
+    return { ...m, counted, ok }
+  } finally {
+    if (fd >= 0) closeSync(fd)
+    await broker.deleteTopic(topic)
+  }
+}
+
+function summarise (w: FileWorkload, tool: string, ms: Array<Measured & { counted: number, ok: boolean }>): Result {
+  const mib = (w.records * w.size) / 1048576
+  const secs = ms.map(m => m.wallMs / 1000)
+  return {
+    workload: w.name,
+    tool,
+    recordsPerSec: Math.round(median(secs.map(s => w.records / s))),
+    mibPerSec: round(median(secs.map(s => mib / s))),
+    cpuSecondsPerMillion: round(median(ms.map(m => m.cpuS / (w.records / 1e6)))),
+    peakRssMb: round(Math.max(...ms.map(m => m.maxRssMb)), 1),
+    runs: ms.length,
+    verified: ms.every(m => m.ok),
+    wallSeconds: round(median(secs)),
+    counts: ms.map(m => `${m.counted}/${w.records}`),
+    ...(tool === 'perf-test' ? { selfReportedRecordsPerSec: Math.round(median(ms.map(m => perfTestRate(m.stdout)))) } : {})
+  }
+}
+
+// perf-test's own last line: "N records sent, X records/sec (Y MB/sec), ..." (its steady-state
+// rate, without JVM start-up and connection set-up, which the wall-clock figure includes).
+function perfTestRate (stdout: string): number {
+  const m = /records sent, ([\d.]+) records\/sec/.exec(stdout.trim().split('\n').at(-1) ?? '')
+  return m === null ? Number.NaN : Number(m[1])
+}
+
+// `cat file | node -e 'consume stdin'`: how fast a Node process can read the pipe at all.
+async function rawPipe (w: FileWorkload): Promise<number> {
+  const js = "process.stdin.on('data',()=>{})"
+  const secs: number[] = []
+  for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) {
+    const m = await measure('bash', ['-c', `cat "$0" | "${process.execPath}" -e "${js}"`, w.file], null, `${DATA}/time-${process.pid}.txt`)
+    secs.push(m.wallMs / 1000)
+  }
+  return round(median(secs.map(s => (w.records * w.size) / 1048576 / s)))
+}
+
+async function inputOnly (w: FileWorkload): Promise<{ linesPerSec: number, peakRssMb: number }> {
+  const rates: number[] = []
+  let rss = 0
+  for (let i = 0; i < 3; i++) {
+    const m = await measure(process.execPath, [`${ROOT}/bench/input-only.ts`, w.file], null, `${DATA}/time-${process.pid}.txt`)
+    rates.push((JSON.parse(m.stdout.trim()) as { linesPerSec: number }).linesPerSec)
+    rss = Math.max(rss, m.maxRssMb)
+  }
+  return { linesPerSec: Math.round(median(rates)), peakRssMb: round(rss, 1) }
+}
+
+async function profileKprod (broker: Broker, w: FileWorkload): Promise<ProfileSummary | null> {
+  const dir = `${DATA}/prof-${process.pid}`
+  mkdirSync(dir, { recursive: true })
+  const topic = topicName(w.name, 'kprod-prof')
+  await broker.createTopic(topic, w.topicConfig)
+  const c = command('kprod', { bootstrap: broker.bootstrap, topic, records: w.records, size: w.size, large: false }, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=kprod-w1.cpuprofile'])
+  const fd = openSync(w.file, 'r')
+  try {
+    await measure(c.cmd, c.args, { fd }, `${DATA}/time-${process.pid}.txt`)
+  } finally {
+    closeSync(fd)
+    await broker.deleteTopic(topic)
+  }
+  try { return summariseProfile(`${dir}/kprod-w1.cpuprofile`) } catch { return null }
+}
+
+function ratio (a: number | undefined, b: number | undefined): number | null {
+  return a === undefined || b === undefined || b === 0 ? null : round(a / b, 3)
+}
+
+async function main (): Promise<void> {
+  const started = new Date()
+  mkdirSync(DATA, { recursive: true })
+  log(`bench: ${quick ? 'quick' : 'full'} mode, ${runs} run(s) per tool, W3 ${w3Runs} run(s); building dist/ and starting the broker`)
+  build()
+  const bootstrap = localKafka('up')
+  const broker = new Broker(bootstrap)
+  await broker.connect()
+  try {
+    const out = await suite(broker)
+    const finished = new Date()
+    const doc = { mode: quick ? 'quick' : 'full', started: started.toISOString(), finished: finished.toISOString(), machine: machine(), ...out }
+    mkdirSync(`${ROOT}/bench/results`, { recursive: true })
+    const file = `${ROOT}/bench/results/${started.toISOString().slice(0, 10)}-${quick ? 'quick' : 'full'}.json`
+    writeFileSync(file, JSON.stringify(doc, null, 2) + '\n')
+    log(`bench: results written to ${file} after ${Math.round((finished.getTime() - started.getTime()) / 1000)} s`)
+    process.stdout.write(JSON.stringify(doc) + '\n')
+  } finally {
+    await broker.disconnect()
+    if (opts['keep-broker'] !== true) localKafka('down')
+  }
+}
+
+async function suite (broker: Broker): Promise<Record<string, unknown>> {
+  const workloads = fileWorkloads(DATA, quick)
+  const big = bigWorkload(DATA, quick ? 2 : 10, workloads[0]!)
+  for (const w of [...workloads, big]) {
+    if (await ensureFile(w)) log(`bench: generated ${w.file}`)
+  }
+  for (const w of [...workloads, big]) execFileSync('bash', ['-c', 'cat "$0" > /dev/null', w.file])
+  const results: Result[] = []
+  const rawPipeMibPerSec: Record<string, number> = {}
+  for (const w of workloads) {
+    rawPipeMibPerSec[w.name] = await rawPipe(w)
+    const per = new Map<ToolName, Array<Measured & { counted: number, ok: boolean }>>(TOOLS.map(t => [t, []]))
+    for (let r = 0; r < runs; r++) {
+      // Alternate: each run starts with the next tool, so no tool always runs first or last.
+      const order = TOOLS.map((_, i) => TOOLS[(i + r) % TOOLS.length]!)
+      for (const tool of order) {
+        const m = await runOnce(broker, w, tool)
+        per.get(tool)!.push(m)
+        log(`bench: ${w.name} run ${r + 1}/${runs} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, cpu ${m.cpuS.toFixed(2)} s, rss ${m.maxRssMb.toFixed(0)} MB, ${m.counted}/${w.records}${m.ok ? '' : ' FAILED'}`)
+      }
+    }
+    for (const tool of TOOLS) results.push(summarise(w, tool, per.get(tool)!))
+  }
+  const bigRuns = [await runOnce(broker, big, 'kprod')]
+  results.push(summarise(big, 'kprod', bigRuns))
+  log(`bench: ${big.name} kprod: rss ${bigRuns[0]!.maxRssMb.toFixed(0)} MB`)
+  const w3: TrickleResult[] = []
+  const tw = trickleWorkload(quick)
+  for (let r = 0; r < w3Runs; r++) {
+    for (const tool of ['kprod', 'kcat', 'console-producer'] as const) {
+      const t = await runTrickle(broker, tw, tool, DATA, topicName('W3', tool))
+      w3.push(t)
+      log(`bench: W3 run ${r + 1}/${w3Runs} ${tool}: append latency trickle p50 ${t.trickleAppendP50Ms} ms p99 ${t.trickleAppendP99Ms} ms, burst p99 ${t.burstAppendP99Ms} ms, ${t.counted}/${t.sent}${t.verified ? '' : ' FAILED'}`)
+    }
+  }
+  const inputStage = await inputOnly(workloads[0]!)
+  log(`bench: input stage alone on W1: ${inputStage.linesPerSec} lines/s`)
+  const profile = opts['no-profile'] === true ? null : await profileKprod(broker, workloads[0]!)
+  const w3Results = summariseW3(w3)
+  const ratios = ratiosOf(results, rawPipeMibPerSec)
+  print(results, w3Results, ratios, rawPipeMibPerSec, inputStage, profile)
+  return { results: [...results, ...w3Results], ratios, rawPipeMibPerSec, inputStage, profile }
+}
+
+function summariseW3 (all: TrickleResult[]): Array<Record<string, unknown>> {
+  const tools = [...new Set(all.map(t => t.tool))]
+  return tools.map(tool => {
+    const ts = all.filter(t => t.tool === tool)
+    const m = (f: (t: TrickleResult) => number | null): number | null => {
+      const v = ts.map(f).filter((x): x is number => x !== null)
+      return v.length === 0 ? null : round(median(v), 1)
+    }
+    return {
+      workload: 'W3',
+      tool,
+      recordsPerSec: Math.round(median(ts.map(t => t.sent / (t.wallMs / 1000)))),
+      mibPerSec: round(median(ts.map(t => (t.sent * 100) / 1048576 / (t.wallMs / 1000)))),
+      cpuSecondsPerMillion: round(median(ts.map(t => t.cpuS / (t.sent / 1e6)))),
+      peakRssMb: round(Math.max(...ts.map(t => t.maxRssMb)), 1),
+      runs: ts.length,
+      verified: ts.every(t => t.verified),
+      appendLatencyMs: { p50: m(t => t.appendP50Ms), p99: m(t => t.appendP99Ms), trickleP50: m(t => t.trickleAppendP50Ms), trickleP99: m(t => t.trickleAppendP99Ms), burstP99: m(t => t.burstAppendP99Ms), startupMax: m(t => t.startupAppendMaxMs) },
+      lineToAckMs: tool === 'kprod' ? { p50: m(t => t.kprodP50Ms), p99: m(t => t.kprodP99Ms) } : null
+    }
+  })
+}
+
+function ratiosOf (results: Result[], raw: Record<string, number>): Record<string, Record<string, number | null>> {
+  const out: Record<string, Record<string, number | null>> = {}
+  for (const w of ['W1', 'W2', 'W4']) {
+    const get = (t: string): Result | undefined => results.find(r => r.workload === w && r.tool === t)
+    const k = get('kprod')?.recordsPerSec
+    out[w] = {
+      'kprod/kcat': ratio(k, get('kcat')?.recordsPerSec),
+      'kprod/console-producer': ratio(k, get('console-producer')?.recordsPerSec),
+      'kprod/perf-test': ratio(k, get('perf-test')?.recordsPerSec),
+      'kprod/perf-test (self-reported rate)': ratio(k, get('perf-test')?.selfReportedRecordsPerSec),
+      'kprod MiB/s / raw pipe MiB/s': ratio(get('kprod')?.mibPerSec, raw[w])
+    }
+  }
+  return out
+}
+
+function print (results: Result[], w3: Array<Record<string, unknown>>, ratios: Record<string, Record<string, number | null>>, raw: Record<string, number>,
+  inputStage: { linesPerSec: number }, profile: ProfileSummary | null): void {
+  log('\n' + table(['workload', 'tool', 'records/s', 'MiB/s', 'cpu s/M', 'peak RSS MB', 'wall s', 'runs', 'verified'],
+    results.map(r => [r.workload, r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.runs, r.verified])))
+  log('\n' + table(['W3 tool', 'all p50', 'all p99', 'trickle p50', 'trickle p99', 'burst p99', 'start-up max', 'kprod ack p50', 'kprod ack p99', 'peak RSS MB', 'verified'],
+    w3.map(r => {
+      const a = r['appendLatencyMs'] as Record<string, number | null>
+      const k = r['lineToAckMs'] as Record<string, number | null> | null
+      return [r['tool'], a['p50'], a['p99'], a['trickleP50'], a['trickleP99'], a['burstP99'], a['startupMax'], k?.['p50'], k?.['p99'], r['peakRssMb'], r['verified']]
+    })))
+  log('\n' + table(['workload', 'kprod/kcat', 'kprod/console', 'kprod/perf-test', 'kprod/perf-test self', 'kprod/raw pipe', 'raw pipe MiB/s'],
+    Object.entries(ratios).map(([w, r]) => [w, r['kprod/kcat'], r['kprod/console-producer'], r['kprod/perf-test'], r['kprod/perf-test (self-reported rate)'], r['kprod MiB/s / raw pipe MiB/s'], raw[w]])))
+  log(`\ninput stage alone (W1): ${inputStage.linesPerSec} lines/s`)
+  if (profile !== null) {
+    log('\n' + table(['kprod W1 profile: stage', 'self %'], profile.stages.map(s => [s.stage, s.pct])))
+    log('\n' + table(['charged to nearest kprod/kafkajs caller', 'self %'], profile.owners.map(s => [s.stage, s.pct])))
+    log('\n' + table(['top frame', 'stage', 'self %'], profile.top.map(f => [f.frame, f.stage, f.pct])))
+  }
+}
+
+function machine (): Record<string, unknown> {
+  const sh = (c: string): string => { try { return execFileSync('bash', ['-c', c]).toString().trim() } catch { return '' } }
+  return {
+    cpus: sh('nproc'),
+    cpuModel: sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"),
+    memory: sh("free -m | awk '/Mem:/{print $2\" MiB\"}'"),
+    node: process.version,
+    java: sh('java -version 2>&1 | head -1'),
+    kcat: sh('kcat -V 2>&1 | grep -m1 Version | cut -d"(" -f1'),
+    loadAvgAtStart: sh('cat /proc/loadavg')
+  }
+}
+
+await main()

@@ -1,0 +1,126 @@
+// The producers under test and how one run is measured. Each tool runs under /usr/bin/time, which
+// reports the child's getrusage (user+sys CPU, peak RSS) after it exits; wall time is taken here.
+// The bench talks to the broker through one kafkajs admin: fresh topics, end offsets, deletes.
+
+import { spawn } from 'node:child_process'
+import { readFileSync, rmSync } from 'node:fs'
+import { Kafka, logLevel, type Admin } from 'kafkajs'
+import type { Writable } from 'node:stream'
+
+export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
+export const KAFKA_LIBS = `${ROOT}/.local/kafka/4.3.1/libs/*`
+const LOG4J = `${ROOT}/scripts/kafka/log4j2.yaml`
+// What kafka-run-class.sh uses for the tools (KAFKA_HEAP_OPTS default and its GC flags).
+const JVM = ['-Xmx256M', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35',
+  '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${LOG4J}`, '-Dkprod.log.appender=STDERR', '-Dkprod.log.level=WARN']
+
+export type ToolName = 'kprod' | 'kcat' | 'console-producer' | 'perf-test'
+export const TOOLS: readonly ToolName[] = ['kprod', 'kcat', 'console-producer', 'perf-test']
+
+/** What a tool needs to know about one run. */
+export interface RunSpec {
+  readonly bootstrap: string
+  readonly topic: string
+  readonly records: number
+  readonly size: number
+  /** Largest record: raises the tools' own request-size limits (W4). */
+  readonly large: boolean
+}
+
+/** Command line of a tool; perf-test makes its own records, the others read stdin. */
+export function command (tool: ToolName, s: RunSpec, extra: readonly string[] = []): { cmd: string, args: string[], readsStdin: boolean } {
+  switch (tool) {
+    case 'kprod':
+      return {
+        cmd: process.execPath,
+        args: [...extra, `${ROOT}/bin/kprod.js`, '--topic', s.topic, '--brokers', s.bootstrap, '--acks', 'all', '--compression', 'none',
+          '--no-batch-lines', '--stats-interval', '0', '--no-progress', ...(s.large ? ['--max-line-bytes', '2097152', '--batch-bytes', '4194304'] : [])],
+        readsStdin: true
+      }
+    case 'kcat':
+      return {
+        cmd: 'kcat',
+        args: ['-P', '-b', s.bootstrap, '-t', s.topic, '-X', 'acks=all', '-X', 'compression.codec=none',
+          ...(s.large ? ['-X', 'message.max.bytes=16777216'] : [])],
+        readsStdin: true
+      }
+    case 'console-producer':
+      return {
+        cmd: 'java',
+        args: [...JVM, '-cp', KAFKA_LIBS, 'org.apache.kafka.tools.ConsoleProducer', '--bootstrap-server', s.bootstrap, '--topic', s.topic,
+          '--producer-property', 'acks=all', '--producer-property', 'compression.type=none',
+          ...(s.large ? ['--producer-property', 'max.request.size=16777216'] : [])],
+        readsStdin: true
+      }
+    case 'perf-test':
+      return {
+        cmd: 'java',
+        args: [...JVM, '-cp', KAFKA_LIBS, 'org.apache.kafka.tools.ProducerPerformance', '--topic', s.topic,
+          '--num-records', String(s.records), '--record-size', String(s.size), '--throughput', '-1',
+          '--producer-props', `bootstrap.servers=${s.bootstrap}`, 'acks=all', 'compression.type=none',
+          ...(s.large ? ['max.request.size=16777216'] : [])],
+        readsStdin: false
+      }
+  }
+}
+
+/** One measured process run. */
+export interface Measured {
+  readonly wallMs: number
+  readonly cpuS: number
+  readonly maxRssMb: number
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderrTail: string
+}
+
+/** Input of a measured run: a file descriptor, nothing, or a writer fed live (W3). */
+export type StdinSource = { fd: number } | { write: (w: Writable) => Promise<unknown> } | null
+
+export async function measure (cmd: string, args: readonly string[], stdin: StdinSource, timeFile: string): Promise<Measured> {
+  const stdio0 = stdin === null ? 'ignore' : 'fd' in stdin ? stdin.fd : 'pipe'
+  const t0 = performance.now()
+  const child = spawn('/usr/bin/time', ['-f', '%U %S %M', '-o', timeFile, cmd, ...args], { stdio: [stdio0, 'pipe', 'pipe'] })
+  const out: Buffer[] = []
+  let err = ''
+  child.stdout?.on('data', (b: Buffer) => out.push(b))
+  child.stderr?.on('data', (b: Buffer) => { err = (err + b.toString('utf8')).slice(-4000) })
+  if (stdin !== null && 'write' in stdin && child.stdin !== null) {
+    child.stdin.on('error', () => {})
+    stdin.write(child.stdin).catch(() => {})
+  }
+  const code = await new Promise<number | null>(resolve => child.on('close', c => resolve(c)))
+  const wallMs = performance.now() - t0
+  const [user, sys, rssKb] = readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number)
+  rmSync(timeFile, { force: true })
+  return { wallMs, cpuS: (user ?? NaN) + (sys ?? NaN), maxRssMb: (rssKb ?? NaN) / 1024, code, stdout: Buffer.concat(out).toString('utf8'), stderrTail: err }
+}
+
+/** The bench's broker connection: fresh topics with 6 partitions, their record counts, deletes. */
+export class Broker {
+  readonly bootstrap: string
+  readonly #admin: Admin
+
+  constructor (bootstrap: string) {
+    this.bootstrap = bootstrap
+    this.#admin = new Kafka({ clientId: 'kprod-bench', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin()
+  }
+
+  connect (): Promise<void> { return this.#admin.connect() }
+  disconnect (): Promise<void> { return this.#admin.disconnect() }
+
+  async createTopic (topic: string, config: Readonly<Record<string, string>>): Promise<void> {
+    const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }))
+    await this.#admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 1, configEntries }], waitForLeaders: true })
+  }
+
+  /** Records on the topic: the sum of the partitions' high watermarks (the topic is fresh). */
+  async count (topic: string): Promise<number> {
+    const offsets = await this.#admin.fetchTopicOffsets(topic)
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0)
+  }
+
+  async deleteTopic (topic: string): Promise<void> {
+    await this.#admin.deleteTopics({ topics: [topic] }).catch(() => {})
+  }
+}

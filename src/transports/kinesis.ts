@@ -1,0 +1,283 @@
+// The Kinesis transport on @aws-sdk/client-kinesis. One send() = one PutRecords call whose results
+// are read by index; SDK retries are off (maxAttempts 1) and every call has a deadline on the
+// injected clock, so the producer's exchanges are the whole truth about what went over the wire.
+
+import { randomBytes as cryptoRandomBytes } from 'node:crypto'
+import { format } from 'node:util'
+import {
+  KinesisClient, DescribeStreamSummaryCommand, ListShardsCommand, PutRecordsCommand,
+  type KinesisClientConfig, type DescribeStreamSummaryInput, type DescribeStreamSummaryOutput,
+  type ListShardsInput, type ListShardsOutput, type PutRecordsInput, type PutRecordsRequestEntry, type Shard
+} from '@aws-sdk/client-kinesis'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import type { Logger } from '@smithy/types'
+import { ANY_PARTITION, type Batch } from '../batch/batch.ts'
+import { KprodError } from '../errors.ts'
+import type { InputRecord } from '../record.ts'
+import type { Clock } from '../util/clock.ts'
+import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from './transport.ts'
+import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './kinesis-errors.ts'
+import { GENERATED_KEY_BYTES, ShardMap, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './kinesis-shards.ts'
+
+/** The calls the transport makes. The default wraps a KinesisClient; unit tests pass a fake. */
+export interface PutRecordsClient {
+  describeStreamSummary (input: DescribeStreamSummaryInput, signal: AbortSignal): Promise<DescribeStreamSummaryOutput>
+  listShards (input: ListShardsInput, signal: AbortSignal): Promise<ListShardsOutput>
+  putRecords (input: PutRecordsInput, signal: AbortSignal): Promise<PutRecordsAnswer>
+  /** The region requests go to, for messages; null when none is configured. */
+  region (): Promise<string | null>
+  destroy (): void
+}
+
+export interface KinesisTransportOptions {
+  readonly stream: string
+  /** null: the SDK's default chain (AWS_REGION, the profile, ...). */
+  readonly region: string | null
+  /** e.g. http://127.0.0.1:4567; an http:// endpoint gets the HTTP/1.1 NodeHttpHandler (emulators fail on HTTP/2). */
+  readonly endpoint: string | null
+  /** Key of a record without one: 32 random hex characters, or the hex MD5 of its line (stable). */
+  readonly partitionKey: 'random' | 'hash'
+  /** Partitions are shard indexes and partitionFor() maps a key to its shard, so per-key order holds. */
+  readonly shardOrdering: boolean
+  /** Without shardOrdering: partitions are 0..lanes-1, concurrency lanes that all send by PutRecords. */
+  readonly lanes: number
+  /** At most 500. */
+  readonly maxBatchRecords: number
+  /** At most 5 MiB (data + partition keys). */
+  readonly maxBatchBytes: number
+  readonly requestTimeoutMs: number
+  readonly connectTimeoutMs: number
+  readonly log: (line: string) => void
+  readonly clock: Clock
+  /** Injected fake for unit tests; default a real KinesisClient. */
+  readonly client?: PutRecordsClient
+  /** Source of random partition keys; default node:crypto randomBytes. */
+  readonly randomBytes?: (size: number) => Buffer
+}
+
+/** PutRecords takes at most 500 records and 5 MiB of data and partition keys. */
+export const MAX_BATCH_RECORDS = 500
+export const MAX_BATCH_BYTES = 5 * 1024 * 1024
+/** A record's data + key limit when the stream does not report its own (MaxRecordSizeInKiB). */
+export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024
+const RETRY_AT_START_MS = 250
+const MAX_SHARD_PAGES = 10_000
+
+export class KinesisTransport implements Transport {
+  readonly kind = 'kinesis' as const
+  readonly target: string
+  readonly notes: string[] = []
+  /** Present only with shardOrdering: the shard index a record's key lands on, or ANY_PARTITION. */
+  readonly partitionFor?: (record: InputRecord) => number
+  #limits: TransportLimits
+  readonly #o: KinesisTransportOptions
+  readonly #client: PutRecordsClient
+  readonly #randomBytes: (size: number) => Buffer
+  #shards: ShardMap | null = null
+  #place: StreamPlace
+  #closed = false
+
+  constructor (options: KinesisTransportOptions) {
+    this.#o = options
+    this.target = options.stream
+    this.#limits = kinesisLimits(options, DEFAULT_MAX_RECORD_BYTES)
+    this.#client = options.client ?? sdkClient(options)
+    this.#randomBytes = options.randomBytes ?? cryptoRandomBytes
+    this.#place = { stream: options.stream, region: options.region, endpoint: options.endpoint }
+    if (options.shardOrdering) this.partitionFor = (record) => this.#shardOf(record)
+  }
+
+  get limits (): TransportLimits { return this.#limits }
+
+  /** Why a record can never be put (its line named), or null. */
+  check (record: InputRecord): string | null {
+    let keyBytes = GENERATED_KEY_BYTES
+    if (record.key !== null) {
+      const problem = keyProblem(record.key)
+      if (problem !== null) return `line ${record.lineNo}: ${problem}`
+      keyBytes = record.key.length
+    }
+    const size = record.value.length + keyBytes
+    const limit = this.#limits.maxRecordBytes
+    if (size <= limit) return null
+    return `line ${record.lineNo}: record is ${size} bytes (data + partition key), over the ${limit}-byte record limit of stream '${this.target}'`
+  }
+
+  async connect (): Promise<Topology> {
+    const { clock, connectTimeoutMs } = this.#o
+    const deadline = clock.now() + connectTimeoutMs
+    this.#place = { ...this.#place, region: this.#o.region ?? await this.#client.region() }
+    for (;;) {
+      try {
+        return await this.#describe(deadline)
+      } catch (err) {
+        const error = connectError(err, this.#place, connectTimeoutMs)
+        if (isFinalConnectError(error) || clock.now() + RETRY_AT_START_MS >= deadline) throw error
+        await clock.sleep(RETRY_AT_START_MS)
+      }
+    }
+  }
+
+  async send (batch: Batch, partition: number): Promise<SendResult> {
+    const records = batch.records
+    const keys = partitionKeys(records, this.#o.partitionKey, this.#randomBytes)
+    const entries = new Array<PutRecordsRequestEntry>(records.length)
+    for (let i = 0; i < records.length; i++) {
+      // The value Buffer is a Uint8Array view into the line: no copy before the SDK serializes it.
+      entries[i] = { Data: (records[i] as InputRecord).value, PartitionKey: keys[i] as string }
+    }
+    try {
+      const timeout = this.#o.requestTimeoutMs
+      const out = await this.#call(timeout, `PutRecords got no answer within ${timeout} ms (--request-timeout)`,
+        (signal) => this.#client.putRecords({ StreamName: this.target, Records: entries }, signal))
+      return putRecordsResult(out, records.length, (shardId, sequence) => this.#position(shardId, sequence, partition))
+    } catch (err) {
+      return { response: null, error: fromKinesisError(err), records: null }
+    }
+  }
+
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#client.destroy()
+  }
+
+  // Stream state, record limit and (with shardOrdering) the open shards, each call within the deadline.
+  async #describe (deadline: number): Promise<Topology> {
+    const stream = this.target
+    const out = await this.#call(this.#left(deadline), 'DescribeStreamSummary got no answer in time',
+      (signal) => this.#client.describeStreamSummary({ StreamName: stream }, signal))
+    const summary = out.StreamDescriptionSummary
+    const status = summary?.StreamStatus
+    if (status === 'DELETING') {
+      throw new KprodError('KPROD_TARGET_NOT_FOUND', `stream '${stream}' is being deleted ${placeText(this.#place)} (check --stream)`)
+    }
+    if (status !== 'ACTIVE' && status !== 'UPDATING') throw new Error(`stream '${stream}' is ${status ?? 'in no known state'}, not ACTIVE`)
+    const kib = summary?.MaxRecordSizeInKiB
+    this.#limits = kinesisLimits(this.#o, kib !== undefined && kib > 0 ? kib * 1024 : DEFAULT_MAX_RECORD_BYTES)
+    if (!this.#o.shardOrdering) return { partitions: Array.from({ length: Math.max(1, this.#o.lanes) }, (_, i) => i) }
+    const ranges = openShardRanges(await this.#listShards(deadline))
+    if (ranges.length === 0) throw new KprodError('KPROD_TARGET_NOT_FOUND', `stream '${stream}' ${placeText(this.#place)} has no open shards`)
+    this.#shards = new ShardMap(ranges)
+    return { partitions: this.#shards.partitions }
+  }
+
+  async #listShards (deadline: number): Promise<Shard[]> {
+    const shards: Shard[] = []
+    let token: string | undefined
+    for (let page = 0; page < MAX_SHARD_PAGES; page++) {
+      // ListShards refuses StreamName together with NextToken.
+      const input: ListShardsInput = token === undefined ? { StreamName: this.target } : { NextToken: token }
+      const out = await this.#call(this.#left(deadline), 'ListShards got no answer in time', (signal) => this.#client.listShards(input, signal))
+      shards.push(...(out.Shards ?? []))
+      token = out.NextToken
+      if (token === undefined || token === '') break
+    }
+    return shards
+  }
+
+  #left (deadline: number): number {
+    return Math.max(1, Math.min(this.#o.requestTimeoutMs, deadline - this.#o.clock.now()))
+  }
+
+  // Races a call against a timer on the injected clock; a late answer is dropped and the request aborted.
+  #call<T> (timeoutMs: number, timeoutText: string, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const clock = this.#o.clock
+    const controller = new AbortController()
+    return new Promise<T>((resolve, reject) => {
+      const timer = clock.setTimeout(() => {
+        const error = new KprodError('KPROD_REQUEST_TIMEOUT', timeoutText, { retriable: true, maybeWritten: true })
+        reject(error)
+        controller.abort(error)
+      }, timeoutMs)
+      let pending: Promise<T>
+      try {
+        pending = run(controller.signal)
+      } catch (err) {
+        pending = Promise.reject(err)
+      }
+      pending.then(
+        (value) => { clock.clearTimeout(timer); resolve(value) },
+        (err: unknown) => { clock.clearTimeout(timer); reject(err) })
+    })
+  }
+
+  #position (shardId: string | undefined, sequence: string | undefined, lane: number): RecordPosition {
+    const position = sequence ?? null
+    if (shardId === undefined) return { partition: lane, position }
+    const partition = this.#shards?.indexOfShard(shardId) ?? shardIndexOf(shardId) ?? lane
+    return { partition, position, shardId }
+  }
+
+  #shardOf (record: InputRecord): number {
+    const map = this.#shards
+    if (map === null) return ANY_PARTITION
+    if (record.key !== null) return map.shardFor(record.key)
+    if (this.#o.partitionKey === 'hash') return map.shardFor(lineHashKey(record.line))
+    return ANY_PARTITION
+  }
+}
+
+/**
+ * Limits for the builder. It counts key + value bytes, but a generated partition key (32 bytes)
+ * is not in them, so the 5 MiB cap keeps room for one per record of a full batch.
+ */
+export function kinesisLimits (options: Pick<KinesisTransportOptions, 'maxBatchRecords' | 'maxBatchBytes'>, maxRecordBytes: number): TransportLimits {
+  const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, MAX_BATCH_RECORDS))
+  const cap = MAX_BATCH_BYTES - maxBatchRecords * GENERATED_KEY_BYTES
+  return { maxRecordBytes, maxBatchRecords, maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, cap)) }
+}
+
+type ClientOptions = Pick<KinesisTransportOptions, 'region' | 'endpoint' | 'requestTimeoutMs' | 'connectTimeoutMs' | 'log'>
+
+/** The KinesisClient settings: no SDK retries, HTTP/1.1 for http:// endpoints, SDK logs to `log`. */
+export function clientConfig (options: ClientOptions): KinesisClientConfig {
+  const logger = sdkLogger(options.log)
+  const http = options.endpoint?.startsWith('http://') === true
+  return {
+    maxAttempts: 1,
+    logger,
+    ...(options.region === null ? {} : { region: options.region }),
+    ...(options.endpoint === null ? {} : { endpoint: options.endpoint }),
+    ...(http
+      ? {
+          requestHandler: new NodeHttpHandler({
+            requestTimeout: options.requestTimeoutMs,
+            connectionTimeout: options.connectTimeoutMs,
+            throwOnRequestTimeout: true,
+            logger
+          })
+        }
+      : {})
+  }
+}
+
+/** A PutRecordsClient on a real KinesisClient with the default credential chain. */
+export function sdkClient (options: ClientOptions): PutRecordsClient {
+  const client = new KinesisClient(clientConfig(options))
+  return {
+    describeStreamSummary: (input, signal) => client.send(new DescribeStreamSummaryCommand(input), { abortSignal: signal }),
+    listShards: (input, signal) => client.send(new ListShardsCommand(input), { abortSignal: signal }),
+    putRecords: (input, signal) => client.send(new PutRecordsCommand(input), { abortSignal: signal }),
+    region: async () => {
+      try {
+        return await client.config.region()
+      } catch {
+        return null
+      }
+    },
+    destroy: () => client.destroy()
+  }
+}
+
+// The SDK's logger middleware reports each failed call with its whole input (every record's data);
+// the exchange records already carry the error, so those entries are dropped and the rest kept short.
+function sdkLogger (log: (line: string) => void): Logger {
+  const quiet = (): void => {}
+  const write = (level: string) => (...content: unknown[]): void => {
+    const first = content[0]
+    if (content.length === 1 && typeof first === 'object' && first !== null && 'commandName' in first) return
+    log(`kprod: aws-sdk ${level}: ${format(...content).slice(0, 2000)}`)
+  }
+  return { trace: quiet, debug: quiet, info: quiet, warn: write('warn'), error: write('error') }
+}

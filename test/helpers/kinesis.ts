@@ -1,0 +1,163 @@
+// Test access to local Kinesis emulators (scripts/local-kinesis): one shared endpoint per
+// implementation, streams, and complete reads of every shard with the AWS SDK. An emulator that
+// cannot be started is a test failure, never a skip.
+
+import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import {
+  CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand,
+  KinesisClient, ListShardsCommand, type Shard
+} from '@aws-sdk/client-kinesis'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { ROOT } from './kafka.ts'
+
+const run = promisify(execFile)
+const SCRIPT = join(ROOT, 'scripts', 'local-kinesis')
+
+export type KinesisImpl = 'kinesalite' | 'kinesis-mock'
+
+/** What a kprod child process needs to talk to an emulator: fake credentials and a region. */
+export const KINESIS_TEST_ENV: Readonly<Record<string, string>> = Object.freeze({
+  AWS_ACCESS_KEY_ID: 'test',
+  AWS_SECRET_ACCESS_KEY: 'test',
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true'
+})
+
+/** A running emulator. */
+export interface LocalKinesis {
+  readonly impl: KinesisImpl
+  /** http://127.0.0.1:PORT */
+  readonly endpoint: string
+  /** Creates a stream (default: 1 shard, a random name), waits until ACTIVE, returns its name. */
+  createStream (options?: StreamOptions): Promise<string>
+}
+
+export interface StreamOptions {
+  readonly shards?: number
+  readonly name?: string
+}
+
+/** A record as read back from a shard. */
+export interface StoredRecord {
+  readonly shardId: string
+  readonly sequenceNumber: string
+  readonly partitionKey: string
+  readonly data: Buffer
+}
+
+/** An SDK client for an emulator: HTTP/1.1 (kinesalite has no HTTP/2), fake credentials. */
+export function testKinesisClient (endpoint: string, maxAttempts = 3): KinesisClient {
+  return new KinesisClient({
+    endpoint,
+    region: KINESIS_TEST_ENV.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000, throwOnRequestTimeout: true })
+  })
+}
+
+/** Runs scripts/local-kinesis with this process's environment (KPROD_KINESIS_HOME included). */
+export async function localKinesisScript (args: readonly string[]): Promise<string> {
+  try {
+    const { stdout } = await run(SCRIPT, args, { maxBuffer: 16 * 1024 * 1024, timeout: 180_000 })
+    return stdout
+  } catch (err) {
+    const e = err as { stderr?: string, message: string }
+    throw new Error(`scripts/local-kinesis ${args.join(' ')} failed: ${e.message}\n${e.stderr ?? ''}`)
+  }
+}
+
+function lastLine (text: string): string {
+  const lines = text.trim().split('\n')
+  return lines[lines.length - 1] ?? ''
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+async function createStream (endpoint: string, options: StreamOptions): Promise<string> {
+  const name = options.name ?? `s-${randomBytes(4).toString('hex')}`
+  const client = testKinesisClient(endpoint)
+  try {
+    await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: options.shards ?? 1 }))
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      const d = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))
+      if (d.StreamDescriptionSummary?.StreamStatus === 'ACTIVE') return name
+      if (Date.now() > deadline) throw new Error(`stream ${name} at ${endpoint} is not ACTIVE after 60 s`)
+      await sleep(20)
+    }
+  } finally {
+    client.destroy()
+  }
+}
+
+const started = new Map<KinesisImpl, Promise<LocalKinesis>>()
+
+/** The emulator tests share: started once per process (idempotently), left running afterwards. */
+export function localKinesis (impl: KinesisImpl): Promise<LocalKinesis> {
+  let shared = started.get(impl)
+  if (shared === undefined) {
+    shared = (async () => {
+      const endpoint = lastLine(await localKinesisScript(['up', '--impl', impl]))
+      if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(endpoint)) throw new Error(`local-kinesis up printed no URL: ${endpoint}`)
+      return { impl, endpoint, createStream: (options = {}) => createStream(endpoint, options) }
+    })()
+    // A failed start is reported to every caller, and the next call tries again.
+    shared.catch(() => started.delete(impl))
+    started.set(impl, shared)
+  }
+  return shared
+}
+
+async function listShards (client: KinesisClient, stream: string): Promise<Shard[]> {
+  const shards: Shard[] = []
+  let token: string | undefined
+  do {
+    const page = await client.send(new ListShardsCommand(token === undefined ? { StreamName: stream } : { NextToken: token }))
+    shards.push(...page.Shards ?? [])
+    token = page.NextToken
+  } while (token !== undefined)
+  return shards.sort((a, b) => (a.ShardId ?? '').localeCompare(b.ShardId ?? ''))
+}
+
+async function readShard (client: KinesisClient, stream: string, shardId: string): Promise<StoredRecord[]> {
+  const out: StoredRecord[] = []
+  const it = await client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }))
+  let iterator = it.ShardIterator
+  const deadline = Date.now() + 60_000
+  while (iterator !== undefined) {
+    const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }))
+    for (const r of page.Records ?? []) {
+      const data = r.Data ?? new Uint8Array()
+      out.push({
+        shardId,
+        sequenceNumber: r.SequenceNumber ?? '',
+        partitionKey: r.PartitionKey ?? '',
+        data: Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+      })
+    }
+    // Drained: an empty page that is not behind, or the end of a closed shard.
+    if ((page.Records ?? []).length === 0 && (page.MillisBehindLatest ?? 0) === 0) break
+    if (Date.now() > deadline) throw new Error(`shard ${shardId} of ${stream} not drained after 60 s`)
+    iterator = page.NextShardIterator ?? undefined
+  }
+  return out
+}
+
+/** Every record of every shard, from TRIM_HORIZON until drained; shard by shard, in order. */
+export async function readStream (endpoint: string, stream: string): Promise<StoredRecord[]> {
+  const client = testKinesisClient(endpoint)
+  try {
+    const out: StoredRecord[] = []
+    for (const shard of await listShards(client, stream)) {
+      out.push(...await readShard(client, stream, shard.ShardId ?? ''))
+    }
+    return out
+  } finally {
+    client.destroy()
+  }
+}

@@ -1,0 +1,331 @@
+// The Kinesis transport against a fake PutRecords client: one call per send(), results by index,
+// request errors, timeouts on the fake clock, connect, limits, check() and partitionFor().
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
+import { ANY_PARTITION, recordBytes, type Batch } from '../../../src/batch/batch.ts'
+import type { InputRecord } from '../../../src/record.ts'
+import { KinesisTransport, clientConfig, kinesisLimits, type KinesisTransportOptions } from '../../../src/transports/kinesis.ts'
+import { FakeClock } from '../../helpers/fake-clock.ts'
+import { FakePutRecords, answer, awsError, evenShards, shard, socketError, streamSummary } from '../../helpers/fake-put-records.ts'
+
+const MiB = 1024 * 1024
+
+function transport (fake: FakePutRecords, options: Partial<KinesisTransportOptions> = {}): { t: KinesisTransport, clock: FakeClock, logs: string[] } {
+  const clock = new FakeClock()
+  const logs: string[] = []
+  const t = new KinesisTransport({
+    stream: 's',
+    region: 'us-east-1',
+    endpoint: null,
+    partitionKey: 'random',
+    shardOrdering: false,
+    lanes: 4,
+    maxBatchRecords: 500,
+    maxBatchBytes: 5 * MiB,
+    requestTimeoutMs: 1000,
+    connectTimeoutMs: 2000,
+    log: (line) => logs.push(line),
+    clock,
+    client: fake,
+    randomBytes: (n) => Buffer.alloc(n, 0xab),
+    ...options
+  })
+  return { t, clock, logs }
+}
+
+function rec (lineNo: number, value: string, key: string | Buffer | null = null): InputRecord {
+  const k = key === null ? null : Buffer.isBuffer(key) ? key : Buffer.from(key)
+  const v = Buffer.from(value)
+  const line = k === null ? v : Buffer.concat([k, Buffer.from('\t'), v])
+  // key and value are views into the line, as the parser makes them.
+  return { line, key: k === null ? null : line.subarray(0, k.length), value: k === null ? line : line.subarray(k.length + 1), lineNo, readAt: 0 }
+}
+
+function batch (records: InputRecord[], partition = ANY_PARTITION): Batch {
+  return { id: 1, partition, pinned: false, records, bytes: records.reduce((s, r) => s + recordBytes(r), 0), cutReason: 'end', opened: 0, enqueued: 0 }
+}
+
+test('send makes one PutRecords call carrying each value as a view and its partition key', async () => {
+  const fake = new FakePutRecords()
+  const { t } = transport(fake)
+  const records = [rec(1, 'v1', 'k1'), rec(2, 'v2'), rec(3, 'v3', 'é中')]
+  await t.send(batch(records), 2)
+  assert.equal(fake.calls.length, 1)
+  const call = fake.calls[0]!
+  assert.equal(call.input.StreamName, 's')
+  assert.deepEqual(call.keys, ['k1', 'ab'.repeat(16), 'é中'])
+  for (let i = 0; i < records.length; i++) {
+    const data = call.data[i]!
+    assert.equal(data.buffer, records[i]!.line.buffer, `record ${i} is not copied`)
+    assert.equal(data.byteOffset, records[i]!.value.byteOffset)
+    assert.equal(Buffer.from(data).toString(), `v${i + 1}`)
+  }
+})
+
+test('send gives an unkeyed record the hex MD5 of its line with partitionKey hash', async () => {
+  const fake = new FakePutRecords()
+  const { t } = transport(fake, { partitionKey: 'hash' })
+  await t.send(batch([rec(1, 'same'), rec(2, 'same')]), 0)
+  const md5 = createHash('md5').update('same').digest('hex')
+  assert.deepEqual(fake.calls[0]!.keys, [md5, md5])
+})
+
+test('send maps results by index to shard index, sequence number and shard id', async () => {
+  const fake = new FakePutRecords({
+    respond: (call) => ({
+      FailedRecordCount: 0,
+      Records: [{ ShardId: 'shardId-000000000003', SequenceNumber: '111' }, { ShardId: 'shardId-000000000000', SequenceNumber: '222' }],
+      EncryptionType: 'KMS',
+      $metadata: { requestId: `r${call.index}` }
+    })
+  })
+  const { t } = transport(fake)
+  const result = await t.send(batch([rec(1, 'a'), rec(2, 'b')]), 1)
+  assert.equal(result.error, null)
+  assert.deepEqual(result.records, [
+    { ok: true, at: { partition: 3, position: '111', shardId: 'shardId-000000000003' } },
+    { ok: true, at: { partition: 0, position: '222', shardId: 'shardId-000000000000' } }
+  ])
+  assert.deepEqual(result.response, { failedRecordCount: 0, records: 2, errorCodes: {}, encryptionType: 'KMS', requestId: 'r0' })
+})
+
+test('send reports the lane as partition when a shard id has no number', async () => {
+  const fake = new FakePutRecords({ respond: (call) => answer(call, () => null, 'odd-shard') })
+  const { t } = transport(fake)
+  const result = await t.send(batch([rec(1, 'a')]), 2)
+  assert.deepEqual(result.records, [{ ok: true, at: { partition: 2, position: '1000', shardId: 'odd-shard' } }])
+})
+
+test('send turns a partial failure into per-record results with counted error codes', async () => {
+  const fake = new FakePutRecords({
+    respond: (call) => answer(call, (k) => k === 1
+      ? ['ProvisionedThroughputExceededException', 'Rate exceeded for shard shardId-000000000000']
+      : k === 3 ? ['InternalFailure', 'Internal service failure.'] : null)
+  })
+  const { t } = transport(fake)
+  const result = await t.send(batch([rec(1, 'a'), rec(2, 'b'), rec(3, 'c'), rec(4, 'd')]), 0)
+  assert.equal(result.error, null)
+  const records = result.records ?? []
+  assert.deepEqual(records.map((r) => r.ok), [true, false, true, false])
+  const [throttled, internal] = [records[1], records[3]].map((r) => r?.ok === false ? r.error : null)
+  assert.deepEqual([throttled?.code, throttled?.retriable, throttled?.maybeWritten], ['KPROD_THROTTLED', true, false])
+  assert.equal(throttled?.message, 'ProvisionedThroughputExceededException: Rate exceeded for shard shardId-000000000000')
+  assert.deepEqual([internal?.code, internal?.retriable, internal?.maybeWritten], ['KPROD_BROKER', true, false])
+  assert.deepEqual(result.response, {
+    failedRecordCount: 2,
+    records: 4,
+    errorCodes: { ProvisionedThroughputExceededException: 1, InternalFailure: 1 },
+    encryptionType: 'NONE',
+    requestId: 'req-0'
+  })
+})
+
+test('send classifies request-level errors and never rejects', async () => {
+  const rows: [string, Error, string, boolean, boolean][] = [
+    ['ValidationException', awsError('ValidationException', 'bad'), 'KPROD_BROKER', false, false],
+    ['ResourceNotFoundException', awsError('ResourceNotFoundException', 'gone'), 'KPROD_TARGET_NOT_FOUND', false, false],
+    ['AccessDeniedException', awsError('AccessDeniedException', 'no'), 'KPROD_AUTH', false, false],
+    ['ProvisionedThroughputExceededException', awsError('ProvisionedThroughputExceededException', 'slow down'), 'KPROD_THROTTLED', true, false],
+    ['LimitExceededException', awsError('LimitExceededException', 'limit'), 'KPROD_THROTTLED', true, false],
+    ['KMSThrottlingException', awsError('KMSThrottlingException', 'kms'), 'KPROD_THROTTLED', true, false],
+    ['socket hang up', socketError('ECONNRESET', 'socket hang up', 'TimeoutError'), 'KPROD_CONNECTION_LOST', true, true],
+    ['ECONNREFUSED', socketError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:4567'), 'KPROD_CONNECTION_LOST', true, false],
+    ['HTTP 500', awsError('InternalFailure', 'boom', 500, 'server'), 'KPROD_BROKER', true, true]
+  ]
+  for (const [name, err, code, retriable, maybeWritten] of rows) {
+    const fake = new FakePutRecords({ respond: () => err })
+    const { t } = transport(fake)
+    const result = await t.send(batch([rec(1, 'a')]), 0)
+    assert.equal(result.records, null, name)
+    assert.equal(result.response, null, name)
+    assert.deepEqual([result.error?.code, result.error?.retriable, result.error?.maybeWritten], [code, retriable, maybeWritten], name)
+  }
+})
+
+test('send times out on the injected clock, aborts the request and reports maybe written', async () => {
+  const fake = new FakePutRecords({ respond: () => undefined })
+  const { t, clock } = transport(fake, { requestTimeoutMs: 500 })
+  let settled = false
+  const sent = t.send(batch([rec(1, 'a')]), 0).then((r) => { settled = true; return r })
+  await clock.advance(499)
+  assert.equal(settled, false)
+  await clock.advance(1)
+  const result = await sent
+  assert.equal(result.error?.code, 'KPROD_REQUEST_TIMEOUT')
+  assert.equal(result.error?.retriable, true)
+  assert.equal(result.error?.maybeWritten, true)
+  assert.match(result.error?.message ?? '', /PutRecords got no answer within 500 ms \(--request-timeout\)/)
+  assert.equal(fake.calls[0]!.signal.aborted, true)
+})
+
+test('send clears its timer once the answer arrives', async () => {
+  const fake = new FakePutRecords()
+  const { t, clock } = transport(fake)
+  await t.send(batch([rec(1, 'a')]), 0)
+  assert.equal(clock.pending, 0)
+})
+
+test('check() names the line of a record Kinesis can never take, and passes the rest', async () => {
+  const fake = new FakePutRecords()
+  const { t } = transport(fake)
+  await t.connect()
+  const valueFor = (size: number): string => 'v'.repeat(size)
+  const rows: [string, InputRecord, string | null][] = [
+    ['empty key', rec(3, 'v', ''), 'line 3: partition key is empty; Kinesis needs 1 to 256 characters'],
+    ['256-character key', rec(4, 'v', 'k'.repeat(256)), null],
+    ['257-character key', rec(5, 'v', 'k'.repeat(257)), "line 5: partition key is 257 characters, over Kinesis's 256"],
+    ['300-character key', rec(6, 'v', 'k'.repeat(300)), "line 6: partition key is 300 characters, over Kinesis's 256"],
+    ['256 multi-byte characters', rec(7, 'v', '中'.repeat(256)), null],
+    ['257 multi-byte characters', rec(8, 'v', 'é'.repeat(257)), "line 8: partition key is 257 characters, over Kinesis's 256"],
+    ['invalid UTF-8 key', rec(9, 'v', Buffer.from([0xc3, 0x28])), 'line 9: partition key is not valid UTF-8; Kinesis partition keys are Unicode text'],
+    ['keyed, data + key exactly 1 MiB', rec(10, valueFor(MiB - 3), 'key'), null],
+    ['keyed, data + key 1 MiB + 1', rec(11, valueFor(MiB - 2), 'key'), "line 11: record is 1048577 bytes (data + partition key), over the 1048576-byte record limit of stream 's'"],
+    ['unkeyed, data + generated key exactly 1 MiB', rec(12, valueFor(MiB - 32)), null],
+    ['unkeyed, data + generated key 1 MiB + 1', rec(13, valueFor(MiB - 31)), "line 13: record is 1048577 bytes (data + partition key), over the 1048576-byte record limit of stream 's'"]
+  ]
+  for (const [name, record, want] of rows) assert.equal(t.check(record), want, name)
+})
+
+test('check() uses the record limit the stream reports', async () => {
+  const fake = new FakePutRecords({ describe: () => streamSummary('ACTIVE', 2048) })
+  const { t } = transport(fake)
+  await t.connect()
+  assert.equal(t.limits.maxRecordBytes, 2 * MiB)
+  assert.equal(t.check(rec(1, 'v'.repeat(2 * MiB - 3), 'key')), null)
+  assert.match(t.check(rec(2, 'v'.repeat(2 * MiB - 2), 'key')) ?? '', /over the 2097152-byte record limit/)
+})
+
+test('kinesisLimits caps records at 500 and bytes at 5 MiB less room for generated keys', () => {
+  const rows: [number, number, number, number][] = [
+    // maxBatchRecords, maxBatchBytes → records, bytes
+    [500, 5 * MiB, 500, 5 * MiB - 500 * 32],
+    [1000, 10 * MiB, 500, 5 * MiB - 500 * 32],
+    [10, 5 * MiB, 10, 5 * MiB - 10 * 32],
+    [100, 64 * 1024, 100, 64 * 1024]
+  ]
+  for (const [records, bytes, wantRecords, wantBytes] of rows) {
+    assert.deepEqual(kinesisLimits({ maxBatchRecords: records, maxBatchBytes: bytes }, MiB), { maxRecordBytes: MiB, maxBatchRecords: wantRecords, maxBatchBytes: wantBytes })
+  }
+})
+
+test('connect() returns the lanes as partitions without shardOrdering', async () => {
+  const fake = new FakePutRecords()
+  const { t } = transport(fake, { lanes: 3 })
+  assert.deepEqual(await t.connect(), { partitions: [0, 1, 2] })
+  assert.equal(fake.listCalls.length, 0)
+  assert.equal(t.partitionFor, undefined)
+})
+
+test('connect() pages through ListShards and returns the open shards with shardOrdering', async () => {
+  const shards = [...evenShards(5).map((s, i) => i === 4 ? { ...s, SequenceNumberRange: { StartingSequenceNumber: '1', EndingSequenceNumber: '9' } } : s)]
+  const fake = new FakePutRecords({ shards, pageSize: 2 })
+  const { t } = transport(fake, { shardOrdering: true })
+  assert.deepEqual(await t.connect(), { partitions: [0, 1, 2, 3] })
+  assert.deepEqual(fake.listCalls, [{ StreamName: 's' }, { NextToken: '2' }, { NextToken: '4' }])
+})
+
+test('partitionFor() maps a key to its shard, and an unkeyed record by its partition key mode', async () => {
+  const half = 1n << 127n
+  const fake = new FakePutRecords({ shards: [shard(0, 0n, half - 1n), shard(1, half, (1n << 128n) - 1n)] })
+  const { t } = transport(fake, { shardOrdering: true })
+  await t.connect()
+  const shardOf = (key: string): number => BigInt('0x' + createHash('md5').update(key).digest('hex')) < half ? 0 : 1
+  const partitionFor = t.partitionFor as (r: InputRecord) => number
+  for (const key of ['a', 'b', 'c', 'user-1', 'é中']) assert.equal(partitionFor(rec(1, 'v', key)), shardOf(key), key)
+  assert.equal(partitionFor(rec(1, 'line')), ANY_PARTITION)
+  const hashed = transport(new FakePutRecords({ shards: [shard(0, 0n, half - 1n), shard(1, half, (1n << 128n) - 1n)] }), { shardOrdering: true, partitionKey: 'hash' }).t
+  await hashed.connect()
+  const lineKey = createHash('md5').update('line').digest('hex')
+  assert.equal((hashed.partitionFor as (r: InputRecord) => number)(rec(1, 'line')), shardOf(lineKey))
+})
+
+test('connect() fails at once with KPROD_TARGET_NOT_FOUND when the stream does not exist', async () => {
+  const fake = new FakePutRecords({ describe: () => awsError('ResourceNotFoundException', 'Stream s under account 0 not found.') })
+  const { t } = transport(fake)
+  await assert.rejects(t.connect(), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'KPROD_TARGET_NOT_FOUND')
+    assert.match(e.message, /^stream 's' does not exist in region us-east-1 \(check --stream\)/)
+    return true
+  })
+  assert.equal(fake.describeCalls, 1)
+})
+
+test('connect() fails at once with KPROD_AUTH when access is denied', async () => {
+  const fake = new FakePutRecords({ describe: () => awsError('AccessDeniedException', 'not allowed') })
+  const { t } = transport(fake)
+  await assert.rejects(t.connect(), { code: 'KPROD_AUTH' })
+  assert.equal(fake.describeCalls, 1)
+})
+
+test('connect() fails at once when the stream is being deleted', async () => {
+  const fake = new FakePutRecords({ describe: () => streamSummary('DELETING') })
+  const { t } = transport(fake)
+  await assert.rejects(t.connect(), { code: 'KPROD_TARGET_NOT_FOUND', message: "stream 's' is being deleted in region us-east-1 (check --stream)" })
+})
+
+test('connect() retries network errors until the connect timeout, then fails with KPROD_CONNECT naming the endpoint', async () => {
+  const fake = new FakePutRecords({ describe: () => socketError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:4567') })
+  const { t, clock } = transport(fake, { endpoint: 'http://127.0.0.1:4567', connectTimeoutMs: 1000 })
+  const connected = t.connect()
+  const failure = assert.rejects(connected, (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'KPROD_CONNECT')
+    assert.match(e.message, /^cannot reach Kinesis stream 's' at http:\/\/127\.0\.0\.1:4567 \(region us-east-1\) within 1000 ms \(--connect-timeout\): connect ECONNREFUSED/)
+    return true
+  })
+  await clock.advance(1000)
+  await failure
+  assert.equal(fake.describeCalls, 4)
+})
+
+test('connect() waits for a CREATING stream to become ACTIVE', async () => {
+  const fake = new FakePutRecords({ describe: (n) => streamSummary(n < 3 ? 'CREATING' : 'ACTIVE') })
+  const { t, clock } = transport(fake, { lanes: 1 })
+  const connected = t.connect()
+  await clock.advance(600)
+  assert.deepEqual(await connected, { partitions: [0] })
+})
+
+test('connect() gives up on a DescribeStreamSummary that never answers', async () => {
+  const fake = new FakePutRecords()
+  fake.describeStreamSummary = () => new Promise(() => {})
+  const { t, clock } = transport(fake, { connectTimeoutMs: 300, requestTimeoutMs: 10_000 })
+  const failure = assert.rejects(t.connect(), { code: 'KPROD_CONNECT' })
+  await clock.advance(300)
+  await failure
+})
+
+test('close() destroys the client once', async () => {
+  const fake = new FakePutRecords()
+  const { t } = transport(fake)
+  await t.close()
+  await t.close()
+  assert.equal(fake.destroyed, 1)
+})
+
+test('clientConfig turns SDK retries off and uses the HTTP/1.1 NodeHttpHandler for an http:// endpoint', () => {
+  const base = { region: 'eu-west-1', requestTimeoutMs: 1000, connectTimeoutMs: 500, log: () => {} }
+  const http = clientConfig({ ...base, endpoint: 'http://127.0.0.1:4567' })
+  assert.equal(http.maxAttempts, 1)
+  assert.equal(http.region, 'eu-west-1')
+  assert.equal(http.endpoint, 'http://127.0.0.1:4567')
+  assert.ok(http.requestHandler instanceof NodeHttpHandler)
+  const https = clientConfig({ ...base, endpoint: 'https://kinesis.eu-west-1.amazonaws.com' })
+  assert.equal(https.requestHandler, undefined)
+  const aws = clientConfig({ ...base, region: null, endpoint: null })
+  assert.equal('region' in aws, false)
+  assert.equal('endpoint' in aws, false)
+  assert.equal(aws.maxAttempts, 1)
+})
+
+test('clientConfig logs SDK warnings to the log but not its per-call entries', () => {
+  const logs: string[] = []
+  const config = clientConfig({ region: null, endpoint: null, requestTimeoutMs: 1000, connectTimeoutMs: 500, log: (l) => logs.push(l) })
+  const logger = config.logger as { info: (...a: unknown[]) => void, warn: (...a: unknown[]) => void, error: (...a: unknown[]) => void }
+  logger.info({ commandName: 'PutRecordsCommand', input: {} })
+  logger.error({ commandName: 'PutRecordsCommand', input: { Records: ['big'] }, error: new Error('x') })
+  logger.warn('socket usage is high')
+  assert.deepEqual(logs, ['kprod: aws-sdk warn: socket usage is high'])
+})

@@ -2,31 +2,13 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { AsyncProducer, type ProducerOptions } from '../../../src/producer/async-producer.ts'
-import type { BatchResult } from '../../../src/producer/result.ts'
-import { FakeClock, flushMicrotasks } from '../../helpers/fake-clock.ts'
+import type { ProducerOptions } from '../../../src/producer/async-producer.ts'
+import { setupProducer } from '../../helpers/producer-harness.ts'
+import { flushMicrotasks } from '../../helpers/fake-clock.ts'
 import { FakeTransport, delivered, requestError, testBatch, type Responder } from '../../helpers/fake-transport.ts'
 
 function setup (options: Partial<ProducerOptions> = {}, respond: Responder = () => undefined) {
-  const clock = new FakeClock()
-  const transport = new FakeTransport({ respond })
-  const results: BatchResult[] = []
-  const producer = new AsyncProducer({
-    transport,
-    partitions: [0],
-    workers: 1,
-    attempts: 3,
-    retryBackoffMs: 100,
-    retryBackoffMaxMs: 1000,
-    deliveryTimeoutMs: 60_000,
-    strictPartitioning: false,
-    maxQueuedBatches: 100,
-    clock,
-    random: () => 1,
-    onResult: (r) => results.push(r),
-    ...options
-  })
-  return { clock, transport, producer, results }
+  return setupProducer(options, respond)
 }
 
 /** Settles one held call with success and lets the producer react. */

@@ -1,7 +1,7 @@
 // The benchmark suite (issue 4): a private broker, generated workloads, every tool on a fresh
 // 6-partition topic (acks=all, no compression), alternating tools, medians, and a record count
 // read back from the broker after every run. Tables go to stderr; the last stdout line is JSON.
-// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--no-profile] [--keep-broker]
+// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--no-profile] [--keep-broker] [--only kinesis]
 
 import { execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
@@ -11,6 +11,7 @@ import { median, round, table } from './stats.ts'
 import { Broker, ROOT, TOOLS, command, measure, type Measured, type ToolName } from './tools.ts'
 import { bigWorkload, ensureFile, fileWorkloads, trickleWorkload, type FileWorkload } from './workloads.ts'
 import { runTrickle, type TrickleResult } from './trickle.ts'
+import { kinesisBench } from './kinesis.ts'
 
 const { values: opts } = parseArgs({
   options: {
@@ -18,7 +19,9 @@ const { values: opts } = parseArgs({
     runs: { type: 'string' },
     'w3-runs': { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
-    'keep-broker': { type: 'boolean', default: false }
+    'keep-broker': { type: 'boolean', default: false },
+    // 'kinesis': only the Kinesis part (kprod vs the SDK loop on a stub); no Kafka broker is started.
+    only: { type: 'string' }
   }
 })
 const quick = opts.quick
@@ -27,6 +30,8 @@ const w3Runs = Number(opts['w3-runs'] ?? (quick ? 1 : 2))
 const DATA = `${ROOT}/.local/bench`
 const KAFKA_HOME = process.env['KPROD_KAFKA_HOME'] ?? `${ROOT}/.local/bench-kafka`
 const log = (s: string): void => { process.stderr.write(s + '\n') }
+const onlyKinesis = opts.only === 'kinesis'
+if (opts.only !== undefined && !onlyKinesis) throw new Error(`--only takes 'kinesis', not '${opts.only}'`)
 
 /** One workload × tool entry of the final JSON. */
 interface Result {
@@ -144,24 +149,31 @@ function ratio (a: number | undefined, b: number | undefined): number | null {
 async function main (): Promise<void> {
   const started = new Date()
   mkdirSync(DATA, { recursive: true })
-  log(`bench: ${quick ? 'quick' : 'full'} mode, ${runs} run(s) per tool, W3 ${w3Runs} run(s); building dist/ and starting the broker`)
+  log(`bench: ${quick ? 'quick' : 'full'} mode, ${runs} run(s) per tool, W3 ${w3Runs} run(s); building dist/${onlyKinesis ? ' (Kinesis part only)' : ' and starting the broker'}`)
   build()
-  const bootstrap = localKafka('up')
-  const broker = new Broker(bootstrap)
-  await broker.connect()
+  const broker = onlyKinesis ? null : new Broker(localKafka('up'))
+  await broker?.connect()
   try {
-    const out = await suite(broker)
+    const out = broker === null ? await kinesisPart() : await suite(broker)
     const finished = new Date()
     const doc = { mode: quick ? 'quick' : 'full', started: started.toISOString(), finished: finished.toISOString(), machine: machine(), ...out }
     mkdirSync(`${ROOT}/bench/results`, { recursive: true })
-    const file = `${ROOT}/bench/results/${started.toISOString().slice(0, 10)}-${quick ? 'quick' : 'full'}.json`
+    const file = `${ROOT}/bench/results/${started.toISOString().slice(0, 10)}-${quick ? 'quick' : 'full'}${onlyKinesis ? '-kinesis' : ''}.json`
     writeFileSync(file, JSON.stringify(doc, null, 2) + '\n')
     log(`bench: results written to ${file} after ${Math.round((finished.getTime() - started.getTime()) / 1000)} s`)
     process.stdout.write(JSON.stringify(doc) + '\n')
   } finally {
-    await broker.disconnect()
-    if (opts['keep-broker'] !== true) localKafka('down')
+    if (broker !== null) {
+      await broker.disconnect()
+      if (opts['keep-broker'] !== true) localKafka('down')
+    }
   }
+}
+
+// Kinesis: kprod vs a bare SDK PutRecords loop on a loopback stub (bench/kinesis.ts); no broker.
+async function kinesisPart (): Promise<{ results: unknown[], ratios: Record<string, unknown>, kinesis: unknown }> {
+  const k = await kinesisBench({ dataDir: DATA, quick, runs: opts.runs === undefined && quick ? 3 : runs, log })
+  return { results: k.results, ratios: { kinesis: k.ratios }, kinesis: k.settings }
 }
 
 async function suite (broker: Broker): Promise<Record<string, unknown>> {
@@ -205,7 +217,8 @@ async function suite (broker: Broker): Promise<Record<string, unknown>> {
   const w3Results = summariseW3(w3)
   const ratios = ratiosOf(results, rawPipeMibPerSec)
   print(results, w3Results, ratios, rawPipeMibPerSec, inputStage, profile)
-  return { results: [...results, ...w3Results], ratios, rawPipeMibPerSec, inputStage, profile }
+  const k = await kinesisPart()
+  return { results: [...results, ...w3Results, ...k.results], ratios: { ...ratios, ...k.ratios }, rawPipeMibPerSec, inputStage, profile, kinesis: k.kinesis }
 }
 
 function summariseW3 (all: TrickleResult[]): Array<Record<string, unknown>> {

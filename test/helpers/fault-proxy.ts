@@ -24,24 +24,35 @@ export interface ProxiedRecord {
  * - error: answer every request with `status` and an AWS JSON error body, forwarding nothing;
  * - destroy: destroy every request's socket without an answer;
  * - hang: never answer; hung sockets are destroyed when the plan changes or at close().
+ * The error, destroy and hang plans take two limits: `putRecordsOnly` lets every other call pass
+ * (kprod's DescribeStreamSummary at start, for instance), and after `times` faulted requests the
+ * plan becomes pass by itself, so a test gets an exact number of failed exchanges.
+ * Nothing is forwarded under a faulting plan: a faulted request is never stored.
  */
 export type FaultPlan =
   | { readonly mode: 'pass' }
   | { readonly mode: 'fail-records', readonly fail: (record: ProxiedRecord) => boolean, readonly errorCode?: RecordErrorCode }
-  | { readonly mode: 'error', readonly status: number, readonly errorType?: string, readonly message?: string }
-  | { readonly mode: 'destroy' }
-  | { readonly mode: 'hang' }
+  | ({ readonly mode: 'error', readonly status: number, readonly errorType?: string, readonly message?: string } & FaultLimits)
+  | ({ readonly mode: 'destroy' } & FaultLimits)
+  | ({ readonly mode: 'hang' } & FaultLimits)
+
+export interface FaultLimits {
+  readonly putRecordsOnly?: boolean
+  readonly times?: number
+}
 
 /** Counts since the proxy started. */
 export interface FaultStats {
   requests: number
   putRecordsRequests: number
-  /** PutRecords records forwarded to the emulator. */
+  /** PutRecords records forwarded to the emulator and answered by it (under any plan). */
   recordsForwarded: number
   /** PutRecords records failed by the proxy. */
   recordsFailed: number
   /** Requests answered by an error, destroy or hang plan. */
   requestsFaulted: number
+  /** Requests forwarded whose answer was relayed back (the emulator answered them). */
+  requestsAnswered: number
 }
 
 export interface FaultProxy {
@@ -49,6 +60,10 @@ export interface FaultProxy {
   readonly url: string
   readonly stats: Readonly<FaultStats>
   setPlan (plan: FaultPlan): void
+  /** The endpoint goes down: the port stops listening (connections are refused) and open ones are dropped. */
+  down (): Promise<void>
+  /** The endpoint comes back on the same port. */
+  up (): Promise<void>
   close (): Promise<void>
 }
 
@@ -108,7 +123,8 @@ function forward (target: URL, agent: Agent, req: IncomingMessage, body: Buffer)
   })
 }
 
-function relay (res: ServerResponse, up: Upstream): void {
+function relay (ctx: Context, res: ServerResponse, up: Upstream): void {
+  ctx.stats.requestsAnswered++
   const headers = { ...up.headers, 'content-length': String(up.body.length) }
   delete headers['transfer-encoding']
   res.writeHead(up.status, headers)
@@ -125,13 +141,13 @@ async function putRecords (ctx: Context, plan: FailPlan, req: IncomingMessage, r
     data: Buffer.from(r.Data, 'base64'), partitionKey: r.PartitionKey, index, ordinal: ++ctx.ordinal
   }))
   const kept = records.filter((_, i) => !failed[i])
-  ctx.stats.putRecordsRequests++
   let out: WireOutput = { FailedRecordCount: 0, Records: [] }
   if (kept.length > 0) {
     const up = await forward(ctx.target, ctx.agent, req, Buffer.from(JSON.stringify({ ...input, Records: kept })))
     // A request-level answer (an error, a throttle) is the whole call's answer.
-    if (up.status !== 200) { relay(res, up); return }
+    if (up.status !== 200) { relay(ctx, res, up); return }
     ctx.stats.recordsForwarded += kept.length
+    ctx.stats.requestsAnswered++
     out = JSON.parse(up.body.toString('utf8')) as WireOutput
   }
   const results = out.Records ?? []
@@ -151,6 +167,8 @@ interface Context {
   readonly stats: FaultStats
   plan: FaultPlan
   ordinal: number
+  /** Requests faulted under the current plan (for `times`). */
+  faulted: number
   readonly hung: Set<ServerResponse>
 }
 
@@ -158,14 +176,17 @@ async function handle (ctx: Context, req: IncomingMessage, res: ServerResponse):
   const body = await readBody(req)
   ctx.stats.requests++
   const plan = ctx.plan
-  if (plan.mode === 'error' || plan.mode === 'destroy' || plan.mode === 'hang') {
+  const isPut = req.headers['x-amz-target'] === 'Kinesis_20131202.PutRecords'
+  if (isPut) ctx.stats.putRecordsRequests++
+  if ((plan.mode === 'error' || plan.mode === 'destroy' || plan.mode === 'hang') && (isPut || plan.putRecordsOnly !== true)) {
     ctx.stats.requestsFaulted++
+    if (plan.times !== undefined && ++ctx.faulted >= plan.times) ctx.plan = { mode: 'pass' }
     if (plan.mode === 'error') sendError(res, plan.status, plan.errorType ?? 'InternalFailure', plan.message ?? 'injected by fault-proxy')
     else if (plan.mode === 'destroy') req.socket.destroy()
     else ctx.hung.add(res)
     return
   }
-  if (plan.mode === 'fail-records' && req.headers['x-amz-target'] === 'Kinesis_20131202.PutRecords') {
+  if (plan.mode === 'fail-records' && isPut) {
     // Only the JSON protocol can be rewritten: fail loudly rather than inject nothing.
     if (!String(req.headers['content-type']).startsWith(JSON_TYPE)) {
       sendError(res, 400, 'FaultProxyError', `cannot rewrite a ${String(req.headers['content-type'])} body`)
@@ -174,13 +195,19 @@ async function handle (ctx: Context, req: IncomingMessage, res: ServerResponse):
     await putRecords(ctx, plan, req, res, body)
     return
   }
-  relay(res, await forward(ctx.target, ctx.agent, req, body))
+  const up = await forward(ctx.target, ctx.agent, req, body)
+  if (isPut && up.status === 200) ctx.stats.recordsForwarded += putRecordsCount(body)
+  relay(ctx, res, up)
+}
+
+function putRecordsCount (body: Buffer): number {
+  return (JSON.parse(body.toString('utf8')) as { Records?: unknown[] }).Records?.length ?? 0
 }
 
 /** Starts a proxy on 127.0.0.1 (a free port) in front of `target` (http://host:port). */
 export async function startFaultProxy (target: string, plan: FaultPlan): Promise<FaultProxy> {
-  const stats: FaultStats = { requests: 0, putRecordsRequests: 0, recordsForwarded: 0, recordsFailed: 0, requestsFaulted: 0 }
-  const ctx: Context = { target: new URL(target), agent: new Agent({ keepAlive: true }), stats, plan, ordinal: 0, hung: new Set() }
+  const stats: FaultStats = { requests: 0, putRecordsRequests: 0, recordsForwarded: 0, recordsFailed: 0, requestsFaulted: 0, requestsAnswered: 0 }
+  const ctx: Context = { target: new URL(target), agent: new Agent({ keepAlive: true }), stats, plan, ordinal: 0, faulted: 0, hung: new Set() }
   const server = createServer((req, res) => {
     handle(ctx, req, res).catch((err: unknown) => {
       if (!res.headersSent) sendError(res, 502, 'FaultProxyError', `fault-proxy: ${String(err)}`)
@@ -198,12 +225,30 @@ export async function startFaultProxy (target: string, plan: FaultPlan): Promise
     stats,
     setPlan (next) {
       ctx.plan = next
+      ctx.faulted = 0
       if (next.mode !== 'hang') releaseHung()
+    },
+    async down () {
+      if (!server.listening) return
+      releaseHung()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeAllConnections()
+      await closed
+    },
+    async up () {
+      if (server.listening) return
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject)
+        server.listen(port, '127.0.0.1', () => { server.off('error', reject); resolve() })
+      })
     },
     async close () {
       releaseHung()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      if (server.listening) {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+        server.closeAllConnections()
+        await closed
+      }
       ctx.agent.destroy()
     }
   }

@@ -116,7 +116,7 @@ describe('scripts/local-kinesis', () => {
       assert.deepEqual(new Map(stored.map((r) => [r.data.toString(), r.sequenceNumber])), kept)
       assert.equal(stored.length, 20)
       assert.equal(new Set(stored.map((r) => r.shardId)).size, 2, 'both shards hold records')
-      assert.deepEqual({ ...proxy.stats }, { requests: 1, putRecordsRequests: 1, recordsForwarded: 20, recordsFailed: 10, requestsFaulted: 0 })
+      assert.deepEqual({ ...proxy.stats }, { requests: 1, putRecordsRequests: 1, recordsForwarded: 20, recordsFailed: 10, requestsFaulted: 0, requestsAnswered: 1 })
     })
 
     test(`${impl} ingests PutRecords of 500 records of 100 bytes`, SLOW, async (t) => {

@@ -272,7 +272,7 @@ export class AsyncProducer {
 
   // Applies one exchange's result; leaves in job.pending only the records that earn a retry.
   #record (job: Job, partition: number, result: SendResult): void {
-    const prefix = `error producing topic ${this.#o.transport.target} partition ${partition}: `
+    const prefix = `error producing ${placeOf(this.#o.transport, partition)}: `
     const { pending, outcomes, errors } = job
     const retry: number[] = []
     let failed = 0
@@ -385,6 +385,12 @@ export class AsyncProducer {
       for (const resolve of this.#drainWaiters.splice(0)) resolve()
     }
   }
+}
+
+/** "topic T partition P" (Kafka), "stream S shard P" or "stream S lane P" (Kinesis), for error texts. */
+export function placeOf (transport: Pick<Transport, 'kind' | 'target' | 'partitionNoun'>, partition: number): string {
+  const target = transport.kind === 'kinesis' ? 'stream' : 'topic'
+  return `${target} ${transport.target} ${transport.partitionNoun ?? 'partition'} ${partition}`
 }
 
 /** The result for the k-th record of an exchange of `count` records. */

@@ -17,7 +17,7 @@ export interface Exchange {
   /** Epoch ms: the call returned. */
   readonly complete: number
   readonly response: Readonly<Record<string, unknown>> | null
-  /** "error producing topic T partition P: cause", or null. */
+  /** "error producing topic T partition P: cause" (Kinesis: "stream S shard P" or "stream S lane P"), or null. */
   readonly error: string | null
 }
 

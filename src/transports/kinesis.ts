@@ -66,6 +66,7 @@ const MAX_SHARD_PAGES = 10_000
 export class KinesisTransport implements Transport {
   readonly kind = 'kinesis' as const
   readonly target: string
+  readonly partitionNoun: 'shard' | 'lane'
   readonly notes: string[] = []
   /** Present only with shardOrdering: the shard index a record's key lands on, or ANY_PARTITION. */
   readonly partitionFor?: (record: InputRecord) => number
@@ -80,6 +81,7 @@ export class KinesisTransport implements Transport {
   constructor (options: KinesisTransportOptions) {
     this.#o = options
     this.target = options.stream
+    this.partitionNoun = options.shardOrdering ? 'shard' : 'lane'
     this.#limits = kinesisLimits(options, DEFAULT_MAX_RECORD_BYTES)
     this.#client = options.client ?? sdkClient(options)
     this.#randomBytes = options.randomBytes ?? cryptoRandomBytes

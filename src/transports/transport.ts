@@ -49,6 +49,11 @@ export interface Transport {
   readonly kind: 'kafka' | 'kinesis'
   /** The topic or stream name. */
   readonly target: string
+  /**
+   * What a partition number means, for messages: a Kafka partition (the default), a Kinesis
+   * shard index (per-shard batching) or a Kinesis lane (a concurrency slot; records go to any shard).
+   */
+  readonly partitionNoun?: 'partition' | 'shard' | 'lane'
   readonly limits: TransportLimits
   /**
    * Checks that the target exists and can be reached. Rejects with KPROD_CONNECT, KPROD_AUTH or

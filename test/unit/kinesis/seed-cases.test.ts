@@ -265,7 +265,7 @@ test('Logs, partial success and drop (kprod differs: no log lines; the exchange 
   await p.add(3)
   await p.add(1, 'fail')
   const result = p.results[0]
-  assert.equal(result?.exchanges[0]?.error, 'error producing topic s partition 0: 1 of 4 records failed, the first with: foo: bar')
-  assert.equal(result?.errors[3], 'error producing topic s partition 0: foo: bar')
+  assert.equal(result?.exchanges[0]?.error, 'error producing stream s lane 0: 1 of 4 records failed, the first with: foo: bar')
+  assert.equal(result?.errors[3], 'error producing stream s lane 0: foo: bar')
   assert.deepEqual(result?.exchanges[0]?.response, { failedRecordCount: 1, records: 4, errorCodes: { foo: 1 }, encryptionType: 'NONE', requestId: 'req-0' })
 })

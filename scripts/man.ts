@@ -14,7 +14,7 @@ export function renderMan (version: string): string {
   out.push('.SH DESCRIPTION',
     esc('kprod reads lines from stdin (no files, or -) or from the files given, in order, and produces one Kafka record per line. A line is the bytes between LF delimiters with one trailing CR removed; a last line without LF counts; invalid UTF-8 and NUL bytes pass through unchanged.'),
     '.PP',
-    esc('Lines are grouped into batches (one open batch per partition, cut on --batch-records, --batch-bytes, --min-records/--min-bytes or --linger), and an asynchronous producer sends them with at most one request in flight per partition and at most --workers overall, retrying up to --attempts times within --delivery-timeout.'),
+    esc('Lines are grouped into batches (one open batch per partition, cut on --batch-records, --batch-bytes, --min-records/--min-bytes or --linger), and an asynchronous producer sends them with at most one request in flight per partition and at most --workers overall, retrying up to --attempts times within --delivery-timeout. With Kinesis --shard-ordering a batch never holds two records of one partition key, so a single failed record is retried before the next record of its key is sent.'),
     '.PP',
     esc('Every line ends as exactly one of: delivered (acknowledged, with partition and offset), failed (definitely not written), unknown (may have been written: a timeout or a dropped connection after the request left), skipped (too long, too large for the topic, no key separator, or empty with --empty-lines skip) or unsent (never sent because kprod was interrupted). The summary line states the counts, and read = delivered + failed + unknown + skipped + unsent.'),
     '.PP',

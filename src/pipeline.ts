@@ -150,7 +150,10 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
     deps.warn(`kprod: --batch-bytes ${config.batchBytes} lowered to ${maxBytes} to fit the limits of ${targetName(config)}`)
   }
   const maxRecords = Math.min(config.batchRecords, limits.maxBatchRecords)
+  const transport = deps.transport
+  const orderKey = config.shardOrdering ? transport.orderKey?.bind(transport) : undefined
   return new BatchBuilder({
+    ...(orderKey === undefined ? {} : { batchKey: orderKey }),
     maxRecords,
     maxBytes,
     minRecords: Math.min(config.minRecords, maxRecords),

@@ -5,10 +5,11 @@ import type { InputRecord } from '../record.ts'
 /** Partition value meaning "any partition": the producer picks the next idle one. */
 export const ANY_PARTITION = -1
 
-export const CUT_REASONS = ['records', 'bytes', 'min', 'linger', 'end', 'flush'] as const
+export const CUT_REASONS = ['records', 'bytes', 'min', 'linger', 'end', 'flush', 'key'] as const
 /**
  * Why the builder closed a batch: max records or max bytes reached, both minimums met, the linger
- * time passed, end of input, or an explicit flush (a signal, for instance).
+ * time passed, end of input, an explicit flush (a signal, for instance), or a record whose key the
+ * batch already held (per-key ordering: one record per key in a batch).
  */
 export type CutReason = typeof CUT_REASONS[number]
 

@@ -1,5 +1,6 @@
 // The transport-agnostic batch builder: one open batch per partition value, cut on max records, max
-// bytes (never crossed by adding a record), both minimums, linger, flush or end. Every record added
+// bytes (never crossed by adding a record), both minimums, linger, flush, end, or (with batchKey)
+// a record whose key the batch already holds. Every record added
 // leaves in exactly one batch, handed on once, in arrival order within its partition.
 
 import type { Batch, CutReason } from './batch.ts'
@@ -23,6 +24,13 @@ export interface BuilderOptions {
   /** A batch is cut this long after its first record (0 = on the next timer tick). */
   readonly lingerMs: number
   readonly clock: Clock
+  /**
+   * Per-key ordering: the key of a record (null: none). A record whose key is already in the open
+   * batch cuts it first ('key'), so a batch never holds two records of a key. Kinesis needs this:
+   * a record that fails inside a PutRecords is retried after the records behind it were written,
+   * so only a key's next record in a later batch (which waits for the retry) stays behind it.
+   */
+  readonly batchKey?: (record: InputRecord) => string | null
   /** Synchronous hand-off, called exactly once per batch, in cut order. */
   readonly onBatch: (batch: Batch) => void
 }
@@ -34,6 +42,8 @@ interface OpenBatch {
   bytes: number
   readonly opened: number
   timer: TimerHandle | null
+  /** Keys of its records, with batchKey only. */
+  keys: Set<string> | null
 }
 
 /**
@@ -49,6 +59,7 @@ export class BatchBuilder {
   readonly #lingerMs: number
   readonly #clock: Clock
   readonly #onBatch: (batch: Batch) => void
+  readonly #batchKey: ((record: InputRecord) => string | null) | null
   // Insertion order is opening order, so flush() and end() hand batches on oldest first.
   readonly #open = new Map<number, OpenBatch>()
   #nextId = 1
@@ -63,6 +74,7 @@ export class BatchBuilder {
     this.#lingerMs = options.lingerMs
     this.#clock = options.clock
     this.#onBatch = options.onBatch
+    this.#batchKey = options.batchKey ?? null
   }
 
   /**
@@ -72,19 +84,25 @@ export class BatchBuilder {
   add (record: InputRecord, partition: number, pinned: boolean): void {
     if (this.#ended) throw new KprodError('KPROD_INTERNAL', 'Cannot add a record: the batch builder has already ended')
     const size = recordBytes(record)
+    const key = this.#batchKey === null ? null : this.#batchKey(record)
     let open = this.#open.get(partition)
     if (open !== undefined && open.bytes + size > this.#maxBytes) {
       this.#cut(open, 'bytes')
       open = undefined
     }
+    if (open !== undefined && key !== null && open.keys?.has(key) === true) {
+      this.#cut(open, 'key')
+      open = undefined
+    }
     if (open === undefined) {
-      open = { partition, pinned, records: [], bytes: 0, opened: this.#clock.now(), timer: null }
+      open = { partition, pinned, records: [], bytes: 0, opened: this.#clock.now(), timer: null, keys: null }
       this.#open.set(partition, open)
     } else if (pinned) {
       open.pinned = true
     }
     open.records.push(record)
     open.bytes += size
+    if (key !== null) (open.keys ??= new Set()).add(key)
     this.#buffered++
     const reason = this.#fullReason(open)
     if (reason !== null) this.#cut(open, reason)

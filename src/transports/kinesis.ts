@@ -70,6 +70,8 @@ export class KinesisTransport implements Transport {
   readonly notes: string[] = []
   /** Present only with shardOrdering: the shard index a record's key lands on, or ANY_PARTITION. */
   readonly partitionFor?: (record: InputRecord) => number
+  /** Present only with shardOrdering: the partition key, so no PutRecords carries a key twice. */
+  readonly orderKey?: (record: InputRecord) => string | null
   #limits: TransportLimits
   readonly #o: KinesisTransportOptions
   readonly #client: PutRecordsClient
@@ -86,7 +88,10 @@ export class KinesisTransport implements Transport {
     this.#client = options.client ?? sdkClient(options)
     this.#randomBytes = options.randomBytes ?? cryptoRandomBytes
     this.#place = { stream: options.stream, region: options.region, endpoint: options.endpoint }
-    if (options.shardOrdering) this.partitionFor = (record) => this.#shardOf(record)
+    if (options.shardOrdering) {
+      this.partitionFor = (record) => this.#shardOf(record)
+      this.orderKey = (record) => this.#orderKeyOf(record)
+    }
   }
 
   get limits (): TransportLimits { return this.#limits }
@@ -209,6 +214,12 @@ export class KinesisTransport implements Transport {
     if (shardId === undefined) return { partition: lane, position }
     const partition = this.#shards?.indexOfShard(shardId) ?? shardIndexOf(shardId) ?? lane
     return { partition, position, shardId }
+  }
+
+  // Random keys never repeat, so only a record key or a line hash can.
+  #orderKeyOf (record: InputRecord): string | null {
+    if (record.key !== null) return record.key.toString('latin1')
+    return this.#o.partitionKey === 'hash' ? lineHashKey(record.line) : null
   }
 
   #shardOf (record: InputRecord): number {

@@ -73,4 +73,9 @@ export interface Transport {
   check? (record: InputRecord): string | null
   /** The partition (shard index) a record must go to, for targets that order per key. */
   partitionFor? (record: InputRecord): number
+  /**
+   * For targets that order per key and may fail single records of a request (Kinesis): the key
+   * that must not appear twice in one batch, or null. The builder cuts a batch before a repeat.
+   */
+  orderKey? (record: InputRecord): string | null
 }

@@ -1,0 +1,159 @@
+// The Kinesis target proven through the CLI on both emulators (kinesalite and kinesis-mock, their
+// own private instances): 20,000 tricky lines go in and every shard read back holds exactly the
+// input multiset, byte for byte; positions reported in batch lines are where the records are;
+// stats lines carry the Kinesis seed's StatsBatch fields; oversized records and partition keys are
+// skipped with their line numbers while the rest is delivered. An emulator that cannot be started
+// fails these tests: nothing here skips.
+
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { kprod, type CliRun } from '../helpers/cli.ts'
+import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
+import { KINESIS_TEST_ENV, localKinesis, localKinesisScript, readStream, type KinesisImpl, type StoredRecord } from '../helpers/kinesis.ts'
+import { contractProblems } from '../helpers/schema.ts'
+
+const home = mkdtempSync(join(tmpdir(), 'kprod-kinesis-cli-'))
+// Private emulators (the helpers run scripts/local-kinesis with this environment), stopped at the end.
+process.env.KPROD_KINESIS_HOME = home
+const work = mkdtempSync(join(tmpdir(), 'kprod-kinesis-cli-files-'))
+after(async () => {
+  await localKinesisScript(['down'])
+  rmSync(work, { recursive: true, force: true })
+})
+
+const SLOW = { timeout: 300_000 }
+const IMPLS: readonly KinesisImpl[] = ['kinesalite', 'kinesis-mock']
+const LINES = 20_000
+
+/** kprod --stream S --endpoint URL, with the emulators' fake credentials and region. */
+function put (endpoint: string, stream: string, args: readonly string[], input: Buffer | string): Promise<CliRun> {
+  return kprod(['--stream', stream, '--endpoint', endpoint, '--no-progress', ...args], { input, env: KINESIS_TEST_ENV, timeoutMs: 240_000 })
+}
+
+/** Every output line keeps design.md's promises (schema, "type" first, times, errors). */
+/** What a failed exit-code assertion shows: stderr and the summary line. */
+const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 4000)}\nsummary: ${JSON.stringify(run.summary)}`
+
+function assertContract (run: CliRun): void {
+  assert.ok(run.lines.length > 0, `no JSON lines; stderr: ${run.stderr}`)
+  for (const line of run.lines) assert.deepEqual(contractProblems(line), [], JSON.stringify(line).slice(0, 500))
+  assert.equal(run.lines[run.lines.length - 1]?.type, 'summary', 'the summary is the last line')
+}
+
+function assertSameMultiset (stored: readonly Buffer[], expected: readonly Buffer[], what: string): void {
+  const diff = multisetDiff(multiset(expected), multiset(stored))
+  assert.deepEqual(diff, [], `${what}: ${stored.length} stored, ${expected.length} expected`)
+  assert.equal(stored.length, expected.length, what)
+}
+
+interface Counts { read: number, delivered: number, failed: number, unknown: number, skipped: number, unsent: number }
+
+const counts = (run: CliRun): Counts => run.summary.counts as Counts
+
+describe('kprod --stream through the CLI', () => {
+  for (const impl of IMPLS) {
+    test(`${impl}: ${LINES} tricky lines (CRLF, no final LF, invalid UTF-8, empty) land byte for byte on a 4-shard stream; exit 0`, SLOW, async (t) => {
+      const kinesis = await localKinesis(impl)
+      const stream = await kinesis.createStream({ shards: 4 })
+      const input = trickyInput(LINES)
+      const expected = referenceLines(input)
+      assert.equal(expected.length, LINES)
+      const started = performance.now()
+      const run = await put(kinesis.endpoint, stream, ['--batch-records', '500', '--stats-interval', '1000'], input)
+      const ms = performance.now() - started
+      t.diagnostic(`${impl}: ${LINES} lines through kprod in ${Math.round(ms)} ms (${Math.round(LINES / ms * 1000)} records/s)`)
+      assert.equal(run.code, 0, why(run))
+      assert.deepEqual(counts(run), { read: LINES, delivered: LINES, failed: 0, unknown: 0, skipped: 0, unsent: 0 })
+      assert.equal(run.summary.kind, 'kinesis')
+      assert.equal(run.summary.target, stream)
+      assert.equal(run.summary.exitCode, 0)
+      assert.equal(run.summary.requestErrors, 0)
+      assert.equal(run.summary.invariantHolds, true)
+      assertContract(run)
+
+      const readStarted = performance.now()
+      const stored = await readStream(kinesis.endpoint, stream)
+      t.diagnostic(`${impl}: read back ${stored.length} records in ${Math.round(performance.now() - readStarted)} ms`)
+      assertSameMultiset(stored.map((r) => r.data), expected, `${impl} stream content`)
+      assert.equal(new Set(stored.map((r) => r.shardId)).size, 4, 'random partition keys spread over all 4 shards')
+
+      // Positions in batch lines are real: the shard and sequence number hold the line reported.
+      const bySequence = new Map<string, StoredRecord>(stored.map((r) => [`${r.shardId}/${r.sequenceNumber}`, r]))
+      let checked = 0
+      for (const batch of run.batches) {
+        for (const key of ['firstDelivered', 'lastDelivered'] as const) {
+          const at = batch[key] as { line: number, shardId: string, position: string } | null
+          assert.ok(at !== null, `batch ${String(batch.id)} has ${key}`)
+          const found = bySequence.get(`${at.shardId}/${at.position}`)
+          assert.ok(found !== undefined, `${key} of batch ${String(batch.id)} (${at.shardId} ${at.position}) is in the stream`)
+          assert.deepEqual(found.data, expected[at.line - 1], `record at ${at.shardId} ${at.position} is line ${at.line}`)
+          checked++
+        }
+      }
+      assert.ok(checked >= 2 * Math.ceil(LINES / 500))
+      assert.equal(run.batches.reduce((n, b) => n + (b.records as number), 0), LINES)
+      assert.ok(run.batches.every((b) => (b.records as number) <= 500), 'no PutRecords above 500 records')
+    })
+  }
+
+  test('stats lines carry the Kinesis seed\'s StatsBatch fields; intervals add up to the summary', SLOW, async () => {
+    const kinesis = await localKinesis('kinesalite')
+    const stream = await kinesis.createStream({ shards: 2 })
+    const input = trickyInput(3000)
+    const run = await put(kinesis.endpoint, stream, ['--batch-records', '100', '--stats-interval', '50'], input)
+    assert.equal(run.code, 0, why(run))
+    assertContract(run)
+    const stats = run.lines.filter((l) => l.type === 'stats')
+    assert.ok(stats.length >= 1, 'a final stats line at least')
+    type Interval = Record<'delivered' | 'failed' | 'dropped' | 'requestErrors' | 'read', number>
+    for (const s of stats) {
+      // BufferSize now; RecordsSentSuccessfully, RecordsDropped, KinesisErrors since the last line.
+      assert.equal(typeof s.buffered, 'number')
+      const i = s.interval as Interval
+      for (const k of ['delivered', 'failed', 'dropped', 'requestErrors'] as const) assert.equal(typeof i[k], 'number', k)
+    }
+    const sum = (k: keyof Interval): number => stats.reduce((n, s) => n + (s.interval as Interval)[k], 0)
+    assert.equal(sum('delivered'), 3000)
+    assert.equal(sum('read'), 3000)
+    assert.equal(sum('failed') + sum('dropped') + sum('requestErrors'), 0)
+    const last = stats[stats.length - 1] as Record<string, unknown>
+    assert.equal(last.buffered, 0, 'nothing is buffered at the end')
+    assert.equal((last.totals as Record<string, number>).delivered, 3000, 'the final stats line holds totals')
+    assert.ok(run.lines.indexOf(last) === run.lines.length - 2, 'the final stats line comes just before the summary')
+  })
+
+  test('a 2 MiB line and a 300-character partition key are skipped with their line numbers; the rest is delivered; exit 4', SLOW, async () => {
+    const kinesis = await localKinesis('kinesalite')
+    const stream = await kinesis.createStream({ shards: 2 })
+    const lines: Buffer[] = []
+    for (let i = 1; i <= 200; i++) {
+      if (i === 50) lines.push(Buffer.from(`big\t${'b'.repeat(2 * 1024 * 1024)}`))
+      else if (i === 120) lines.push(Buffer.from(`${'k'.repeat(300)}\tlong key`))
+      else if (i === 121) lines.push(Buffer.from(`${'é'.repeat(256)}\t256 characters of 2 bytes each: a legal key`))
+      else lines.push(Buffer.from(`key-${i}\tvalue ${i}`))
+    }
+    const input = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]))
+    const failedFile = join(work, 'skipped.txt')
+    const run = await put(kinesis.endpoint, stream, ['--key-separator', '\\t', '--max-line-bytes', String(4 * 1024 * 1024), '--failed-output', failedFile], input)
+    assert.equal(run.code, 4, why(run))
+    assert.deepEqual(counts(run), { read: 200, delivered: 198, failed: 0, unknown: 0, skipped: 2, unsent: 0 })
+    assert.equal(run.summary.exitCode, 4)
+    assertContract(run)
+    assert.match(run.stderr, /input line 50 skipped: line 50 is a record of 2097155 bytes, over the 1048576-byte limit of stream/)
+    assert.match(run.stderr, /input line 120 skipped: line 120: partition key is 300 characters, over Kinesis's 256/)
+    assert.doesNotMatch(run.stderr, /line 121/)
+    // Skipped lines go to --failed-output as they were read, ready to fix and re-send.
+    assert.deepEqual(referenceLines(readFileSync(failedFile)), [lines[49], lines[119]])
+    assert.equal(run.summary.failedOutputLines, 2)
+
+    const stored = await readStream(kinesis.endpoint, stream)
+    const sent = lines.filter((_, i) => i !== 49 && i !== 119)
+    assertSameMultiset(stored.map((r) => Buffer.concat([Buffer.from(r.partitionKey), Buffer.from('\t'), r.data])), sent, 'key + value read back')
+    // The record key became the partition key; the value alone is the data.
+    assert.ok(stored.some((r) => r.partitionKey === 'é'.repeat(256)))
+    assert.ok(stored.every((r) => !r.data.includes('\t')))
+  })
+})

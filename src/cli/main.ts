@@ -71,7 +71,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
   })
   let progress: { stop (): void } | null = null
   try {
-    const transport = createTransport(config, realClock, warn)
+    const transport = await createTransport(config, realClock, warn)
     const result = await runPipeline(config, {
       transport,
       stdin: io.stdin,

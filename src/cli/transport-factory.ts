@@ -1,14 +1,16 @@
 // Picks and builds the concrete transport for a Config. The only module that imports a
 // transport implementation, so the rest of kprod sees nothing but the Transport interface.
+// Each implementation is loaded only when chosen: kafkajs and the AWS SDK take tens of
+// milliseconds to load, which every short pipe run would otherwise pay for both.
 
 import type { Config } from '../config/config.ts'
+import type { KafkaTransportOptions } from '../transports/kafka-options.ts'
 import type { Transport } from '../transports/transport.ts'
-import { KafkaTransport } from '../transports/kafka.ts'
-import { KinesisTransport } from '../transports/kinesis.ts'
 import type { Clock } from '../util/clock.ts'
 
-export function createTransport (config: Config, clock: Clock, log: (line: string) => void): Transport {
+export async function createTransport (config: Config, clock: Clock, log: (line: string) => void): Promise<Transport> {
   if (config.kind === 'kinesis') {
+    const { KinesisTransport } = await import('../transports/kinesis.ts')
     return new KinesisTransport({
       stream: config.target,
       region: config.region,
@@ -24,7 +26,7 @@ export function createTransport (config: Config, clock: Clock, log: (line: strin
       clock
     })
   }
-  return new KafkaTransport({
+  const kafka: KafkaTransportOptions = {
     brokers: config.brokers,
     topic: config.target,
     clientId: config.clientId,
@@ -40,5 +42,11 @@ export function createTransport (config: Config, clock: Clock, log: (line: strin
     logLevel: config.logLevel,
     log,
     clock
-  })
+  }
+  if (config.kafkaClient === 'wire') {
+    const { KafkaWireTransport } = await import('../transports/kafka-wire/wire-transport.ts')
+    return new KafkaWireTransport(kafka)
+  }
+  const { KafkaTransport } = await import('../transports/kafka.ts')
+  return new KafkaTransport(kafka)
 }

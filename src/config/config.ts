@@ -41,6 +41,7 @@ export interface Config {
   readonly whenFull: 'block' | 'error' | 'drop'
   readonly drainTimeoutMs: number
 
+  readonly kafkaClient: 'kafkajs' | 'wire'
   readonly acks: Acks
   readonly ackTimeoutMs: number
   readonly requestTimeoutMs: number
@@ -122,6 +123,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   const backoffMax = get<number>('retry-backoff-max')
   if (backoff > backoffMax) problems.push(`--retry-backoff ${backoff} is above --retry-backoff-max ${backoffMax}`)
   const acks = Number(get<string>('acks') === 'all' ? -1 : get<string>('acks')) as Acks
+  if (get<boolean>('idempotent') && get<string>('kafka-client') === 'wire') problems.push('--idempotent needs --kafka-client kafkajs: the wire client has no idempotent producer')
   if (get<boolean>('idempotent') && acks !== -1) problems.push('--idempotent needs --acks all (the idempotent producer requires acknowledgements from all in-sync replicas)')
   const dashes = files.filter((f) => f === '-').length
   if (dashes > 1) problems.push(`input files: '-' (stdin) may be given once, got it ${dashes} times`)
@@ -154,6 +156,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     bufferRecords: get('buffer-records'),
     whenFull: get('when-full'),
     drainTimeoutMs: get('drain-timeout'),
+    kafkaClient: get('kafka-client'),
     acks,
     ackTimeoutMs: get('ack-timeout'),
     requestTimeoutMs: get('request-timeout'),

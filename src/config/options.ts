@@ -55,6 +55,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'when-full', arg: '<mode>', kind: 'choice', choices: ['block', 'error', 'drop'], default: 'block', group: 'Producer', help: 'when --buffer-records are waiting: block (pause reading), error (fail the batch and stop reading) or drop (fail the batch, counted as dropped, and go on)' },
   { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },
 
+  { name: 'kafka-client', only: 'kafka', arg: '<client>', kind: 'choice', choices: ['kafkajs', 'wire'], default: 'kafkajs', group: 'Kafka', help: 'Kafka client: kafkajs, or wire (kprod\'s own protocol client: encodes each batch straight from the input lines, several times faster; no --idempotent)' },
   { name: 'acks', only: 'kafka', arg: '<acks>', kind: 'choice', choices: ['all', '-1', '1', '0'], default: 'all', group: 'Kafka', help: 'acknowledgements required: all (-1), 1 (leader) or 0 (none: delivered means written to the socket, offsets unknown)' },
   { name: 'ack-timeout', only: 'kafka', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Kafka', help: `how long the broker waits for replica acknowledgements, in ${MS}` },
   { name: 'request-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Producer', help: `how long kprod waits for the answer to one request, in ${MS}` },

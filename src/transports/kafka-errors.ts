@@ -56,13 +56,8 @@ export function fromKafkaError (err: unknown): KprodError {
   const e = rootCause(err)
   const message = e.message ?? String(err)
   const type = e.type ?? ''
-  const code = NOT_RETRIABLE.get(type)
-  if (code !== undefined) return new KprodError(code, message, { cause: err })
-  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') {
-    return new KprodError('KPROD_TARGET_NOT_FOUND', message, { retriable: true, cause: err })
-  }
-  if (MAYBE_WRITTEN.has(type)) {
-    return new KprodError('KPROD_BROKER', message, { retriable: true, maybeWritten: true, cause: err })
+  if (NOT_RETRIABLE.has(type) || type === 'UNKNOWN_TOPIC_OR_PARTITION' || MAYBE_WRITTEN.has(type)) {
+    return fromBrokerError(type, message, e.retriable !== false, err)
   }
   if (e.name === 'KafkaJSRequestTimeoutError') {
     return new KprodError('KPROD_REQUEST_TIMEOUT', message, { retriable: true, maybeWritten: true, cause: err })
@@ -71,11 +66,18 @@ export function fromKafkaError (err: unknown): KprodError {
     const maybeWritten = !NEVER_SENT.test(message)
     return new KprodError('KPROD_CONNECTION_LOST', message, { retriable: true, maybeWritten, cause: err })
   }
-  if (e.name === 'KafkaJSProtocolError') {
-    return new KprodError('KPROD_BROKER', message, { retriable: e.retriable !== false, cause: err })
-  }
+  if (e.name === 'KafkaJSProtocolError') return fromBrokerError(type, message, e.retriable !== false, err)
   // Metadata, broker-not-found and lock errors happen before anything is written.
   return new KprodError('KPROD_BROKER', message, { retriable: true, cause: err })
+}
+
+/** A broker's error code (by its protocol name, e.g. NOT_LEADER_OR_FOLLOWER) as a KprodError. */
+export function fromBrokerError (type: string, message: string, retriable: boolean, cause?: unknown): KprodError {
+  const code = NOT_RETRIABLE.get(type)
+  if (code !== undefined) return new KprodError(code, message, { cause })
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') return new KprodError('KPROD_TARGET_NOT_FOUND', message, { retriable: true, cause })
+  if (MAYBE_WRITTEN.has(type)) return new KprodError('KPROD_BROKER', message, { retriable: true, maybeWritten: true, cause })
+  return new KprodError('KPROD_BROKER', message, { retriable, cause })
 }
 
 /** Errors at start: reaching the cluster, finding the topic. */

@@ -1,0 +1,136 @@
+// One TCP connection to one Kafka broker: size-prefixed frames, requests pipelined and matched to
+// their responses by correlation id. A request timeout closes the connection (as the Java client
+// does), since a late answer can no longer be trusted to belong to a live request.
+
+import { connect, type Socket } from 'node:net'
+import { KprodError } from '../../errors.ts'
+import type { Clock, TimerHandle } from '../../util/clock.ts'
+import { Reader } from './protocol.ts'
+
+export interface ConnectionOptions {
+  readonly host: string
+  readonly port: number
+  readonly connectTimeoutMs: number
+  readonly clock: Clock
+}
+
+interface Pending {
+  readonly resolve: (body: Reader) => void
+  readonly reject: (err: KprodError) => void
+  readonly timer: TimerHandle
+}
+
+export class Connection {
+  readonly address: string
+  readonly #socket: Socket
+  readonly #clock: Clock
+  readonly #pending = new Map<number, Pending>()
+  #correlation = 0
+  #input: Buffer = Buffer.alloc(0)
+  #closed: KprodError | null = null
+  /** Called once when the connection ends, for whatever reason. */
+  onClose: (() => void) | null = null
+
+  private constructor (socket: Socket, address: string, clock: Clock) {
+    this.#socket = socket
+    this.address = address
+    this.#clock = clock
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk))
+    socket.on('error', (err) => this.#fail(lost(this.address, err.message, true)))
+    socket.on('close', () => this.#fail(lost(this.address, 'connection closed by the broker', true)))
+  }
+
+  /** Opens a connection; rejects with a never-written KPROD_CONNECTION_LOST when it cannot. */
+  static open (o: ConnectionOptions): Promise<Connection> {
+    const address = `${o.host}:${o.port}`
+    return new Promise((resolve, reject) => {
+      const socket = connect({ host: o.host, port: o.port, noDelay: true })
+      const timer = o.clock.setTimeout(() => {
+        socket.destroy()
+        reject(lost(address, `connection timeout after ${o.connectTimeoutMs} ms`, false))
+      }, o.connectTimeoutMs)
+      socket.once('error', (err) => {
+        o.clock.clearTimeout(timer)
+        reject(lost(address, err.message, false))
+      })
+      socket.once('connect', () => {
+        o.clock.clearTimeout(timer)
+        socket.removeAllListeners('error')
+        socket.setKeepAlive(true)
+        resolve(new Connection(socket, address, o.clock))
+      })
+    })
+  }
+
+  get closed (): boolean { return this.#closed !== null }
+  get pending (): number { return this.#pending.size }
+
+  nextCorrelationId (): number {
+    this.#correlation = (this.#correlation + 1) & 0x7fffffff
+    return this.#correlation
+  }
+
+  /** Sends a framed request and resolves with a reader positioned after the response's correlation id. */
+  request (frame: Buffer, correlationId: number, timeoutMs: number, what: string): Promise<Reader> {
+    if (this.#closed !== null) return Promise.reject(lost(this.address, this.#closed.message, false))
+    return new Promise((resolve, reject) => {
+      const timer = this.#clock.setTimeout(() => {
+        this.#pending.delete(correlationId)
+        reject(new KprodError('KPROD_REQUEST_TIMEOUT', `${what}: no answer from broker ${this.address} within ${timeoutMs} ms (--request-timeout)`, { retriable: true, maybeWritten: true }))
+        this.close(`a request timed out after ${timeoutMs} ms`)
+      }, timeoutMs)
+      this.#pending.set(correlationId, { resolve, reject, timer })
+      this.#socket.write(frame)
+    })
+  }
+
+  /** Sends a request that gets no response (acks=0): resolves once the bytes are handed to the OS. */
+  send (frame: Buffer): Promise<void> {
+    if (this.#closed !== null) return Promise.reject(lost(this.address, this.#closed.message, false))
+    return new Promise((resolve, reject) => {
+      this.#socket.write(frame, (err) => {
+        if (err === undefined || err === null) resolve()
+        else reject(lost(this.address, err.message, true))
+      })
+    })
+  }
+
+  close (reason = 'closed by kprod'): void {
+    this.#fail(lost(this.address, reason, true))
+    this.#socket.destroy()
+  }
+
+  #onData (chunk: Buffer): void {
+    let buf = this.#input.length === 0 ? chunk : Buffer.concat([this.#input, chunk])
+    while (buf.length >= 4) {
+      const size = buf.readInt32BE(0)
+      if (buf.length < 4 + size) break
+      const frame = buf.subarray(4, 4 + size)
+      buf = buf.subarray(4 + size)
+      const correlationId = frame.readInt32BE(0)
+      const pending = this.#pending.get(correlationId)
+      if (pending === undefined) continue // answered after its timeout: dropped
+      this.#pending.delete(correlationId)
+      this.#clock.clearTimeout(pending.timer)
+      pending.resolve(new Reader(frame, 4))
+    }
+    // Keep a copy of a partial frame only: the chunk's memory is not pinned by small leftovers.
+    this.#input = buf.length === 0 ? Buffer.alloc(0) : Buffer.from(buf)
+  }
+
+  #fail (err: KprodError): void {
+    if (this.#closed === null) {
+      this.#closed = err
+      this.onClose?.()
+    }
+    for (const [id, p] of this.#pending) {
+      this.#clock.clearTimeout(p.timer)
+      this.#pending.delete(id)
+      p.reject(err)
+    }
+  }
+}
+
+function lost (address: string, message: string, maybeWritten: boolean): KprodError {
+  return new KprodError('KPROD_CONNECTION_LOST', `broker ${address}: ${message}`, { retriable: true, maybeWritten })
+}

@@ -43,6 +43,7 @@ let sent = 0
 let accepted = 0
 let failed = 0
 let requests = 0
+let errors = 0
 let inFlight = 0
 let wake: (() => void) | null = null
 
@@ -55,13 +56,13 @@ async function put (lines: Buffer[]): Promise<void> {
     const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records: entries }))
     const ok = (out.Records ?? []).filter(r => r.ErrorCode === undefined).length
     if (out.Records?.length !== lines.length || out.FailedRecordCount !== 0) {
-      process.stderr.write(`sdk-loop: PutRecords answered ${out.Records?.length ?? 0} results, ${out.FailedRecordCount ?? '?'} failed, for ${lines.length} records\n`)
+      if (errors++ < 3) process.stderr.write(`sdk-loop: PutRecords answered ${out.Records?.length ?? 0} results, ${out.FailedRecordCount ?? '?'} failed, for ${lines.length} records\n`)
     }
     accepted += ok
     failed += lines.length - ok
   } catch (err) {
     failed += lines.length
-    process.stderr.write(`sdk-loop: PutRecords failed: ${String(err)}\n`)
+    if (errors++ < 3) process.stderr.write(`sdk-loop: PutRecords failed: ${String(err)}\n`)
   }
 }
 
@@ -108,5 +109,5 @@ if (batch.length > 0) {
 }
 await inFlightBelow(1)
 client.destroy()
-process.stdout.write(JSON.stringify({ sent, accepted, failed, requests }) + '\n')
+process.stdout.write(JSON.stringify({ sent, accepted, failed, requests, errors }) + '\n')
 process.exitCode = failed === 0 && accepted === sent ? 0 : 4

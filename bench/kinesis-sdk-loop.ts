@@ -4,7 +4,9 @@
 // NodeHttpHandler for http:// endpoints, the same timeouts, and a 32-hex-character random
 // partition key per record (one randomBytes call per batch, as kprod does). Nothing else: no
 // batching timer, no per-record bookkeeping, no output but one JSON line at the end.
-// usage: node bench/kinesis-sdk-loop.ts --stream S --endpoint URL [--concurrency 8] [--batch 500]
+// --lean also removes the SDK's logger middleware, as kprod does (src/transports/kinesis.ts): the
+// loop with kprod's one SDK-level saving, so the comparison can be read both ways.
+// usage: node bench/kinesis-sdk-loop.ts --stream S --endpoint URL [--concurrency 8] [--batch 500] [--lean]
 // Credentials and region come from the SDK's default chain (the bench sets AWS_* to fakes).
 // Exit 0 when every record was accepted, 4 when any was not.
 
@@ -18,7 +20,8 @@ const { values: opts } = parseArgs({
     stream: { type: 'string' },
     endpoint: { type: 'string' },
     concurrency: { type: 'string', default: '8' },
-    batch: { type: 'string', default: '500' }
+    batch: { type: 'string', default: '500' },
+    lean: { type: 'boolean', default: false }
   }
 })
 if (opts.stream === undefined || opts.endpoint === undefined) {
@@ -38,6 +41,8 @@ const client = new KinesisClient({
     ? { requestHandler: new NodeHttpHandler({ requestTimeout: 30_000, connectionTimeout: 10_000, throwOnRequestTimeout: true }) }
     : {})
 })
+
+if (opts.lean) client.middlewareStack.remove('loggerMiddleware')
 
 let sent = 0
 let accepted = 0

@@ -11,7 +11,8 @@ import { median, round, table } from './stats.ts'
 import { ROOT, measure, type Measured } from './tools.ts'
 import { ensureFile, type FileWorkload } from './workloads.ts'
 
-export const KINESIS_TOOLS = ['kprod', 'sdk-loop'] as const
+/** sdk-loop-lean: the loop without the SDK's logger middleware, which kprod removes too. */
+export const KINESIS_TOOLS = ['kprod', 'sdk-loop', 'sdk-loop-lean'] as const
 export type KinesisTool = typeof KINESIS_TOOLS[number]
 
 /** Same fields as the suite's other results entries, plus the stub's share of the CPU. */
@@ -32,7 +33,7 @@ export interface KinesisResult {
 
 export interface KinesisBench {
   results: KinesisResult[]
-  ratios: { 'kprod/sdk-loop': number | null, 'kprod/sdk-loop cpu s per M': number | null }
+  ratios: Record<'kprod/sdk-loop' | 'kprod/sdk-loop cpu s per M' | 'kprod/sdk-loop-lean' | 'kprod/sdk-loop-lean cpu s per M', number | null>
   settings: { records: number, size: number, concurrency: number, batchRecords: number, file: string, shards: number }
 }
 
@@ -83,7 +84,8 @@ function commandOf (tool: KinesisTool, endpoint: string, extra: readonly string[
   const args = tool === 'kprod'
     ? [`${ROOT}/bin/kprod.js`, '--stream', STREAM, '--endpoint', endpoint, '--batch-records', String(BATCH), '--workers', String(CONCURRENCY),
         '--no-batch-lines', '--stats-interval', '0', '--no-progress']
-    : [`${ROOT}/bench/kinesis-sdk-loop.ts`, '--stream', STREAM, '--endpoint', endpoint, '--batch', String(BATCH), '--concurrency', String(CONCURRENCY)]
+    : [`${ROOT}/bench/kinesis-sdk-loop.ts`, '--stream', STREAM, '--endpoint', endpoint, '--batch', String(BATCH), '--concurrency', String(CONCURRENCY),
+        ...(tool === 'sdk-loop-lean' ? ['--lean'] : [])]
   // `env` execs the tool in its place, so /usr/bin/time still measures the tool's own process.
   return [...AWS_ENV, process.execPath, ...extra, ...args]
 }
@@ -123,8 +125,6 @@ export interface KinesisBenchOptions {
   readonly dataDir: string
   readonly quick: boolean
   readonly runs: number
-  /** e.g. ['--cpu-prof', '--cpu-prof-dir=DIR']: one more kprod run with these node flags, not counted. */
-  readonly profileArgs?: readonly string[]
   readonly log: (line: string) => void
 }
 
@@ -150,18 +150,21 @@ export async function kinesisBench (o: KinesisBenchOptions): Promise<KinesisBenc
         if (!m.ok) o.log(`bench: kinesis ${tool}: exit ${m.code}, stub got ${m.stub.records} records / ${m.stub.bytes} bytes, ${m.stub.failedRequests} refused\n${m.stderrTail.slice(-1500)}`)
       }
     }
-    if (o.profileArgs !== undefined) await runOnce(stub, w, 'kprod', timeFile, o.profileArgs)
   } finally {
     await stub.stop()
   }
   const results = KINESIS_TOOLS.map(t => summarise(w, t, per.get(t)!))
-  const [k, s] = results as [KinesisResult, KinesisResult]
+  const [k, s, lean] = results as [KinesisResult, KinesisResult, KinesisResult]
+  const ratio = (a: number, b: number): number | null => b === 0 ? null : round(a / b, 3)
   const ratios = {
-    'kprod/sdk-loop': s.recordsPerSec === 0 ? null : round(k.recordsPerSec / s.recordsPerSec, 3),
-    'kprod/sdk-loop cpu s per M': s.cpuSecondsPerMillion === 0 ? null : round(k.cpuSecondsPerMillion / s.cpuSecondsPerMillion, 3)
+    'kprod/sdk-loop': ratio(k.recordsPerSec, s.recordsPerSec),
+    'kprod/sdk-loop cpu s per M': ratio(k.cpuSecondsPerMillion, s.cpuSecondsPerMillion),
+    'kprod/sdk-loop-lean': ratio(k.recordsPerSec, lean.recordsPerSec),
+    'kprod/sdk-loop-lean cpu s per M': ratio(k.cpuSecondsPerMillion, lean.cpuSecondsPerMillion)
   }
   o.log('\n' + table(['kinesis tool', 'records/s', 'MiB/s', 'cpu s/M', 'peak RSS MB', 'wall s', 'stub cpu share', 'runs', 'verified'],
     results.map(r => [r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.stubCpuShare, r.runs, r.verified])))
-  o.log(`kinesis: kprod/sdk-loop ${ratios['kprod/sdk-loop'] ?? '-'} (records/s), cpu ratio ${ratios['kprod/sdk-loop cpu s per M'] ?? '-'}`)
+  o.log(`kinesis: kprod/sdk-loop ${ratios['kprod/sdk-loop'] ?? '-'} (records/s), cpu ratio ${ratios['kprod/sdk-loop cpu s per M'] ?? '-'}; ` +
+    `kprod/sdk-loop-lean ${ratios['kprod/sdk-loop-lean'] ?? '-'}, cpu ratio ${ratios['kprod/sdk-loop-lean cpu s per M'] ?? '-'}`)
   return { results, ratios, settings: { records, size: 100, concurrency: CONCURRENCY, batchRecords: BATCH, file: w.file, shards: SHARDS } }
 }

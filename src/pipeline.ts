@@ -1,6 +1,7 @@
 // Wires the stages: input → parser → size check and partitioner → batch builder → async producer
 // → transport, with every batch result going to the reporter. Reading waits when the producer's
-// queue is full, so memory stays bounded whatever the input size. Signals stop reading and drain.
+// queue is full, so memory stays bounded whatever the input size. Signals stop reading and drain;
+// --flush-timeout bounds the wait after end of input.
 
 import type { Readable, Writable } from 'node:stream'
 import type { Config } from './config/config.ts'
@@ -16,7 +17,7 @@ import { readInput, type InputSink, type InputTotals } from './input/read-input.
 import { Reporter } from './report/reporter.ts'
 import { FailedOutput } from './report/failed-output.ts'
 import type { Transport, Topology } from './transports/transport.ts'
-import type { Clock } from './util/clock.ts'
+import type { Clock, TimerHandle } from './util/clock.ts'
 import { EXIT_CODES as EXIT } from './exit-codes.ts'
 
 export interface PipelineDeps {
@@ -75,7 +76,11 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     builder = makeBuilder(config, deps, producer, refuse)
     const totals = await read(config, deps, topology, builder, producer, reporter, inputStop.signal)
     builder.end()
-    await drain(config, deps, producer)
+    const flushTimeout = await drain(config, deps, producer, reporter)
+    if (flushTimeout !== null) {
+      deps.warn(`kprod: ${flushTimeout}`)
+      error = error === null ? flushTimeout : `${error}; ${flushTimeout}`
+    }
     if (totals.partialLine !== null) {
       reporter.lineRead()
       reporter.unsent([totals.partialLine], 1)
@@ -219,13 +224,21 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
   }, sink)
 }
 
-/** Waits for every batch; after a stop signal, only until --drain-timeout or a second signal. */
-async function drain (config: Config, deps: PipelineDeps, producer: AsyncProducer): Promise<void> {
+/**
+ * Waits for every batch. After a stop signal, only until --drain-timeout or a second signal; after
+ * end of input, only until --flush-timeout (when set). Either deadline gives up on what is still
+ * pending through producer.abort(). Returns why a --flush-timeout ended the run, or null.
+ */
+async function drain (config: Config, deps: PipelineDeps, producer: AsyncProducer, reporter: Reporter): Promise<string | null> {
   if (!deps.stop.aborted) {
     // Input ended normally; a later signal still gets its drain deadline.
-    const stopped = new Promise<void>((resolve) => deps.stop.addEventListener('abort', () => resolve(), { once: true }))
-    const done = producer.drain().then(() => true)
-    if (await Promise.race([done, stopped.then(() => false)])) return
+    const stopped = new Promise<'stopped'>((resolve) => deps.stop.addEventListener('abort', () => resolve('stopped'), { once: true }))
+    const done = producer.drain().then(() => 'done' as const)
+    const flushDeadline = deadlineAfter(deps.clock, config.flushTimeoutMs)
+    const first = await Promise.race([done, stopped, flushDeadline.passed])
+    flushDeadline.cancel()
+    if (first === 'done') return null
+    if (first === 'deadline') return await giveUpAtFlushTimeout(config, producer, reporter)
   }
   const giveUp = new AbortController()
   const timer = deps.clock.setTimeout(() => giveUp.abort(), config.drainTimeoutMs)
@@ -243,4 +256,29 @@ async function drain (config: Config, deps: PipelineDeps, producer: AsyncProduce
     deps.clock.clearTimeout(timer)
     deps.abort.removeEventListener('abort', onAbort)
   }
+  return null
+}
+
+/** Resolves `passed` after `ms` on `clock`; never when `ms` is 0. */
+function deadlineAfter (clock: Clock, ms: number): { passed: Promise<'deadline'>, cancel: () => void } {
+  let timer: TimerHandle | null = null
+  const passed = new Promise<'deadline'>((resolve) => {
+    if (ms > 0) timer = clock.setTimeout(() => resolve('deadline'), ms)
+  })
+  return { passed, cancel: () => { if (timer !== null) clock.clearTimeout(timer) } }
+}
+
+/**
+ * The --flush-timeout deadline passed with records still pending: the same give-up as a drain
+ * deadline (never-sent records unsent, in-flight ones unknown, ones between attempts keep their
+ * last error), then the sent/remaining report for the summary. `remaining` counts every record
+ * without a final outcome, so records waiting for a retry are included.
+ */
+async function giveUpAtFlushTimeout (config: Config, producer: AsyncProducer, reporter: Reporter): Promise<string> {
+  const remaining = producer.bufferedRecords
+  const reason = `--flush-timeout of ${config.flushTimeoutMs} ms passed after end of input`
+  producer.abort(reason)
+  await producer.drain()
+  const { delivered } = reporter.counts
+  return `${reason}: ${delivered} ${delivered === 1 ? 'record' : 'records'} delivered, ${remaining} still pending (buffered, in flight or waiting for a retry) given up`
 }

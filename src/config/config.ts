@@ -40,6 +40,8 @@ export interface Config {
   readonly bufferRecords: number
   readonly whenFull: 'block' | 'error' | 'drop'
   readonly drainTimeoutMs: number
+  /** After end of input, give up on what is still pending after this many ms; 0 = no deadline. */
+  readonly flushTimeoutMs: number
 
   readonly kafkaClient: 'kafkajs' | 'wire'
   readonly acks: Acks
@@ -156,6 +158,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     bufferRecords: get('buffer-records'),
     whenFull: get('when-full'),
     drainTimeoutMs: get('drain-timeout'),
+    flushTimeoutMs: get('flush-timeout'),
     kafkaClient: get('kafka-client'),
     acks,
     ackTimeoutMs: get('ack-timeout'),

@@ -54,6 +54,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'buffer-records', arg: '<n>', kind: 'int', default: '100000', min: 1, group: 'Producer', help: 'most records waiting for the producer (see --when-full)' },
   { name: 'when-full', arg: '<mode>', kind: 'choice', choices: ['block', 'error', 'drop'], default: 'block', group: 'Producer', help: 'when --buffer-records are waiting: block (pause reading), error (fail the batch and stop reading) or drop (fail the batch, counted as dropped, and go on)' },
   { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },
+  { name: 'flush-timeout', arg: '<ms>', kind: 'int', default: '0', min: 0, group: 'Producer', help: `after end of input, how long to keep sending what is buffered, in flight or waiting for a retry, in ${MS}; then give up on it (exit 4; 0 = until --delivery-timeout)` },
 
   { name: 'kafka-client', only: 'kafka', arg: '<client>', kind: 'choice', choices: ['kafkajs', 'wire'], default: 'kafkajs', group: 'Kafka', help: 'Kafka client: kafkajs, or wire (kprod\'s own protocol client: encodes each batch straight from the input lines, several times faster; no --idempotent)' },
   { name: 'acks', only: 'kafka', arg: '<acks>', kind: 'choice', choices: ['all', '-1', '1', '0'], default: 'all', group: 'Kafka', help: 'acknowledgements required: all (-1), 1 (leader) or 0 (none: delivered means written to the socket, offsets unknown)' },

@@ -16,7 +16,7 @@ export function renderMan (version: string): string {
     '.PP',
     esc('Lines are grouped into batches (one open batch per partition, cut on --batch-records, --batch-bytes, --min-records/--min-bytes or --linger), and an asynchronous producer sends them with at most one request in flight per partition and at most --workers overall, retrying up to --attempts times within --delivery-timeout. With Kinesis --shard-ordering a batch never holds two records of one partition key, so a single failed record is retried before the next record of its key is sent.'),
     '.PP',
-    esc('Every line ends as exactly one of: delivered (acknowledged, with partition and offset), failed (definitely not written), unknown (may have been written: a timeout or a dropped connection after the request left), skipped (too long, too large for the topic, no key separator, or empty with --empty-lines skip) or unsent (never sent because kprod was interrupted). The summary line states the counts, and read = delivered + failed + unknown + skipped + unsent.'),
+    esc('Every line ends as exactly one of: delivered (acknowledged, with partition and offset), failed (definitely not written), unknown (may have been written: a timeout or a dropped connection after the request left), skipped (too long, too large for the topic, no key separator, or empty with --empty-lines skip) or unsent (never sent because kprod was interrupted or --flush-timeout passed). The summary line states the counts, and read = delivered + failed + unknown + skipped + unsent.'),
     '.PP',
     esc('stdout carries JSON lines only: one "batch" line per batch, "stats" lines every --stats-interval, and a "summary" line last (schema: schema/output.schema.json). Logs, warnings and the progress bar go to stderr. When stdout is closed (| head), reporting stops quietly and delivery goes on.'))
   out.push('.SH OPTIONS')
@@ -38,6 +38,7 @@ export function renderMan (version: string): string {
   out.push('.SH EXIT STATUS', '.nf', ...EXIT_CODE_HELP.trim().split('\n').slice(1).map((l) => esc(l.trim())), '.fi')
   out.push('.SH ENVIRONMENT', esc('Every option can be set with its KPROD_* variable (listed with each option); a flag on the command line wins. Boolean variables take true or false.'))
   out.push('.SH SIGNALS', esc('The first SIGINT or SIGTERM stops reading, sends what is buffered within --drain-timeout, prints the summary (with unsent lines) and exits with 130 or 143. A second signal gives up on what is still pending at once; the summary is still printed.'))
+  out.push('.SH END OF INPUT', esc('At end of input kprod sends what is buffered and exits once every line is delivered or has failed, each batch within --delivery-timeout. With --flush-timeout, it gives up on whatever is still pending (buffered, in flight or waiting for a retry) once that many milliseconds have passed since the end of input: records never sent are unsent, those in flight unknown, those between attempts keep their last error; the summary error field says how many were delivered and how many were given up, and the exit code is 4.'))
   out.push('.SH EXAMPLES', '.nf',
     esc('tail -f app.log | kprod --topic logs'),
     esc('kprod --topic events --brokers h1:9092,h2:9092 a.txt b.txt'),

@@ -17,4 +17,4 @@ COPY bin ./bin
 COPY man ./man
 COPY schema ./schema
 USER node
-ENTRYPOINT ["node", "bin/kprod.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=4", "bin/kprod.js"]

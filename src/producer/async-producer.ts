@@ -114,7 +114,8 @@ export class AsyncProducer {
   /** Takes a batch; never blocks. The batch's result comes through onResult, once. */
   enqueue (batch: Batch): void {
     const now = this.#o.clock.now()
-    const all = batch.records.map((_, i) => i)
+    const n = batch.records.length
+    const all = allIndices(n)
     const job: Job = {
       seq: this.#seq++,
       batch,
@@ -130,9 +131,9 @@ export class AsyncProducer {
       sendBegin: now,
       sleep: null,
       exchanges: [],
-      outcomes: all.map(() => 'unsent'),
-      positions: all.map(() => null),
-      errors: all.map(() => null)
+      outcomes: new Array<Outcome>(n).fill('unsent'),
+      positions: new Array<RecordPosition | null>(n).fill(null),
+      errors: new Array<string | null>(n).fill(null)
     }
     this.#jobs.add(job)
     this.#buffered += all.length
@@ -391,6 +392,20 @@ export class AsyncProducer {
 export function placeOf (transport: Pick<Transport, 'kind' | 'target' | 'partitionNoun'>, partition: number): string {
   const target = transport.kind === 'kinesis' ? 'stream' : 'topic'
   return `${target} ${transport.target} ${transport.partitionNoun ?? 'partition'} ${partition}`
+}
+
+/**
+ * [0, 1, …, n-1], shared by every batch of n records: job.pending is replaced, never changed in
+ * place, so batches of the common sizes need no index array of their own.
+ */
+const identities = new Map<number, readonly number[]>()
+function allIndices (n: number): readonly number[] {
+  let all = identities.get(n)
+  if (all === undefined) {
+    all = Array.from({ length: n }, (_, i) => i)
+    if (identities.size < 64) identities.set(n, all)
+  }
+  return all
 }
 
 /** The result for the k-th record of an exchange of `count` records. */

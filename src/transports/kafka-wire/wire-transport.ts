@@ -11,7 +11,7 @@ import { KprodError } from '../../errors.ts'
 import type { TimerHandle } from '../../util/clock.ts'
 import { connectError, fromBrokerError, isFinalConnectError } from '../kafka-errors.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, limitsFor, type KafkaTransportOptions } from '../kafka-options.ts'
-import type { RecordResult, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import type { RecordPosition, RecordResult, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
 import { Connection } from './connection.ts'
 import { STALE_METADATA, brokerErrorCode } from './error-codes.ts'
 import {
@@ -301,13 +301,36 @@ export class KafkaWireTransport implements Transport {
 
 function okResult (n: number, partition: number, baseOffset: string | null, response: Record<string, unknown>): SendResult {
   const records = new Array<RecordResult>(n)
-  const base = baseOffset === null ? 0 : Number(baseOffset)
-  const exact = baseOffset !== null && Number.isSafeInteger(base + n)
-  for (let i = 0; i < n; i++) {
-    const position = baseOffset === null ? null : exact ? String(base + i) : String(BigInt(baseOffset) + BigInt(i))
-    records[i] = { ok: true, at: { partition, position } }
+  if (baseOffset === null) {
+    const unknown: RecordResult = { ok: true, at: { partition, position: null } }
+    records.fill(unknown)
+    return { response, error: null, records }
+  }
+  const base = Number(baseOffset)
+  if (Number.isSafeInteger(base + n)) {
+    for (let i = 0; i < n; i++) records[i] = new Delivered(partition, base + i)
+  } else {
+    for (let i = 0; i < n; i++) records[i] = { ok: true, at: { partition, position: String(BigInt(baseOffset) + BigInt(i)) } }
   }
   return { response, error: null, records }
+}
+
+/**
+ * One delivered record as its own RecordResult and RecordPosition: one small object per record
+ * instead of two and a string, since the offset text is read for few records (a batch's first
+ * and last). Millions of records per second pass through here.
+ */
+class Delivered {
+  readonly ok = true as const
+  readonly partition: number
+  readonly #offset: number
+  constructor (partition: number, offset: number) {
+    this.partition = partition
+    this.#offset = offset
+  }
+
+  get at (): RecordPosition { return this }
+  get position (): string { return String(this.#offset) }
 }
 
 function asKprodError (err: unknown): KprodError {

@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { summariseProfile, type ProfileSummary } from './profile.ts'
 import { median, round, table } from './stats.ts'
-import { Broker, ROOT, TOOLS, command, measure, type Measured, type ToolName } from './tools.ts'
+import { Broker, KPROD_TOOLS, ROOT, TOOLS, command, measure, type Measured, type ToolName } from './tools.ts'
 import { bigWorkload, ensureFile, fileWorkloads, trickleWorkload, type FileWorkload } from './workloads.ts'
 import { runTrickle, type TrickleResult } from './trickle.ts'
 import { kinesisBench } from './kinesis.ts'
@@ -126,12 +126,12 @@ async function inputOnly (w: FileWorkload): Promise<{ linesPerSec: number, peakR
   return { linesPerSec: Math.round(median(rates)), peakRssMb: round(rss, 1) }
 }
 
-async function profileKprod (broker: Broker, w: FileWorkload): Promise<ProfileSummary | null> {
+async function profileKprod (broker: Broker, w: FileWorkload, tool: ToolName): Promise<ProfileSummary | null> {
   const dir = `${DATA}/prof-${process.pid}`
   mkdirSync(dir, { recursive: true })
-  const topic = topicName(w.name, 'kprod-prof')
+  const topic = topicName(w.name, `${tool}-prof`)
   await broker.createTopic(topic, w.topicConfig)
-  const c = command('kprod', { bootstrap: broker.bootstrap, topic, records: w.records, size: w.size, large: false }, ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=kprod-w1.cpuprofile'])
+  const c = command(tool, { bootstrap: broker.bootstrap, topic, records: w.records, size: w.size, large: false }, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${tool}-w1.cpuprofile`])
   const fd = openSync(w.file, 'r')
   try {
     await measure(c.cmd, c.args, { fd }, `${DATA}/time-${process.pid}.txt`)
@@ -139,7 +139,7 @@ async function profileKprod (broker: Broker, w: FileWorkload): Promise<ProfileSu
     closeSync(fd)
     await broker.deleteTopic(topic)
   }
-  try { return summariseProfile(`${dir}/kprod-w1.cpuprofile`) } catch { return null }
+  try { return summariseProfile(`${dir}/${tool}-w1.cpuprofile`) } catch { return null }
 }
 
 function ratio (a: number | undefined, b: number | undefined): number | null {
@@ -199,13 +199,15 @@ async function suite (broker: Broker): Promise<Record<string, unknown>> {
     }
     for (const tool of TOOLS) results.push(summarise(w, tool, per.get(tool)!))
   }
-  const bigRuns = [await runOnce(broker, big, 'kprod')]
-  results.push(summarise(big, 'kprod', bigRuns))
-  log(`bench: ${big.name} kprod: rss ${bigRuns[0]!.maxRssMb.toFixed(0)} MB`)
+  for (const tool of KPROD_TOOLS) {
+    const bigRuns = [await runOnce(broker, big, tool)]
+    results.push(summarise(big, tool, bigRuns))
+    log(`bench: ${big.name} ${tool}: rss ${bigRuns[0]!.maxRssMb.toFixed(0)} MB`)
+  }
   const w3: TrickleResult[] = []
   const tw = trickleWorkload(quick)
   for (let r = 0; r < w3Runs; r++) {
-    for (const tool of ['kprod', 'kcat', 'console-producer'] as const) {
+    for (const tool of ['kprod', 'kprod-wire', 'kcat', 'console-producer'] as const) {
       const t = await runTrickle(broker, tw, tool, DATA, topicName('W3', tool))
       w3.push(t)
       log(`bench: W3 run ${r + 1}/${w3Runs} ${tool}: append latency trickle p50 ${t.trickleAppendP50Ms} ms p99 ${t.trickleAppendP99Ms} ms, burst p99 ${t.burstAppendP99Ms} ms, ${t.counted}/${t.sent}${t.verified ? '' : ' FAILED'}`)
@@ -213,7 +215,11 @@ async function suite (broker: Broker): Promise<Record<string, unknown>> {
   }
   const inputStage = await inputOnly(workloads[0]!)
   log(`bench: input stage alone on W1: ${inputStage.linesPerSec} lines/s`)
-  const profile = opts['no-profile'] === true ? null : await profileKprod(broker, workloads[0]!)
+  let profile: Record<string, ProfileSummary | null> | null = null
+  if (opts['no-profile'] !== true) {
+    profile = {}
+    for (const tool of KPROD_TOOLS) profile[tool] = await profileKprod(broker, workloads[0]!, tool)
+  }
   const w3Results = summariseW3(w3)
   const ratios = ratiosOf(results, rawPipeMibPerSec)
   print(results, w3Results, ratios, rawPipeMibPerSec, inputStage, profile)
@@ -239,7 +245,7 @@ function summariseW3 (all: TrickleResult[]): Array<Record<string, unknown>> {
       runs: ts.length,
       verified: ts.every(t => t.verified),
       appendLatencyMs: { p50: m(t => t.appendP50Ms), p99: m(t => t.appendP99Ms), trickleP50: m(t => t.trickleAppendP50Ms), trickleP99: m(t => t.trickleAppendP99Ms), burstP99: m(t => t.burstAppendP99Ms), startupMax: m(t => t.startupAppendMaxMs) },
-      lineToAckMs: tool === 'kprod' ? { p50: m(t => t.kprodP50Ms), p99: m(t => t.kprodP99Ms) } : null
+      lineToAckMs: tool.startsWith('kprod') ? { p50: m(t => t.kprodP50Ms), p99: m(t => t.kprodP99Ms) } : null
     }
   })
 }
@@ -248,20 +254,23 @@ function ratiosOf (results: Result[], raw: Record<string, number>): Record<strin
   const out: Record<string, Record<string, number | null>> = {}
   for (const w of ['W1', 'W2', 'W4']) {
     const get = (t: string): Result | undefined => results.find(r => r.workload === w && r.tool === t)
-    const k = get('kprod')?.recordsPerSec
-    out[w] = {
-      'kprod/kcat': ratio(k, get('kcat')?.recordsPerSec),
-      'kprod/console-producer': ratio(k, get('console-producer')?.recordsPerSec),
-      'kprod/perf-test': ratio(k, get('perf-test')?.recordsPerSec),
-      'kprod/perf-test (self-reported rate)': ratio(k, get('perf-test')?.selfReportedRecordsPerSec),
-      'kprod MiB/s / raw pipe MiB/s': ratio(get('kprod')?.mibPerSec, raw[w])
+    out[w] = {}
+    for (const t of KPROD_TOOLS) {
+      const k = get(t)?.recordsPerSec
+      Object.assign(out[w], {
+        [`${t}/kcat`]: ratio(k, get('kcat')?.recordsPerSec),
+        [`${t}/console-producer`]: ratio(k, get('console-producer')?.recordsPerSec),
+        [`${t}/perf-test`]: ratio(k, get('perf-test')?.recordsPerSec),
+        [`${t}/perf-test (self-reported rate)`]: ratio(k, get('perf-test')?.selfReportedRecordsPerSec),
+        [`${t} MiB/s / raw pipe MiB/s`]: ratio(get(t)?.mibPerSec, raw[w])
+      })
     }
   }
   return out
 }
 
 function print (results: Result[], w3: Array<Record<string, unknown>>, ratios: Record<string, Record<string, number | null>>, raw: Record<string, number>,
-  inputStage: { linesPerSec: number }, profile: ProfileSummary | null): void {
+  inputStage: { linesPerSec: number }, profile: Record<string, ProfileSummary | null> | null): void {
   log('\n' + table(['workload', 'tool', 'records/s', 'MiB/s', 'cpu s/M', 'peak RSS MB', 'wall s', 'runs', 'verified'],
     results.map(r => [r.workload, r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.runs, r.verified])))
   log('\n' + table(['W3 tool', 'all p50', 'all p99', 'trickle p50', 'trickle p99', 'burst p99', 'start-up max', 'kprod ack p50', 'kprod ack p99', 'peak RSS MB', 'verified'],
@@ -270,13 +279,15 @@ function print (results: Result[], w3: Array<Record<string, unknown>>, ratios: R
       const k = r['lineToAckMs'] as Record<string, number | null> | null
       return [r['tool'], a['p50'], a['p99'], a['trickleP50'], a['trickleP99'], a['burstP99'], a['startupMax'], k?.['p50'], k?.['p99'], r['peakRssMb'], r['verified']]
     })))
-  log('\n' + table(['workload', 'kprod/kcat', 'kprod/console', 'kprod/perf-test', 'kprod/perf-test self', 'kprod/raw pipe', 'raw pipe MiB/s'],
-    Object.entries(ratios).map(([w, r]) => [w, r['kprod/kcat'], r['kprod/console-producer'], r['kprod/perf-test'], r['kprod/perf-test (self-reported rate)'], r['kprod MiB/s / raw pipe MiB/s'], raw[w]])))
+  log('\n' + table(['workload', 'kprod client', '/kcat', '/console', '/perf-test', '/perf-test self', '/raw pipe', 'raw pipe MiB/s'],
+    Object.entries(ratios).flatMap(([w, r]) => KPROD_TOOLS.map(t =>
+      [w, t, r[`${t}/kcat`], r[`${t}/console-producer`], r[`${t}/perf-test`], r[`${t}/perf-test (self-reported rate)`], r[`${t} MiB/s / raw pipe MiB/s`], raw[w]]))))
   log(`\ninput stage alone (W1): ${inputStage.linesPerSec} lines/s`)
-  if (profile !== null) {
-    log('\n' + table(['kprod W1 profile: stage', 'self %'], profile.stages.map(s => [s.stage, s.pct])))
-    log('\n' + table(['charged to nearest kprod/kafkajs caller', 'self %'], profile.owners.map(s => [s.stage, s.pct])))
-    log('\n' + table(['top frame', 'stage', 'self %'], profile.top.map(f => [f.frame, f.stage, f.pct])))
+  for (const [tool, p] of Object.entries(profile ?? {})) {
+    if (p === null) continue
+    log('\n' + table([`${tool} W1 profile: stage`, 'self %'], p.stages.map(s => [s.stage, s.pct])))
+    log('\n' + table(['charged to nearest kprod/kafkajs caller', 'self %'], p.owners.map(s => [s.stage, s.pct])))
+    log('\n' + table(['top frame', 'stage', 'self %'], p.top.map(f => [f.frame, f.stage, f.pct])))
   }
 }
 

@@ -14,8 +14,17 @@ const LOG4J = `${ROOT}/scripts/kafka/log4j2.yaml`
 const JVM = ['-Xmx256M', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35',
   '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${LOG4J}`, '-Dkprod.log.appender=STDERR', '-Dkprod.log.level=WARN']
 
-export type ToolName = 'kprod' | 'kcat' | 'console-producer' | 'perf-test'
-export const TOOLS: readonly ToolName[] = ['kprod', 'kcat', 'console-producer', 'perf-test']
+export type ToolName = 'kprod' | 'kprod-wire' | 'kcat' | 'console-producer' | 'perf-test'
+export const TOOLS: readonly ToolName[] = ['kprod', 'kprod-wire', 'kcat', 'console-producer', 'perf-test']
+/** The kprod variants: the default kafkajs client and --kafka-client wire. */
+export const KPROD_TOOLS: readonly ToolName[] = ['kprod', 'kprod-wire']
+
+/** The node flags of bin/kprod.js's shebang line, so the bench runs kprod as `kprod` runs. */
+export const KPROD_NODE_FLAGS: readonly string[] = (() => {
+  const first = readFileSync(`${ROOT}/bin/kprod.js`, 'utf8').split('\n', 1)[0] ?? ''
+  const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first)
+  return m === null ? [] : (m[1] ?? '').trim().split(/\s+/).filter((f) => f !== '')
+})()
 
 /** What a tool needs to know about one run. */
 export interface RunSpec {
@@ -31,9 +40,10 @@ export interface RunSpec {
 export function command (tool: ToolName, s: RunSpec, extra: readonly string[] = []): { cmd: string, args: string[], readsStdin: boolean } {
   switch (tool) {
     case 'kprod':
+    case 'kprod-wire':
       return {
         cmd: process.execPath,
-        args: [...extra, `${ROOT}/bin/kprod.js`, '--topic', s.topic, '--brokers', s.bootstrap, '--acks', 'all', '--compression', 'none',
+        args: [...KPROD_NODE_FLAGS, ...extra, `${ROOT}/bin/kprod.js`, ...(tool === 'kprod-wire' ? ['--kafka-client', 'wire'] : []), '--topic', s.topic, '--brokers', s.bootstrap, '--acks', 'all', '--compression', 'none',
           '--no-batch-lines', '--stats-interval', '0', '--no-progress', ...(s.large ? ['--max-line-bytes', '2097152', '--batch-bytes', '4194304'] : [])],
         readsStdin: true
       }

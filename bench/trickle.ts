@@ -27,7 +27,7 @@ export interface TrickleResult {
   readonly kprodP99Ms: number | null
 }
 
-export async function runTrickle (broker: Broker, w: TrickleWorkload, tool: 'kprod' | 'kcat' | 'console-producer', dir: string, topic: string): Promise<TrickleResult> {
+export async function runTrickle (broker: Broker, w: TrickleWorkload, tool: 'kprod' | 'kprod-wire' | 'kcat' | 'console-producer', dir: string, topic: string): Promise<TrickleResult> {
   await broker.createTopic(topic, { 'message.timestamp.type': 'LogAppendTime' })
   try {
     const c = command(tool, { bootstrap: broker.bootstrap, topic, records: 0, size: w.size, large: false })
@@ -35,7 +35,7 @@ export async function runTrickle (broker: Broker, w: TrickleWorkload, tool: 'kpr
     const m = await measure(c.cmd, c.args, { write: async out => { sent = await writeTrickle(w, out) } }, `${dir}/time-${process.pid}.txt`)
     const counted = await broker.count(topic)
     const lat = readLatencies(broker.bootstrap, topic, w.warmupMs / w.intervalMs, w.durationMs / w.intervalMs)
-    const kprod = tool === 'kprod' ? kprodLatency(m.stdout) : null
+    const kprod = tool.startsWith('kprod') ? kprodLatency(m.stdout) : null
     return {
       tool,
       sent,

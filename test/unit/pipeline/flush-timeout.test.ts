@@ -50,7 +50,14 @@ async function start (flags: RawValues, respond: Responder): Promise<Run> {
     stop: stop.signal,
     abort: new AbortController().signal
   }).then((r) => { result = r; return r })
-  // Let the input be read and the end-of-input wait begin.
+  // Opening --failed-output is real file I/O: wait (unbounded in fake time) until sending began.
+  // From there on everything runs on promises and the fake clock, so the input is then read
+  // and the end-of-input wait begun once the queued callbacks have run.
+  const openedBy = Date.now() + 10_000
+  while (transport.calls.length === 0) {
+    if (Date.now() > openedBy) throw new Error('the pipeline did not start sending within 10 s')
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
   await flushMicrotasks()
   const lines = (): Array<Record<string, unknown>> => Buffer.concat(out).toString().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>)
   return {

@@ -3,6 +3,7 @@
 // client is the only limit (the emulators are slower than the client). PutRecords bodies are
 // parsed and answered with one result per record; records and data bytes (base64-decoded length)
 // are counted. Runs as its own process so its CPU is not charged to the tool under test.
+// Result ShardIds go round-robin, not by the key's hash range: fine without --shard-ordering.
 //
 // usage: node bench/kinesis-stub.ts [--shards N]   prints {"port":P} on stdout, runs until stdin closes.
 // Control: GET /__stats → {records, bytes, requests, cpuS, ...} since the last GET /__stats?reset=1.

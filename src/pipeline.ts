@@ -62,7 +62,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   const inputStop = new AbortController()
   deps.stop.addEventListener('abort', () => inputStop.abort(deps.stop.reason), { once: true })
   const refuse = (batch: Batch): void => {
-    const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.whenFull}, --buffer-records ${config.bufferRecords})`
+    const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.whenFull}, --buffer-records ${config.bufferRecords}, --buffer-bytes ${config.bufferBytes})`
     reporter.droppedBatch(refusedResult(batch, config.target, full, deps.clock.now()))
     if (config.whenFull === 'error' && !inputStop.signal.aborted) {
       error = `${full}; reading stopped`
@@ -143,6 +143,7 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
     deliveryTimeoutMs: config.deliveryTimeoutMs,
     strictPartitioning: config.strictPartitioning,
     maxQueuedBatches: Math.max(1, Math.ceil(config.bufferRecords / config.batchRecords)),
+    maxBufferedBytes: config.bufferBytes,
     clock: deps.clock,
     onResult: (result) => reporter.batch(result)
   })

@@ -38,6 +38,7 @@ export interface Config {
   readonly deliveryTimeoutMs: number
   readonly strictPartitioning: boolean
   readonly bufferRecords: number
+  readonly bufferBytes: number
   readonly whenFull: 'block' | 'error' | 'drop'
   readonly drainTimeoutMs: number
   /** After end of input, give up on what is still pending after this many ms; 0 = no deadline. */
@@ -156,6 +157,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     deliveryTimeoutMs: get('delivery-timeout'),
     strictPartitioning: get<boolean | undefined>('strict-partitioning') ?? false,
     bufferRecords: get('buffer-records'),
+    bufferBytes: get('buffer-bytes'),
     whenFull: get('when-full'),
     drainTimeoutMs: get('drain-timeout'),
     flushTimeoutMs: get('flush-timeout'),

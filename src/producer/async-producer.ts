@@ -39,6 +39,8 @@ export interface ProducerOptions {
   readonly strictPartitioning: boolean
   /** `full` while this many batches are held and not in an exchange (waiting or backing off). */
   readonly maxQueuedBatches: number
+  /** `full` while batches holding this many key + value bytes have no result yet, in flight included; default no limit. */
+  readonly maxBufferedBytes?: number
   readonly clock: Clock
   /** Jitter source in [0, 1); default Math.random. */
   readonly random?: () => number
@@ -88,6 +90,8 @@ export class AsyncProducer {
   readonly #jobs = new Set<Job>()
   #inFlight = 0
   #buffered = 0
+  /** Key + value bytes of the batches without a result. */
+  #bufferedBytes = 0
   #seq = 0
   #abortReason: string | null = null
   #drainWaiters: (() => void)[] = []
@@ -109,7 +113,10 @@ export class AsyncProducer {
   get inFlight (): number { return this.#inFlight }
   /** Records of batches without a result that are not yet final. */
   get bufferedRecords (): number { return this.#buffered }
-  get full (): boolean { return this.queuedBatches >= this.#o.maxQueuedBatches }
+  get bufferedBytes (): number { return this.#bufferedBytes }
+  get full (): boolean {
+    return this.queuedBatches >= this.#o.maxQueuedBatches || this.#bufferedBytes >= (this.#o.maxBufferedBytes ?? Infinity)
+  }
 
   /** Takes a batch; never blocks. The batch's result comes through onResult, once. */
   enqueue (batch: Batch): void {
@@ -137,6 +144,7 @@ export class AsyncProducer {
     }
     this.#jobs.add(job)
     this.#buffered += all.length
+    this.#bufferedBytes += batch.bytes
     if (this.#abortReason !== null) return this.#finish(job, this.#abortReason, same)
     if (batch.partition !== ANY_PARTITION && !this.#known.has(batch.partition)) {
       return this.#finish(job, `no producer for partition ${batch.partition}`, notSent)
@@ -151,7 +159,7 @@ export class AsyncProducer {
     this.#pump()
   }
 
-  /** Resolves once fewer than maxQueuedBatches batches are queued. */
+  /** Resolves once the producer is no longer full (see maxQueuedBatches, maxBufferedBytes). */
   whenNotFull (): Promise<void> {
     if (!this.full) return Promise.resolve()
     return new Promise((resolve) => { this.#roomWaiters.push(resolve) })
@@ -354,6 +362,7 @@ export class AsyncProducer {
       if (note !== null) job.errors[i] = previous === null ? note : `${previous}; ${note}`
     }
     this.#buffered -= job.pending.length
+    this.#bufferedBytes -= job.batch.bytes
     job.pending = []
     job.state = 'done'
     job.sleep?.abort()

@@ -102,6 +102,29 @@ test('producer counts batches backing off as queued, so failures still push back
   assert.deepEqual([producer.inFlight, producer.queuedBatches, producer.full], [0, 2, true])
 })
 
+test('producer is full when its batches carry maxBufferedBytes bytes, in flight included, and has room once one is delivered', async () => {
+  // testBatch: 2 records of 2 bytes, so 4 bytes a batch; maxQueuedBatches stays far away.
+  const { clock, producer, transport } = setup({ maxBufferedBytes: 10 })
+  producer.enqueue(testBatch(clock.now()))
+  producer.enqueue(testBatch(clock.now()))
+  assert.deepEqual([producer.full, producer.bufferedBytes, producer.inFlight], [false, 8, 1])
+  producer.enqueue(testBatch(clock.now()))
+  assert.deepEqual([producer.full, producer.bufferedBytes, producer.queuedBatches], [true, 12, 2])
+  let room = false
+  const waiting = producer.whenNotFull().then(() => { room = true })
+  await deliver(transport, 0)
+  assert.deepEqual([room, producer.full, producer.bufferedBytes], [true, false, 8])
+  await waiting
+})
+
+test('a single batch in flight over maxBufferedBytes makes the producer full until its result', async () => {
+  const { clock, producer, transport } = setup({ maxBufferedBytes: 3 })
+  producer.enqueue(testBatch(clock.now()))
+  assert.deepEqual([producer.full, producer.queuedBatches, producer.inFlight], [true, 0, 1])
+  await deliver(transport, 0)
+  assert.deepEqual([producer.full, producer.bufferedBytes], [false, 0])
+})
+
 test('whenNotFull resolves at once when the producer is not full', async () => {
   const { producer } = setup()
   await producer.whenNotFull()

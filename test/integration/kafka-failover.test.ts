@@ -1,0 +1,67 @@
+// A leader election mid-run on a private three-node cluster: the node leading partition 0 is
+// stopped while lines stream in. With each Kafka client, kprod must ride it out inside its
+// delivery deadline: every line delivered (exit 0), every line on the brokers afterwards (read
+// back by kcat), and the retries visible as extra exchanges.
+
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { PassThrough } from 'node:stream'
+import { promisify } from 'node:util'
+import { kprod } from '../helpers/cli.ts'
+import { consumeAll, privateKafka, type Cluster } from '../helpers/kafka.ts'
+
+const exec = promisify(execFile)
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+const SLOW = { timeout: 240_000 }
+
+let kafka: Cluster
+before(async () => { kafka = await privateKafka(3) })
+after(async () => { await kafka?.down() })
+
+/** The node id leading `partition` of `topic`, from kcat's metadata view. */
+async function leaderOf (topic: string, partition: number): Promise<number> {
+  const { stdout } = await exec('kcat', ['-L', '-J', '-b', kafka.bootstrap, '-t', topic])
+  const meta = JSON.parse(stdout) as { topics: Array<{ topic: string, partitions: Array<{ partition: number, leader: number }> }> }
+  const leader = meta.topics.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.leader
+  assert.ok(leader !== undefined && leader > 0, `no leader for ${topic}/${partition}: ${stdout}`)
+  return leader
+}
+
+for (const client of ['kafkajs', 'wire'] as const) {
+  test(`--kafka-client ${client}: the leader of partition 0 stops mid-run, every line is still delivered`, SLOW, async () => {
+    const topic = await kafka.topic({ partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': '2' } })
+    const leader = await leaderOf(topic, 0)
+    const input = new PassThrough()
+    const lines = 12_000
+    const running = kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', client, '--no-progress',
+      '--linger', '5', '--batch-records', '200', '--request-timeout', '5000', '--retry-backoff', '100', '--retry-backoff-max', '1000'],
+    { input, timeoutMs: 180_000 })
+    let n = 0
+    const write = async (count: number): Promise<void> => {
+      for (let k = 0; k < count; k += 200) {
+        let text = ''
+        for (let i = 0; i < 200; i++) text += `line ${++n}\n`
+        input.write(text)
+        await sleep(20)
+      }
+    }
+    await write(4_000)
+    await kafka.stopNode(leader)
+    await write(lines - 4_000)
+    input.end()
+    const run = await running
+    await kafka.startNode(leader)
+
+    assert.equal(run.code, 0, run.stderr)
+    const c = run.summary.counts as Record<string, number>
+    assert.deepEqual([c.read, c.delivered], [lines, lines])
+    const exchanges = run.batches.reduce((sum, b) => sum + (b.exchanges as unknown[]).length, 0)
+    assert.ok(exchanges > run.batches.length, `the election cost no retry (${exchanges} exchanges for ${run.batches.length} batches): was partition 0 written to?`)
+    // A retry after a maybe-written failure may duplicate a line; none may be missing.
+    const onBrokers = new Set((await consumeAll(kafka.bootstrap, topic)).map((r) => r.value.toString()))
+    const missing: string[] = []
+    for (let i = 1; i <= lines; i++) if (!onBrokers.has(`line ${i}`)) missing.push(`line ${i}`)
+    assert.deepEqual(missing.slice(0, 5), [])
+  })
+}

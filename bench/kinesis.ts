@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { median, round, table } from './stats.ts'
-import { ROOT, measure, type Measured } from './tools.ts'
+import { KPROD_NODE_FLAGS, ROOT, measure, type Measured } from './tools.ts'
 import { ensureFile, type FileWorkload } from './workloads.ts'
 
 /** sdk-loop-lean: the loop without the SDK's logger middleware, which kprod removes too. */
@@ -87,7 +87,8 @@ function commandOf (tool: KinesisTool, endpoint: string, extra: readonly string[
     : [`${ROOT}/bench/kinesis-sdk-loop.ts`, '--stream', STREAM, '--endpoint', endpoint, '--batch', String(BATCH), '--concurrency', String(CONCURRENCY),
         ...(tool === 'sdk-loop-lean' ? ['--lean'] : [])]
   // `env` execs the tool in its place, so /usr/bin/time still measures the tool's own process.
-  return [...AWS_ENV, process.execPath, ...extra, ...args]
+  // kprod gets its shebang's node flags (as the installed command runs); the loops run on plain node.
+  return [...AWS_ENV, process.execPath, ...(tool === 'kprod' ? KPROD_NODE_FLAGS : []), ...extra, ...args]
 }
 
 async function runOnce (stub: Stub, w: FileWorkload, tool: KinesisTool, timeFile: string, extra: readonly string[] = []): Promise<Run> {

@@ -4,7 +4,7 @@
 // milliseconds to load, which every short pipe run would otherwise pay for both.
 
 import type { Config } from '../config/config.ts'
-import type { KafkaTransportOptions } from '../transports/kafka-options.ts'
+import type { KafkaTransportOptions } from '../transports/kafka-common.ts'
 import type { Transport } from '../transports/transport.ts'
 import type { Clock } from '../util/clock.ts'
 

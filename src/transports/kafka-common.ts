@@ -1,8 +1,10 @@
-// What both Kafka transports (kafkajs and kprod's wire client) share: their options and the
-// batch limits that keep a full produce request under the topic's max.message.bytes.
+// What both Kafka transports (kafkajs and kprod's wire client) share: their options, the batch
+// limits that keep a full produce request under the topic's max.message.bytes, the retried
+// connect at start, the idle-connection timer, and the per-record results of a delivered batch.
 
-import type { Clock } from '../util/clock.ts'
-import type { TransportLimits } from './transport.ts'
+import type { Clock, TimerHandle } from '../util/clock.ts'
+import { connectError, isFinalConnectError } from './kafka-errors.ts'
+import type { RecordPosition, RecordResult, TransportLimits } from './transport.ts'
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[]
@@ -40,4 +42,96 @@ export function limitsFor (options: Pick<KafkaTransportOptions, 'maxBatchRecords
     maxBatchRecords: options.maxBatchRecords,
     maxBatchBytes: Math.max(maxRecordBytes, Math.min(options.maxBatchBytes, fit))
   }
+}
+
+const RETRY_AT_START_MS = 250
+
+/**
+ * Runs `attempt` until it succeeds, a final error (no such topic, not authorized) comes, or
+ * --connect-timeout runs out; every error leaves as a KprodError for exit code 3.
+ */
+export async function connectWithRetry<T> (o: Pick<KafkaTransportOptions, 'clock' | 'connectTimeoutMs' | 'brokers' | 'topic'>, attempt: () => Promise<T>): Promise<T> {
+  const deadline = o.clock.now() + o.connectTimeoutMs
+  for (;;) {
+    try {
+      return await attempt()
+    } catch (err) {
+      const error = connectError(err, o.brokers, o.topic, o.connectTimeoutMs)
+      if (isFinalConnectError(error) || o.clock.now() + RETRY_AT_START_MS >= deadline) throw error
+      await o.clock.sleep(RETRY_AT_START_MS)
+    }
+  }
+}
+
+/** --connection-max-idle: calls `onIdle` once no send has been in flight for that long (0 = never). */
+export class IdleTimer {
+  readonly #clock: Clock
+  readonly #idleMs: number
+  readonly #onIdle: () => void
+  #inFlight = 0
+  #timer: TimerHandle | null = null
+  #stopped = false
+
+  constructor (clock: Clock, idleMs: number, onIdle: () => void) {
+    this.#clock = clock
+    this.#idleMs = idleMs
+    this.#onIdle = onIdle
+  }
+
+  /** A send starts. */
+  begin (): void {
+    this.#inFlight++
+    this.#clear()
+  }
+
+  /** A send ended. */
+  end (): void {
+    this.#inFlight--
+    if (this.#idleMs <= 0 || this.#inFlight > 0 || this.#stopped) return
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = null
+      if (this.#inFlight === 0 && !this.#stopped) this.#onIdle()
+    }, this.#idleMs)
+  }
+
+  stop (): void {
+    this.#stopped = true
+    this.#clear()
+  }
+
+  #clear (): void {
+    if (this.#timer !== null) this.#clock.clearTimeout(this.#timer)
+    this.#timer = null
+  }
+}
+
+/**
+ * Results for `n` records delivered at consecutive offsets from `baseOffset` (null: not known,
+ * acks=0). One small object per record that is both its RecordResult and its RecordPosition, and
+ * the offset text is made only when read (batch lines read the first and last): millions of
+ * records per second pass through here.
+ */
+export function deliveredRecords (n: number, partition: number, baseOffset: string | null): RecordResult[] {
+  const records = new Array<RecordResult>(n)
+  if (baseOffset === null) return records.fill({ ok: true, at: { partition, position: null } })
+  const base = Number(baseOffset)
+  if (Number.isSafeInteger(base + n)) {
+    for (let i = 0; i < n; i++) records[i] = new Delivered(partition, base + i)
+  } else {
+    for (let i = 0; i < n; i++) records[i] = { ok: true, at: { partition, position: String(BigInt(baseOffset) + BigInt(i)) } }
+  }
+  return records
+}
+
+class Delivered {
+  readonly ok = true as const
+  readonly partition: number
+  readonly #offset: number
+  constructor (partition: number, offset: number) {
+    this.partition = partition
+    this.#offset = offset
+  }
+
+  get at (): RecordPosition { return this }
+  get position (): string { return String(this.#offset) }
 }

@@ -4,15 +4,12 @@
 
 import kafkajs, { type Admin, type Producer, type Message, type logCreator as LogCreator } from 'kafkajs'
 import type { Batch } from '../batch/batch.ts'
-import type { Clock } from '../util/clock.ts'
-import type { SendResult, Topology, Transport, TransportLimits, RecordResult } from './transport.ts'
-import { connectError, fromKafkaError, isFinalConnectError } from './kafka-errors.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, limitsFor, type KafkaTransportOptions } from './kafka-options.ts'
+import type { SendResult, Topology, Transport, TransportLimits } from './transport.ts'
+import { fromKafkaError } from './kafka-errors.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './kafka-common.ts'
 
 // kafkajs is CommonJS; Node cannot see all of its named exports from ESM.
 const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel: KafkaLogLevel } = kafkajs
-
-const RETRY_AT_START_MS = 250
 
 const LEVELS = {
   nothing: KafkaLogLevel.NOTHING,
@@ -31,13 +28,17 @@ export class KafkaTransport implements Transport {
   readonly #kafka: InstanceType<typeof Kafka>
   readonly #producer: Producer
   #connected = false
-  #inFlight = 0
-  #idleTimer: ReturnType<Clock['setTimeout']> | null = null
+  readonly #idle: IdleTimer
 
   constructor (options: KafkaTransportOptions) {
     this.#options = options
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
+    this.#idle = new IdleTimer(options.clock, options.connectionMaxIdleMs, () => {
+      if (!this.#connected) return
+      this.#connected = false
+      this.#producer.disconnect().catch(() => {})
+    })
     this.#kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
@@ -66,10 +67,8 @@ export class KafkaTransport implements Transport {
 
   get limits (): TransportLimits { return this.#limits }
 
-  async connect (): Promise<Topology> {
-    const { clock, connectTimeoutMs, brokers, topic } = this.#options
-    const deadline = clock.now() + connectTimeoutMs
-    for (;;) {
+  connect (): Promise<Topology> {
+    return connectWithRetry(this.#options, async () => {
       const admin = this.#kafka.admin()
       try {
         await admin.connect()
@@ -77,19 +76,14 @@ export class KafkaTransport implements Transport {
         await this.#producer.connect()
         this.#connected = true
         return { partitions }
-      } catch (err) {
-        const error = connectError(err, brokers, topic, connectTimeoutMs)
-        if (isFinalConnectError(error) || clock.now() + RETRY_AT_START_MS >= deadline) throw error
-        await clock.sleep(RETRY_AT_START_MS)
       } finally {
         await admin.disconnect().catch(() => {})
       }
-    }
+    })
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
-    this.#inFlight++
-    if (this.#idleTimer !== null) this.#options.clock.clearTimeout(this.#idleTimer)
+    this.#idle.begin()
     try {
       if (!this.#connected) {
         await this.#producer.connect()
@@ -106,14 +100,12 @@ export class KafkaTransport implements Transport {
     } catch (err) {
       return { response: null, error: fromKafkaError(err), records: null }
     } finally {
-      this.#inFlight--
-      this.#armIdleTimer()
+      this.#idle.end()
     }
   }
 
   async close (): Promise<void> {
-    if (this.#idleTimer !== null) this.#options.clock.clearTimeout(this.#idleTimer)
-    this.#idleTimer = null
+    this.#idle.stop()
     await this.#producer.disconnect().catch(() => {})
     this.#connected = false
   }
@@ -136,17 +128,6 @@ export class KafkaTransport implements Transport {
     this.#limits = limitsFor(this.#options, maxMessageBytes)
     return partitions
   }
-
-  #armIdleTimer (): void {
-    const idle = this.#options.connectionMaxIdleMs
-    if (idle <= 0 || this.#inFlight > 0) return
-    this.#idleTimer = this.#options.clock.setTimeout(() => {
-      this.#idleTimer = null
-      if (this.#inFlight > 0 || !this.#connected) return
-      this.#connected = false
-      this.#producer.disconnect().catch(() => {})
-    }, idle)
-  }
 }
 
 function toMessages (batch: Batch, partition: number): Message[] {
@@ -162,15 +143,8 @@ function toMessages (batch: Batch, partition: number): Message[] {
 interface Metadata { topicName: string, partition: number, errorCode: number, baseOffset?: string, logAppendTime?: string, logStartOffset?: string }
 
 function okResult (batch: Batch, partition: number, meta: Metadata | null, acks: number): SendResult {
-  const n = batch.records.length
-  const records = new Array<RecordResult>(n)
   const base = meta?.baseOffset === undefined || acks === 0 ? null : meta.baseOffset
-  const baseNumber = base === null ? 0 : Number(base)
-  const exact = base !== null && Number.isSafeInteger(baseNumber + n)
-  for (let i = 0; i < n; i++) {
-    const position = base === null ? null : exact ? String(baseNumber + i) : String(BigInt(base) + BigInt(i))
-    records[i] = { ok: true, at: { partition, position } }
-  }
+  const records = deliveredRecords(batch.records.length, partition, base)
   const response = meta === null
     ? null
     : {

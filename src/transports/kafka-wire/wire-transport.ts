@@ -8,10 +8,9 @@ import { promisify } from 'node:util'
 import { gzip as gzipCb } from 'node:zlib'
 import type { Batch } from '../../batch/batch.ts'
 import { KprodError } from '../../errors.ts'
-import type { TimerHandle } from '../../util/clock.ts'
-import { connectError, fromBrokerError, isFinalConnectError } from '../kafka-errors.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, limitsFor, type KafkaTransportOptions } from '../kafka-options.ts'
-import type { RecordPosition, RecordResult, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import { fromBrokerError } from '../kafka-errors.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../kafka-common.ts'
+import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
 import { Connection } from './connection.ts'
 import { STALE_METADATA, brokerErrorCode } from './error-codes.ts'
 import {
@@ -22,7 +21,6 @@ import { API } from './protocol.ts'
 import { encodeProduce, encodeRecords, type Codec } from './record-batch.ts'
 
 const gzip = promisify(gzipCb)
-const RETRY_AT_START_MS = 250
 
 export type WireTransportOptions = Omit<KafkaTransportOptions, 'idempotent' | 'logLevel'>
 
@@ -55,14 +53,14 @@ export class KafkaWireTransport implements Transport {
   readonly #connections = new Map<number, Promise<Connection>>()
   #stale = false
   #refreshing: Promise<void> | null = null
-  #inFlight = 0
-  #idleTimer: TimerHandle | null = null
+  readonly #idle: IdleTimer
   #closed = false
 
   constructor (options: WireTransportOptions) {
     this.#o = options
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
+    this.#idle = new IdleTimer(options.clock, options.connectionMaxIdleMs, () => { this.#closeConnections().catch(() => {}) })
     if (options.acks === 0) {
       this.notes.push('--acks 0: delivered means written to the socket; the broker sends no answer and offsets are unknown')
     }
@@ -70,46 +68,34 @@ export class KafkaWireTransport implements Transport {
 
   get limits (): TransportLimits { return this.#limits }
 
-  async connect (): Promise<Topology> {
-    const { clock, connectTimeoutMs, brokers, topic } = this.#o
-    const deadline = clock.now() + connectTimeoutMs
-    for (;;) {
+  connect (): Promise<Topology> {
+    return connectWithRetry(this.#o, async () => {
+      const conn = await this.#bootstrap()
       try {
-        const conn = await this.#bootstrap()
-        try {
-          const partitions = this.#apply(await this.#metadata(conn))
-          await this.#readMaxMessageBytes(conn)
-          return { partitions }
-        } finally {
-          conn.close()
-        }
-      } catch (err) {
-        const error = connectError(err, brokers, topic, connectTimeoutMs)
-        if (isFinalConnectError(error) || clock.now() + RETRY_AT_START_MS >= deadline) throw error
-        await clock.sleep(RETRY_AT_START_MS)
+        const partitions = this.#apply(await this.#metadata(conn))
+        await this.#readMaxMessageBytes(conn)
+        return { partitions }
+      } finally {
+        conn.close()
       }
-    }
+    })
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
-    this.#inFlight++
-    if (this.#idleTimer !== null) this.#o.clock.clearTimeout(this.#idleTimer)
-    this.#idleTimer = null
+    this.#idle.begin()
     try {
       return await this.#produce(batch, partition)
     } catch (err) {
       this.#stale = true
       return { response: null, error: asKprodError(err), records: null }
     } finally {
-      this.#inFlight--
-      this.#armIdleTimer()
+      this.#idle.end()
     }
   }
 
   async close (): Promise<void> {
     this.#closed = true
-    if (this.#idleTimer !== null) this.#o.clock.clearTimeout(this.#idleTimer)
-    this.#idleTimer = null
+    this.#idle.stop()
     await this.#closeConnections()
   }
 
@@ -288,49 +274,10 @@ export class KafkaWireTransport implements Transport {
     this.#connections.clear()
     for (const c of await Promise.allSettled(all)) if (c.status === 'fulfilled') c.value.close()
   }
-
-  #armIdleTimer (): void {
-    const idle = this.#o.connectionMaxIdleMs
-    if (idle <= 0 || this.#inFlight > 0 || this.#closed) return
-    this.#idleTimer = this.#o.clock.setTimeout(() => {
-      this.#idleTimer = null
-      if (this.#inFlight === 0) this.#closeConnections().catch(() => {})
-    }, idle)
-  }
 }
 
 function okResult (n: number, partition: number, baseOffset: string | null, response: Record<string, unknown>): SendResult {
-  const records = new Array<RecordResult>(n)
-  if (baseOffset === null) {
-    const unknown: RecordResult = { ok: true, at: { partition, position: null } }
-    records.fill(unknown)
-    return { response, error: null, records }
-  }
-  const base = Number(baseOffset)
-  if (Number.isSafeInteger(base + n)) {
-    for (let i = 0; i < n; i++) records[i] = new Delivered(partition, base + i)
-  } else {
-    for (let i = 0; i < n; i++) records[i] = { ok: true, at: { partition, position: String(BigInt(baseOffset) + BigInt(i)) } }
-  }
-  return { response, error: null, records }
-}
-
-/**
- * One delivered record as its own RecordResult and RecordPosition: one small object per record
- * instead of two and a string, since the offset text is read for few records (a batch's first
- * and last). Millions of records per second pass through here.
- */
-class Delivered {
-  readonly ok = true as const
-  readonly partition: number
-  readonly #offset: number
-  constructor (partition: number, offset: number) {
-    this.partition = partition
-    this.#offset = offset
-  }
-
-  get at (): RecordPosition { return this }
-  get position (): string { return String(this.#offset) }
+  return { response, error: null, records: deliveredRecords(n, partition, baseOffset) }
 }
 
 function asKprodError (err: unknown): KprodError {

@@ -16,6 +16,7 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
       region: config.region,
       endpoint: config.endpoint,
       partitionKey: config.partitionKey,
+      explicitHashKey: config.explicitHashKey,
       shardOrdering: config.shardOrdering,
       lanes: config.workers,
       maxBatchRecords: Math.min(config.batchRecords, 500),

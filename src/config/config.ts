@@ -58,6 +58,7 @@ export interface Config {
   readonly region: string | null
   readonly endpoint: string | null
   readonly partitionKey: 'random' | 'hash'
+  readonly explicitHashKey: boolean
   readonly shardOrdering: boolean
 
   readonly failedOutput: string | null
@@ -128,6 +129,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   const acks = Number(get<string>('acks') === 'all' ? -1 : get<string>('acks')) as Acks
   if (get<boolean>('idempotent') && get<string>('kafka-client') === 'wire') problems.push('--idempotent needs --kafka-client kafkajs: the wire client has no idempotent producer')
   if (get<boolean>('idempotent') && acks !== -1) problems.push('--idempotent needs --acks all (the idempotent producer requires acknowledgements from all in-sync replicas)')
+  if (get<boolean | undefined>('explicit-hash-key') === true && sep === undefined) problems.push('--explicit-hash-key needs --key-separator: the hash key is each line\'s key')
   const dashes = files.filter((f) => f === '-').length
   if (dashes > 1) problems.push(`input files: '-' (stdin) may be given once, got it ${dashes} times`)
   if (problems.length > 0) throw new ConfigError(problems)
@@ -174,6 +176,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     region: get<string | undefined>('region') ?? null,
     endpoint: endpoint ?? null,
     partitionKey: get('partition-key'),
+    explicitHashKey: get<boolean | undefined>('explicit-hash-key') ?? false,
     shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,
     failedOutput: get<string | undefined>('failed-output') ?? null,
     statsIntervalMs: get('stats-interval'),

@@ -71,6 +71,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'region', arg: '<region>', kind: 'string', group: 'Kinesis', only: 'kinesis', help: 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, ...); credentials always come from the SDK\'s default chain' },
   { name: 'endpoint', arg: '<url>', kind: 'string', group: 'Kinesis', only: 'kinesis', help: 'Kinesis-compatible endpoint URL, e.g. http://127.0.0.1:4567 for an emulator' },
   { name: 'partition-key', arg: '<mode>', kind: 'choice', choices: ['random', 'hash'], default: 'random', group: 'Kinesis', only: 'kinesis', help: 'partition key of a record without a key: random (spreads over shards) or hash (hex MD5 of the line: the same line always lands on the same shard)' },
+  { name: 'explicit-hash-key', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'send each record\'s key (from --key-separator) as its ExplicitHashKey too, so the key picks the shard\'s hash range directly instead of through MD5; a key that is not a decimal number from 0 to 2^128-1 is skipped with its line number' },
   { name: 'shard-ordering', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'keep per-key order: batch by shard, one request in flight per shard, a record waits while an earlier record of its shard is retried' },
 
   { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod' },

@@ -80,10 +80,17 @@ export class ShardMap {
   shardFor (key: string | Buffer): number {
     // A 'binary' (latin1) digest is a 16-character string whose char codes are the bytes: no Buffer to allocate.
     const d = hash('md5', key, 'binary')
-    const w0 = word(d, 0)
-    const w1 = word(d, 4)
-    const w2 = word(d, 8)
-    const w3 = word(d, 12)
+    return this.#shardOfWords(word(d, 0), word(d, 4), word(d, 8), word(d, 12))
+  }
+
+  /** The index of the shard whose range holds an explicit hash key; ANY_PARTITION when none does. */
+  shardForHashKey (value: bigint): number {
+    const w = new Uint32Array(4)
+    words(value, w, 0)
+    return this.#shardOfWords(w[0] as number, w[1] as number, w[2] as number, w[3] as number)
+  }
+
+  #shardOfWords (w0: number, w1: number, w2: number, w3: number): number {
     // The last shard whose start is <= the hash, by binary search over the sorted starts.
     let lo = 0
     let hi = this.ranges.length - 1
@@ -147,6 +154,17 @@ export function partitionKeys (records: readonly InputRecord[], mode: 'random' |
     }
   }
   return keys
+}
+
+/** The largest hash key, 2^128 - 1, as text. */
+export const MAX_HASH_KEY_TEXT = MAX_HASH_KEY.toString()
+
+/** A record key as an ExplicitHashKey: a decimal 0..2^128-1 (no sign, no spaces), else null. */
+export function explicitHashKeyOf (key: Buffer): bigint | null {
+  if (key.length === 0 || key.length > 39) return null
+  for (const byte of key) if (byte < 0x30 || byte > 0x39) return null
+  const value = BigInt(key.toString('latin1'))
+  return value <= MAX_HASH_KEY ? value : null
 }
 
 /** Why a partition key can never be put, or null. Characters are UTF-16 units, as AWS and kinesalite count them. */

@@ -17,7 +17,7 @@ import type { InputRecord } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from './transport.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './kinesis-errors.ts'
-import { GENERATED_KEY_BYTES, ShardMap, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './kinesis-shards.ts'
+import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './kinesis-shards.ts'
 
 /** The calls the transport makes. The default wraps a KinesisClient; unit tests pass a fake. */
 export interface PutRecordsClient {
@@ -37,6 +37,8 @@ export interface KinesisTransportOptions {
   readonly endpoint: string | null
   /** Key of a record without one: 32 random hex characters, or the hex MD5 of its line (stable). */
   readonly partitionKey: 'random' | 'hash'
+  /** Each record's key (a decimal 0..2^128-1) is also sent as its ExplicitHashKey, which picks the shard. */
+  readonly explicitHashKey?: boolean
   /** Partitions are shard indexes and partitionFor() maps a key to its shard, so per-key order holds. */
   readonly shardOrdering: boolean
   /** Without shardOrdering: partitions are 0..lanes-1, concurrency lanes that all send by PutRecords. */
@@ -101,6 +103,12 @@ export class KinesisTransport implements Transport {
   /** Why a record can never be put (its line named), or null. */
   check (record: InputRecord): string | null {
     let keyBytes = GENERATED_KEY_BYTES
+    if (this.#o.explicitHashKey === true) {
+      if (record.key === null) return `line ${record.lineNo}: no key to use as the explicit hash key (--explicit-hash-key)`
+      if (explicitHashKeyOf(record.key) === null) {
+        return `line ${record.lineNo}: key ${JSON.stringify(record.key.toString('latin1').slice(0, 60))} is not an explicit hash key (--explicit-hash-key needs a decimal number from 0 to ${MAX_HASH_KEY_TEXT})`
+      }
+    }
     if (record.key !== null) {
       const problem = keyProblem(record.key)
       if (problem !== null) return `line ${record.lineNo}: ${problem}`
@@ -131,9 +139,12 @@ export class KinesisTransport implements Transport {
     const records = batch.records
     const keys = partitionKeys(records, this.#o.partitionKey, this.#randomBytes)
     const entries = new Array<PutRecordsRequestEntry>(records.length)
+    const explicit = this.#o.explicitHashKey === true
     for (let i = 0; i < records.length; i++) {
       // The value Buffer is a Uint8Array view into the line: no copy before the SDK serializes it.
       entries[i] = { Data: (records[i] as InputRecord).value, PartitionKey: keys[i] as string }
+      // check() let only records with a decimal key through, so the partition key is that number.
+      if (explicit) entries[i]!.ExplicitHashKey = keys[i]
     }
     try {
       const timeout = this.#o.requestTimeoutMs
@@ -233,7 +244,11 @@ export class KinesisTransport implements Transport {
   #shardOf (record: InputRecord): number {
     const map = this.#shards
     if (map === null) return ANY_PARTITION
-    if (record.key !== null) return map.shardFor(record.key)
+    if (record.key !== null) {
+      if (this.#o.explicitHashKey !== true) return map.shardFor(record.key)
+      const value = explicitHashKeyOf(record.key)
+      return value === null ? ANY_PARTITION : map.shardForHashKey(value)
+    }
     if (this.#o.partitionKey === 'hash') return map.shardFor(lineHashKey(record.line))
     return ANY_PARTITION
   }

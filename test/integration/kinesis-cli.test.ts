@@ -12,7 +12,8 @@ import { after, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { kprod, type CliRun } from '../helpers/cli.ts'
 import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
-import { KINESIS_TEST_ENV, localKinesis, localKinesisScript, readStream, type KinesisImpl, type StoredRecord } from '../helpers/kinesis.ts'
+import { ListShardsCommand } from '@aws-sdk/client-kinesis'
+import { KINESIS_TEST_ENV, localKinesis, localKinesisScript, readStream, testKinesisClient, type KinesisImpl, type StoredRecord } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'kprod-kinesis-cli-'))
@@ -156,4 +157,33 @@ describe('kprod --stream through the CLI', () => {
     assert.ok(stored.some((r) => r.partitionKey === 'é'.repeat(256)))
     assert.ok(stored.every((r) => !r.data.includes('\t')))
   })
+
+  for (const impl of IMPLS) {
+    test(`${impl}: --explicit-hash-key sends each record to the shard whose hash range holds its key; a key that is no number is skipped`, SLOW, async () => {
+      const kinesis = await localKinesis(impl)
+      const stream = await kinesis.createStream({ shards: 4 })
+      const client = testKinesisClient(kinesis.endpoint)
+      const shards = (await client.send(new ListShardsCommand({ StreamName: stream }))).Shards ?? []
+      client.destroy()
+      assert.equal(shards.length, 4)
+      // Per shard: its first and last hash key, and one in the middle (MD5 of these keys would scatter them).
+      const lines: string[] = []
+      const want = new Map<string, string>()
+      for (const sh of shards) {
+        const start = BigInt(sh.HashKeyRange?.StartingHashKey ?? '-1')
+        const end = BigInt(sh.HashKeyRange?.EndingHashKey ?? '-1')
+        for (const key of [start, (start + end) / 2n, end]) {
+          lines.push(`${key}\tto ${sh.ShardId} ${lines.length}`)
+          want.set(`to ${sh.ShardId} ${lines.length - 1}`, sh.ShardId ?? '')
+        }
+      }
+      lines.push('not-a-number\tskipped')
+      const run = await put(kinesis.endpoint, stream, ['--key-separator', '\\t', '--explicit-hash-key'], lines.join('\n') + '\n')
+      assert.equal(run.code, 4, why(run))
+      assert.deepEqual(counts(run), { read: 13, delivered: 12, failed: 0, unknown: 0, skipped: 1, unsent: 0 })
+      assert.match(run.stderr, /input line 13 skipped: line 13: key "not-a-number" is not an explicit hash key/)
+      const stored = await readStream(kinesis.endpoint, stream)
+      assert.deepEqual(new Map(stored.map((r) => [r.data.toString(), r.shardId])), want)
+    })
+  }
 })

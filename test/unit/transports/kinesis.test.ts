@@ -242,6 +242,39 @@ test('partitionFor() maps a key to its shard, and an unkeyed record by its parti
   assert.equal((hashed.partitionFor as (r: InputRecord) => number)(rec(1, 'line')), shardOf(lineKey))
 })
 
+test('--explicit-hash-key: send puts each decimal key in ExplicitHashKey as well as PartitionKey', async () => {
+  const fake = new FakePutRecords()
+  const { t } = transport(fake, { explicitHashKey: true })
+  await t.send(batch([rec(1, 'v1', '0'), rec(2, 'v2', '340282366920938463463374607431768211455')]), 0)
+  const entries = fake.calls[0]!.input.Records ?? []
+  assert.deepEqual(entries.map((e) => [e.PartitionKey, e.ExplicitHashKey]), [['0', '0'], ['340282366920938463463374607431768211455', '340282366920938463463374607431768211455']])
+  const plain = new FakePutRecords()
+  await transport(plain).t.send(batch([rec(1, 'v1', '7')]), 0)
+  assert.equal(plain.calls[0]!.input.Records?.[0]?.ExplicitHashKey, undefined, 'no ExplicitHashKey without the flag')
+})
+
+test('--explicit-hash-key: check() skips a record without a key or with a key that is no hash key, naming its line', () => {
+  const { t } = transport(new FakePutRecords(), { explicitHashKey: true })
+  const needs = 'needs a decimal number from 0 to 340282366920938463463374607431768211455)'
+  assert.equal(t.check(rec(4, 'v', '12345')), null)
+  assert.equal(t.check(rec(5, 'v')), 'line 5: no key to use as the explicit hash key (--explicit-hash-key)')
+  for (const [lineNo, key] of [[6, '-1'], [7, '12a'], [8, ' 1'], [9, '340282366920938463463374607431768211456'], [10, '1'.repeat(40)]] as const) {
+    assert.equal(t.check(rec(lineNo, 'v', key)), `line ${lineNo}: key ${JSON.stringify(key)} is not an explicit hash key (--explicit-hash-key ${needs}`)
+  }
+})
+
+test('--explicit-hash-key with --shard-ordering: partitionFor() picks the shard whose range holds the key itself', async () => {
+  const half = 1n << 127n
+  const fake = new FakePutRecords({ shards: [shard(0, 0n, half - 1n), shard(1, half, (1n << 128n) - 1n)] })
+  const { t } = transport(fake, { shardOrdering: true, explicitHashKey: true })
+  await t.connect()
+  const partitionFor = t.partitionFor as (r: InputRecord) => number
+  assert.equal(partitionFor(rec(1, 'v', '0')), 0)
+  assert.equal(partitionFor(rec(2, 'v', (half - 1n).toString())), 0)
+  assert.equal(partitionFor(rec(3, 'v', half.toString())), 1)
+  assert.equal(partitionFor(rec(4, 'v', ((1n << 128n) - 1n).toString())), 1)
+})
+
 test('connect() fails at once with KPROD_TARGET_NOT_FOUND when the stream does not exist', async () => {
   const fake = new FakePutRecords({ describe: () => awsError('ResourceNotFoundException', 'Stream s under account 0 not found.') })
   const { t } = transport(fake)

@@ -14,6 +14,9 @@ export interface ConnectionOptions {
   readonly clock: Clock
 }
 
+/** Far above any answer kprod asks for (produce, metadata and config answers are small). */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
 interface Pending {
   readonly resolve: (body: Reader) => void
   readonly reject: (err: KprodError) => void
@@ -70,9 +73,15 @@ export class Connection {
     return this.#correlation
   }
 
-  /** Sends a framed request and resolves with a reader positioned after the response's correlation id. */
-  request (frame: Buffer, correlationId: number, timeoutMs: number, what: string): Promise<Reader> {
-    if (this.#closed !== null) return Promise.reject(lost(this.address, this.#closed.message, false))
+  /**
+   * Sends a framed request and resolves with a reader positioned after the response's correlation
+   * id. `written` runs once the socket no longer needs `frame` (written, or the connection failed).
+   */
+  request (frame: Buffer, correlationId: number, timeoutMs: number, what: string, written?: () => void): Promise<Reader> {
+    if (this.#closed !== null) {
+      written?.()
+      return Promise.reject(lost(this.address, this.#closed.message, false))
+    }
     return new Promise((resolve, reject) => {
       const timer = this.#clock.setTimeout(() => {
         this.#pending.delete(correlationId)
@@ -80,15 +89,19 @@ export class Connection {
         this.close(`a request timed out after ${timeoutMs} ms`)
       }, timeoutMs)
       this.#pending.set(correlationId, { resolve, reject, timer })
-      this.#socket.write(frame)
+      this.#socket.write(frame, written)
     })
   }
 
   /** Sends a request that gets no response (acks=0): resolves once the bytes are handed to the OS. */
-  send (frame: Buffer): Promise<void> {
-    if (this.#closed !== null) return Promise.reject(lost(this.address, this.#closed.message, false))
+  send (frame: Buffer, written?: () => void): Promise<void> {
+    if (this.#closed !== null) {
+      written?.()
+      return Promise.reject(lost(this.address, this.#closed.message, false))
+    }
     return new Promise((resolve, reject) => {
       this.#socket.write(frame, (err) => {
+        written?.()
         if (err === undefined || err === null) resolve()
         else reject(lost(this.address, err.message, true))
       })
@@ -104,6 +117,10 @@ export class Connection {
     let buf = this.#input.length === 0 ? chunk : Buffer.concat([this.#input, chunk])
     while (buf.length >= 4) {
       const size = buf.readInt32BE(0)
+      if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        this.close(`answered a frame of ${size} bytes, which is no Kafka response`)
+        return
+      }
       if (buf.length < 4 + size) break
       const frame = buf.subarray(4, 4 + size)
       buf = buf.subarray(4 + size)

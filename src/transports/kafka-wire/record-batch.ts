@@ -43,9 +43,10 @@ export function encodeRecords (records: readonly InputRecord[]): Buffer {
 
 /**
  * The whole framed Produce request (size prefix included) for `records`, or for an already
- * compressed records section when `compressed` is given.
+ * compressed records section when `compressed` is given. `alloc` supplies the memory (a pool).
  */
-export function encodeProduce (h: ProduceHeader, correlationId: number, records: readonly InputRecord[], codec: Codec = 'none', compressed: Buffer | null = null): Buffer {
+export function encodeProduce (h: ProduceHeader, correlationId: number, records: readonly InputRecord[], codec: Codec = 'none', compressed: Buffer | null = null,
+  alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
   const clientIdBytes = Buffer.byteLength(h.clientId)
   const topicBytes = Buffer.byteLength(h.topic)
   const prefix = 4 + 2 + 2 + 4 + 2 + clientIdBytes + // size and header v1
@@ -54,7 +55,7 @@ export function encodeProduce (h: ProduceHeader, correlationId: number, records:
     4 + 4 + 4 // one partition: index, records length
   const body = compressed === null ? recordsSize(records) : compressed.length
   const batchBytes = BATCH_HEADER_BYTES + body
-  const buf = Buffer.allocUnsafe(prefix + batchBytes)
+  const buf = alloc(prefix + batchBytes)
 
   let at = 0
   buf.writeInt32BE(buf.length - 4, at); at += 4

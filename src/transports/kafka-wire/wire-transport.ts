@@ -11,6 +11,7 @@ import { KprodError } from '../../errors.ts'
 import { fromBrokerError } from '../kafka-errors.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../kafka-common.ts'
 import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import { BufferPool } from './buffer-pool.ts'
 import { Connection } from './connection.ts'
 import { STALE_METADATA, brokerErrorCode } from './error-codes.ts'
 import {
@@ -54,6 +55,8 @@ export class KafkaWireTransport implements Transport {
   #stale = false
   #refreshing: Promise<void> | null = null
   readonly #idle: IdleTimer
+  /** Request memory, reused once written: about one block per request in flight. */
+  readonly #pool = new BufferPool(8)
   #closed = false
 
   constructor (options: WireTransportOptions) {
@@ -113,13 +116,22 @@ export class KafkaWireTransport implements Transport {
     const compressed = codec === 'none' ? null : await gzip(encodeRecords(batch.records))
     const correlationId = conn.nextCorrelationId()
     const header = { version: versions.produce, clientId, acks, timeoutMs: ackTimeoutMs, topic: this.target, partition }
-    const frame = encodeProduce(header, correlationId, batch.records, codec, compressed)
+    const pool = this.#pool
+    const frame = encodeProduce(header, correlationId, batch.records, codec, compressed, (size) => pool.take(size))
+    const written = (): void => { pool.give(frame) }
     if (acks === 0) {
-      await conn.send(frame)
+      await conn.send(frame, written)
       return okResult(batch.records.length, partition, null, { broker: leader, topic: this.target, partition, errorCode: 0 })
     }
     const what = `produce to topic '${this.target}' partition ${partition}`
-    const answer = decodeProduce(await conn.request(frame, correlationId, requestTimeoutMs, what), versions.produce)
+    const body = await conn.request(frame, correlationId, requestTimeoutMs, what, written)
+    let answer: ReturnType<typeof decodeProduce>
+    try {
+      answer = decodeProduce(body, versions.produce)
+    } catch (err) {
+      // The broker answered, so it may have appended the batch: a retry could duplicate it.
+      throw new KprodError('KPROD_BROKER', `unreadable answer to ${what}: ${err instanceof Error ? err.message : String(err)}`, { retriable: true, maybeWritten: true, cause: err })
+    }
     const response = {
       broker: leader,
       topic: answer.topic,

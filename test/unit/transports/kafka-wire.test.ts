@@ -11,6 +11,7 @@ import type { InputRecord } from '../../../src/record.ts'
 import { crc32c, crc32cJs, crc32cImplementation } from '../../../src/transports/kafka-wire/crc32c.ts'
 import { decodeMetadata, decodeProduce, metadataRequest, pickVersion } from '../../../src/transports/kafka-wire/messages.ts'
 import { API, Reader, Writer, varintSize, writeVarint } from '../../../src/transports/kafka-wire/protocol.ts'
+import { BufferPool } from '../../../src/transports/kafka-wire/buffer-pool.ts'
 import { encodeProduce, encodeRecords, type ProduceHeader } from '../../../src/transports/kafka-wire/record-batch.ts'
 
 test('CRC-32C of "123456789" is the check value 0xE3069283, in both implementations', () => {
@@ -234,4 +235,30 @@ test('decodeProduce reads the partition result, record errors and throttle time 
 
 test('a truncated response is a clear protocol error, not a crash on undefined', () => {
   assert.throws(() => decodeProduce(new Reader(Buffer.from([0, 0, 0, 1, 0, 1]), 0), 8), /response too short/)
+})
+
+test('BufferPool hands out exact sizes, reuses a given-back block of enough capacity, and keeps at most maxFree', () => {
+  const pool = new BufferPool(2)
+  const a = pool.take(100_000)
+  assert.equal(a.length, 100_000)
+  pool.give(a)
+  pool.give(a)
+  assert.equal(pool.free, 1, 'a block given twice is kept once')
+  const b = pool.take(90_000)
+  assert.equal(b.length, 90_000)
+  assert.equal(b.buffer, a.buffer, 'the block is reused')
+  assert.equal(pool.free, 0)
+  const c = pool.take(50_000)
+  assert.notEqual(c.buffer, a.buffer, 'a block in use is not handed out again')
+  pool.give(Buffer.alloc(10))
+  assert.equal(pool.free, 0, 'foreign buffers are not kept')
+  const big = pool.take(1_000_000)
+  pool.give(b)
+  pool.give(c)
+  pool.give(big)
+  assert.equal(pool.free, 2)
+  assert.equal(pool.take(900_000).buffer, big.buffer, 'with maxFree reached the larger blocks stay')
+  const none = new BufferPool(0)
+  none.give(none.take(10))
+  assert.equal(none.free, 0, 'maxFree 0 keeps nothing')
 })

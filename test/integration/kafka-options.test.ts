@@ -108,7 +108,7 @@ test('--when-full drop fails and counts whole batches while the buffer is full, 
   assert.equal((await consumeAll(kafka.bootstrap, topic)).length, c.delivered)
   const refused = run.batches.find((b) => b.produced === false)!
   assert.deepEqual(refused.exchanges, [])
-  assert.match(String(refused.producerError), /buffer full: 100 records not sent \(--when-full drop, --buffer-records 200, --buffer-bytes 33554432\)/)
+  assert.match(String(refused.producerError), /buffer full: 100 records not sent \(--when-full drop, --buffer-records 200, --buffer-bytes 16777216\)/)
 })
 
 test('--when-full error stops reading at the first full buffer, reports why, and exits 4', async () => {

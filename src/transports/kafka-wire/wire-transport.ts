@@ -55,8 +55,8 @@ export class KafkaWireTransport implements Transport {
   #stale = false
   #refreshing: Promise<void> | null = null
   readonly #idle: IdleTimer
-  /** Request memory, reused once written: about one block per request in flight. */
-  readonly #pool = new BufferPool(8)
+  /** Request memory, reused once written; a few blocks, as most requests in flight come back in turn. */
+  readonly #pool = new BufferPool(4)
   #closed = false
 
   constructor (options: WireTransportOptions) {

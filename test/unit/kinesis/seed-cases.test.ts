@@ -5,71 +5,18 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ANY_PARTITION } from '../../../src/batch/batch.ts'
-import { BatchBuilder } from '../../../src/batch/builder.ts'
-import { AsyncProducer } from '../../../src/producer/async-producer.ts'
-import type { BatchResult } from '../../../src/producer/result.ts'
 import type { InputRecord } from '../../../src/record.ts'
-import { KinesisTransport } from '../../../src/transports/kinesis.ts'
-import { FakeClock, flushMicrotasks } from '../../helpers/fake-clock.ts'
-import { FakePutRecords, allDelivered, answer, awsError, type PutCall, type PutResponder } from '../../helpers/fake-put-records.ts'
+import { flushMicrotasks } from '../../helpers/fake-clock.ts'
+import { allDelivered, answer, awsError, type PutCall, type PutResponder } from '../../helpers/fake-put-records.ts'
+import { kinesisPipeline, type KinesisPipelineSetup } from '../../helpers/kinesis-pipeline.ts'
 
-interface Setup {
-  readonly batchRecords?: number
-  readonly lingerMs?: number
-  readonly attempts?: number
-  readonly retryBackoffMs?: number
-  readonly retryBackoffMaxMs?: number
-  readonly maxQueuedBatches?: number
-  readonly respond?: PutResponder
-}
+type Setup = Pick<KinesisPipelineSetup, 'batchRecords' | 'lingerMs' | 'attempts' | 'retryBackoffMs' | 'retryBackoffMaxMs' | 'maxQueuedBatches' | 'respond'>
 
 /** The seed's mock fails every record whose partition key is "fail" with ErrorCode "foo". */
 const failKeyed: PutResponder = (call) => answer(call, (_k, key) => key === 'fail' ? ['foo', 'bar'] : null)
 
 async function pipeline (setup: Setup = {}) {
-  const clock = new FakeClock()
-  const fake = new FakePutRecords(setup.respond === undefined ? {} : { respond: setup.respond })
-  const transport = new KinesisTransport({
-    stream: 's',
-    region: 'us-east-1',
-    endpoint: null,
-    partitionKey: 'random',
-    shardOrdering: false,
-    lanes: 1,
-    maxBatchRecords: setup.batchRecords ?? 10,
-    maxBatchBytes: 5 * 1024 * 1024,
-    requestTimeoutMs: 30_000,
-    connectTimeoutMs: 1000,
-    log: () => {},
-    clock,
-    client: fake
-  })
-  const { partitions } = await transport.connect()
-  const results: BatchResult[] = []
-  const producer = new AsyncProducer({
-    transport,
-    partitions,
-    workers: 1,
-    attempts: setup.attempts ?? 10,
-    retryBackoffMs: setup.retryBackoffMs ?? 50,
-    retryBackoffMaxMs: setup.retryBackoffMaxMs ?? 5000,
-    deliveryTimeoutMs: 120_000,
-    strictPartitioning: false,
-    maxQueuedBatches: setup.maxQueuedBatches ?? 1000,
-    clock,
-    random: () => 0.5,
-    onResult: (r) => results.push(r)
-  })
-  const limits = transport.limits
-  const builder = new BatchBuilder({
-    maxRecords: limits.maxBatchRecords,
-    maxBytes: limits.maxBatchBytes,
-    minRecords: limits.maxBatchRecords,
-    minBytes: 0,
-    lingerMs: setup.lingerMs ?? 1000,
-    clock,
-    onBatch: (b) => producer.enqueue(b)
-  })
+  const { clock, fake, transport, producer, builder, results } = await kinesisPipeline(setup)
   let lineNo = 0
   const add = async (count: number, key: string | null = null): Promise<void> => {
     for (let i = 0; i < count; i++) {

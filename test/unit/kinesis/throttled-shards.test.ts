@@ -9,13 +9,11 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ANY_PARTITION } from '../../../src/batch/batch.ts'
-import { BatchBuilder } from '../../../src/batch/builder.ts'
-import { AsyncProducer } from '../../../src/producer/async-producer.ts'
 import type { BatchResult } from '../../../src/producer/result.ts'
 import type { InputRecord } from '../../../src/record.ts'
-import { KinesisTransport } from '../../../src/transports/kinesis.ts'
-import { FakeClock, flushMicrotasks } from '../../helpers/fake-clock.ts'
-import { FakePutRecords, answer, evenShards, type PutCall, type PutResponder } from '../../helpers/fake-put-records.ts'
+import { flushMicrotasks } from '../../helpers/fake-clock.ts'
+import { answer, evenShards, type PutCall, type PutResponder } from '../../helpers/fake-put-records.ts'
+import { kinesisPipeline } from '../../helpers/kinesis-pipeline.ts'
 
 const THROTTLED = ['ProvisionedThroughputExceededException', 'Rate exceeded for shard'] as const
 
@@ -26,50 +24,17 @@ interface Setup {
 }
 
 async function pipeline (setup: Setup) {
-  const clock = new FakeClock()
-  const fake = new FakePutRecords({ respond: (call) => setup.respond(call), shards: evenShards(3) })
-  const transport = new KinesisTransport({
-    stream: 's',
-    region: 'us-east-1',
-    endpoint: null,
-    partitionKey: 'random',
+  const { clock, fake, transport, producer, builder, results } = await kinesisPipeline({
     shardOrdering: setup.shardOrdering,
-    lanes: setup.workers,
-    maxBatchRecords: 2,
-    maxBatchBytes: 5 * 1024 * 1024,
-    requestTimeoutMs: 30_000,
-    connectTimeoutMs: 1000,
-    log: () => {},
-    clock,
-    client: fake
-  })
-  const { partitions } = await transport.connect()
-  const results: BatchResult[] = []
-  const producer = new AsyncProducer({
-    transport,
-    partitions,
     workers: setup.workers,
-    attempts: 10,
+    shards: evenShards(3),
+    batchRecords: 2,
+    minRecords: 2,
+    lingerMs: 60_000,
+    // Jitter 0.5 of [cap/2, cap]: 750 ms before attempt 2, 1500 ms before attempt 3.
     retryBackoffMs: 1000,
     retryBackoffMaxMs: 5000,
-    deliveryTimeoutMs: 120_000,
-    strictPartitioning: false,
-    maxQueuedBatches: 1000,
-    clock,
-    // Jitter 0.5 of [cap/2, cap]: 750 ms before attempt 2, 1500 ms before attempt 3.
-    random: () => 0.5,
-    onResult: (r) => results.push(r)
-  })
-  const orderKey = transport.orderKey?.bind(transport)
-  const builder = new BatchBuilder({
-    ...(orderKey === undefined ? {} : { batchKey: orderKey }),
-    maxRecords: 2,
-    maxBytes: transport.limits.maxBatchBytes,
-    minRecords: 2,
-    minBytes: 0,
-    lingerMs: 60_000,
-    clock,
-    onBatch: (b) => producer.enqueue(b)
+    respond: (call) => setup.respond(call)
   })
   let lineNo = 0
   const record = (key: string): InputRecord => {

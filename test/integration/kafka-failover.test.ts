@@ -1,7 +1,9 @@
 // A leader election mid-run on a private three-node cluster: the node leading partition 0 is
 // stopped while lines stream in. With each Kafka client, kprod must ride it out inside its
 // delivery deadline: every line delivered (exit 0), every line on the brokers afterwards (read
-// back by kcat), and the retries visible as extra exchanges.
+// back by kcat), and batches for partition 0 delivered after the stop, by its new leader. A
+// controlled shutdown may move leadership before the connection drops, so a retry is possible
+// but not required.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -48,16 +50,23 @@ for (const client of ['kafkajs', 'wire'] as const) {
     }
     await write(4_000)
     await kafka.stopNode(leader)
+    const stoppedAt = Date.now()
     await write(lines - 4_000)
     input.end()
     const run = await running
+    const newLeader = await leaderOf(topic, 0)
     await kafka.startNode(leader)
 
     assert.equal(run.code, 0, run.stderr)
     const c = run.summary.counts as Record<string, number>
     assert.deepEqual([c.read, c.delivered], [lines, lines])
-    const exchanges = run.batches.reduce((sum, b) => sum + (b.exchanges as unknown[]).length, 0)
-    assert.ok(exchanges > run.batches.length, `the election cost no retry (${exchanges} exchanges for ${run.batches.length} batches): was partition 0 written to?`)
+    assert.notEqual(newLeader, leader, 'partition 0 has a new leader')
+    type Exchange = { partition: number, complete: string, error: string | null, response: { broker?: number } | null }
+    const exchanges = run.batches.flatMap((b) => b.exchanges as Exchange[])
+    const after = exchanges.filter((x) => x.partition === 0 && x.error === null && Date.parse(x.complete) > stoppedAt)
+    assert.ok(after.length > 0, 'batches for partition 0 were delivered after its leader stopped')
+    // The wire client names the broker that answered; kafkajs does not expose it.
+    if (client === 'wire') assert.ok(after.every((x) => x.response?.broker === newLeader), JSON.stringify(after.map((x) => x.response?.broker)))
     // A retry after a maybe-written failure may duplicate a line; none may be missing.
     const onBrokers = new Set((await consumeAll(kafka.bootstrap, topic)).map((r) => r.value.toString()))
     const missing: string[] = []

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { median, round, table } from './stats.ts'
-import { KPROD_NODE_FLAGS, ROOT, measure, type Measured } from './tools.ts'
+import { KPROD_NODE_FLAGS, ROOT, measure, type BenchResult, type Measured } from './tools.ts'
 import { ensureFile, type FileWorkload } from './workloads.ts'
 
 /** sdk-loop-lean: the loop without the SDK's logger middleware, which kprod removes too. */
@@ -16,17 +16,9 @@ export const KINESIS_TOOLS = ['kprod', 'sdk-loop', 'sdk-loop-lean'] as const
 export type KinesisTool = typeof KINESIS_TOOLS[number]
 
 /** Same fields as the suite's other results entries, plus the stub's share of the CPU. */
-export interface KinesisResult {
+export interface KinesisResult extends BenchResult {
   workload: 'kinesis'
   tool: KinesisTool
-  recordsPerSec: number
-  mibPerSec: number
-  cpuSecondsPerMillion: number
-  peakRssMb: number
-  runs: number
-  verified: boolean
-  wallSeconds: number
-  counts: string[]
   /** The stub's CPU seconds per wall second of the run (median): 1.0 would be one core. */
   stubCpuShare: number
 }

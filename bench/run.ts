@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { summariseProfile, type ProfileSummary } from './profile.ts'
 import { median, round, table } from './stats.ts'
-import { Broker, KPROD_TOOLS, ROOT, TOOLS, command, measure, type Measured, type ToolName } from './tools.ts'
+import { Broker, KPROD_TOOLS, ROOT, TOOLS, command, measure, type BenchResult, type Measured, type ToolName } from './tools.ts'
 import { bigWorkload, ensureFile, fileWorkloads, trickleWorkload, type FileWorkload } from './workloads.ts'
 import { runTrickle, type TrickleResult } from './trickle.ts'
 import { kinesisBench } from './kinesis.ts'
@@ -34,17 +34,7 @@ const onlyKinesis = opts.only === 'kinesis'
 if (opts.only !== undefined && !onlyKinesis) throw new Error(`--only takes 'kinesis', not '${opts.only}'`)
 
 /** One workload × tool entry of the final JSON. */
-interface Result {
-  workload: string
-  tool: string
-  recordsPerSec: number
-  mibPerSec: number
-  cpuSecondsPerMillion: number
-  peakRssMb: number
-  runs: number
-  verified: boolean
-  wallSeconds: number
-  counts: string[]
+interface Result extends BenchResult {
   selfReportedRecordsPerSec?: number
 }
 

@@ -26,6 +26,20 @@ export const KPROD_NODE_FLAGS: readonly string[] = (() => {
   return m === null ? [] : (m[1] ?? '').trim().split(/\s+/).filter((f) => f !== '')
 })()
 
+/** The fields every entry of a bench run's `results` array has (the issue's list, plus wall time and per-run counts). */
+export interface BenchResult {
+  workload: string
+  tool: string
+  recordsPerSec: number
+  mibPerSec: number
+  cpuSecondsPerMillion: number
+  peakRssMb: number
+  runs: number
+  verified: boolean
+  wallSeconds: number
+  counts: string[]
+}
+
 /** What a tool needs to know about one run. */
 export interface RunSpec {
   readonly bootstrap: string

@@ -159,8 +159,10 @@ describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputEx
     assertSameMultiset(await stored('kinesalite', stream), without(lines, failedData), 'stream = input minus the failed lines')
     assert.equal(proxy.stats.recordsForwarded, 3000 - failedData.length, 'no record was sent twice')
     assert.equal(proxy.stats.putRecordsRequests, run.batches.length, 'one PutRecords per batch, no retry')
+    assert.ok(run.batches.some((b) => b.produced === false))
     for (const batch of run.batches) {
-      assert.equal(batch.produced, false)
+      // A batch cut small (by --linger while the reader waited) may hold no 9th record at all.
+      assert.equal(batch.produced, (batch.outcomes as Counts).failed === 0)
       const errors = batch.errors as { error: string, records: number }[]
       assert.deepEqual(errors.map((e) => e.records).reduce((a, b) => a + b, 0), (batch.outcomes as Counts).failed)
       assert.ok(errors.every((e) => /^error producing stream \S+ lane \d+: ProvisionedThroughputExceededException: Rate exceeded/.test(e.error)), JSON.stringify(errors))

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { median, round, table } from './stats.ts'
-import { KPROD_NODE_FLAGS, ROOT, measure, type BenchResult, type Measured } from './tools.ts'
+import { KPROD_NODE_FLAGS, ROOT, measure, summariseRuns, type BenchResult, type Measured } from './tools.ts'
 import { ensureFile, type FileWorkload } from './workloads.ts'
 
 /** sdk-loop-lean: the loop without the SDK's logger middleware, which kprod removes too. */
@@ -97,19 +97,10 @@ async function runOnce (stub: Stub, w: FileWorkload, tool: KinesisTool, timeFile
 }
 
 function summarise (w: FileWorkload, tool: KinesisTool, ms: Run[]): KinesisResult {
-  const mib = (w.records * w.size) / 1048576
-  const secs = ms.map(m => m.wallMs / 1000)
   return {
+    ...summariseRuns('kinesis', tool, w.records, w.size, ms, m => m.stub.records),
     workload: 'kinesis',
     tool,
-    recordsPerSec: Math.round(median(secs.map(s => w.records / s))),
-    mibPerSec: round(median(secs.map(s => mib / s))),
-    cpuSecondsPerMillion: round(median(ms.map(m => m.cpuS / (w.records / 1e6)))),
-    peakRssMb: round(Math.max(...ms.map(m => m.maxRssMb)), 1),
-    runs: ms.length,
-    verified: ms.every(m => m.ok),
-    wallSeconds: round(median(secs)),
-    counts: ms.map(m => `${m.stub.records}/${w.records}`),
     stubCpuShare: round(median(ms.map(m => m.stub.cpuS / (m.wallMs / 1000))))
   }
 }

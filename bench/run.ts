@@ -8,7 +8,7 @@ import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { summariseProfile, type ProfileSummary } from './profile.ts'
 import { median, round, table } from './stats.ts'
-import { Broker, KPROD_TOOLS, ROOT, TOOLS, command, measure, type BenchResult, type Measured, type ToolName } from './tools.ts'
+import { Broker, KPROD_TOOLS, ROOT, TOOLS, command, measure, summariseRuns, type BenchResult, type Measured, type ToolName } from './tools.ts'
 import { bigWorkload, ensureFile, fileWorkloads, trickleWorkload, type FileWorkload } from './workloads.ts'
 import { runTrickle, type TrickleResult } from './trickle.ts'
 import { kinesisBench } from './kinesis.ts'
@@ -70,19 +70,8 @@ async function runOnce (broker: Broker, w: FileWorkload, tool: ToolName): Promis
 }
 
 function summarise (w: FileWorkload, tool: string, ms: Array<Measured & { counted: number, ok: boolean }>): Result {
-  const mib = (w.records * w.size) / 1048576
-  const secs = ms.map(m => m.wallMs / 1000)
   return {
-    workload: w.name,
-    tool,
-    recordsPerSec: Math.round(median(secs.map(s => w.records / s))),
-    mibPerSec: round(median(secs.map(s => mib / s))),
-    cpuSecondsPerMillion: round(median(ms.map(m => m.cpuS / (w.records / 1e6)))),
-    peakRssMb: round(Math.max(...ms.map(m => m.maxRssMb)), 1),
-    runs: ms.length,
-    verified: ms.every(m => m.ok),
-    wallSeconds: round(median(secs)),
-    counts: ms.map(m => `${m.counted}/${w.records}`),
+    ...summariseRuns(w.name, tool, w.records, w.size, ms, m => m.counted),
     ...(tool === 'perf-test' ? { selfReportedRecordsPerSec: Math.round(median(ms.map(m => perfTestRate(m.stdout)))) } : {})
   }
 }

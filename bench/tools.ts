@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 import type { Writable } from 'node:stream'
+import { median, round } from './stats.ts'
 
 export const ROOT = new URL('..', import.meta.url).pathname.replace(/\/$/, '')
 export const KAFKA_LIBS = `${ROOT}/.local/kafka/4.3.1/libs/*`
@@ -38,6 +39,27 @@ export interface BenchResult {
   verified: boolean
   wallSeconds: number
   counts: string[]
+}
+
+/**
+ * One results entry from the measured runs of one tool on a file of `records` lines of `size`
+ * bytes: medians of the per-run rates, the largest peak RSS, and `counted` per run for `counts`.
+ */
+export function summariseRuns<M extends Measured & { ok: boolean }> (workload: string, tool: string, records: number, size: number, ms: readonly M[], counted: (m: M) => number): BenchResult {
+  const mib = (records * size) / 1048576
+  const secs = ms.map(m => m.wallMs / 1000)
+  return {
+    workload,
+    tool,
+    recordsPerSec: Math.round(median(secs.map(s => records / s))),
+    mibPerSec: round(median(secs.map(s => mib / s))),
+    cpuSecondsPerMillion: round(median(ms.map(m => m.cpuS / (records / 1e6)))),
+    peakRssMb: round(Math.max(...ms.map(m => m.maxRssMb)), 1),
+    runs: ms.length,
+    verified: ms.every(m => m.ok),
+    wallSeconds: round(median(secs)),
+    counts: ms.map(m => `${counted(m)}/${records}`)
+  }
 }
 
 /** What a tool needs to know about one run. */

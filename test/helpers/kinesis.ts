@@ -3,14 +3,18 @@
 // cannot be started is a test failure, never a skip.
 
 import { execFile } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { after } from 'node:test'
 import { promisify } from 'node:util'
 import {
   CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand,
   KinesisClient, ListShardsCommand, type Shard
 } from '@aws-sdk/client-kinesis'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
+import type { FaultProxy } from './fault-proxy.ts'
 import { ROOT } from './kafka.ts'
 
 const run = promisify(execFile)
@@ -160,4 +164,21 @@ export async function readStream (endpoint: string, stream: string): Promise<Sto
   } finally {
     client.destroy()
   }
+}
+
+/**
+ * For a test file that needs emulators of its own: points the helpers at a private
+ * KPROD_KINESIS_HOME, makes a scratch folder, and after the file closes the fault proxies pushed
+ * onto `proxies`, stops its emulators and removes the folder.
+ */
+export function privateKinesisFixture (name: string): { readonly work: string, readonly proxies: FaultProxy[] } {
+  process.env.KPROD_KINESIS_HOME = mkdtempSync(join(tmpdir(), `kprod-${name}-`))
+  const work = mkdtempSync(join(tmpdir(), `kprod-${name}-files-`))
+  const proxies: FaultProxy[] = []
+  after(async () => {
+    for (const p of proxies) await p.close()
+    await localKinesisScript(['down'])
+    rmSync(work, { recursive: true, force: true })
+  })
+  return { work, proxies }
 }

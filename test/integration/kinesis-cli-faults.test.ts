@@ -6,28 +6,19 @@
 // the request surely never reached Kinesis (connection refused), unknown when it may have.
 // Emulators are private to this file and missing ones fail the tests: nothing here skips.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { kprod, type CliRun } from '../helpers/cli.ts'
 import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
 import { everyKth, startFaultProxy, type FaultProxy, type ProxiedRecord } from '../helpers/fault-proxy.ts'
-import { KINESIS_TEST_ENV, localKinesis, localKinesisScript, readStream, type KinesisImpl } from '../helpers/kinesis.ts'
+import { KINESIS_TEST_ENV, localKinesis, privateKinesisFixture, readStream, type KinesisImpl } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
-const home = mkdtempSync(join(tmpdir(), 'kprod-kinesis-faults-'))
-process.env.KPROD_KINESIS_HOME = home
-const work = mkdtempSync(join(tmpdir(), 'kprod-kinesis-faults-files-'))
-const proxies: FaultProxy[] = []
-after(async () => {
-  for (const p of proxies) await p.close()
-  await localKinesisScript(['down'])
-  rmSync(work, { recursive: true, force: true })
-})
+const { work, proxies } = privateKinesisFixture('kinesis-faults')
 
 const SLOW = { timeout: 300_000 }
 const IMPLS: readonly KinesisImpl[] = ['kinesalite', 'kinesis-mock']

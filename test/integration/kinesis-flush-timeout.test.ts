@@ -4,28 +4,19 @@
 // how many were delivered and how many were given up, and --failed-output holding the rest.
 // The emulator is private to this file and a missing one fails the tests: nothing here skips.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { kprod, type CliRun } from '../helpers/cli.ts'
 import { multiset, multisetDiff, referenceLines } from '../helpers/data.ts'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
-import { KINESIS_TEST_ENV, localKinesis, localKinesisScript, readStream } from '../helpers/kinesis.ts'
+import { KINESIS_TEST_ENV, localKinesis, privateKinesisFixture, readStream } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
-const home = mkdtempSync(join(tmpdir(), 'kprod-kinesis-flush-'))
-process.env.KPROD_KINESIS_HOME = home
-const work = mkdtempSync(join(tmpdir(), 'kprod-kinesis-flush-files-'))
-const proxies: FaultProxy[] = []
-after(async () => {
-  for (const p of proxies) await p.close()
-  await localKinesisScript(['down'])
-  rmSync(work, { recursive: true, force: true })
-})
+const { work, proxies } = privateKinesisFixture('kinesis-flush')
 
 const SLOW = { timeout: 300_000 }
 

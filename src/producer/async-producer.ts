@@ -16,8 +16,9 @@
 import { ANY_PARTITION, recordBytes, type Batch } from '../batch/batch.ts'
 import { KprodError, errorText } from '../errors.ts'
 import type { Outcome } from '../record.ts'
-import type { RecordPosition, RecordResult, SendResult, Transport } from '../transports/transport.ts'
+import type { DeliveredRun, RecordResult, SendResult, Transport } from '../transports/transport.ts'
 import type { Clock } from '../util/clock.ts'
+import { PositionTable } from './positions.ts'
 import type { BatchResult, Exchange } from './result.ts'
 import { backoffDelay, deliveryTimeoutText, shouldRetry, startsInTime } from './retry-policy.ts'
 
@@ -68,7 +69,7 @@ interface Job {
   sleep: AbortController | null
   readonly exchanges: Exchange[]
   readonly outcomes: Outcome[]
-  readonly positions: (RecordPosition | null)[]
+  readonly positions: PositionTable
   readonly errors: (string | null)[]
 }
 
@@ -139,7 +140,7 @@ export class AsyncProducer {
       sleep: null,
       exchanges: [],
       outcomes: new Array<Outcome>(n).fill('unsent'),
-      positions: new Array<RecordPosition | null>(n).fill(null),
+      positions: new PositionTable(n),
       errors: new Array<string | null>(n).fill(null)
     }
     this.#jobs.add(job)
@@ -286,21 +287,31 @@ export class AsyncProducer {
     const retry: number[] = []
     let failed = 0
     let first: KprodError | null = null
-    for (let k = 0; k < pending.length; k++) {
-      const i = pending[k] as number
-      const r = recordResult(result, k, pending.length)
-      if (r.ok) {
+    const records = result.error === null ? result.records : null
+    if (records !== null && !Array.isArray(records) && (records as DeliveredRun).count === pending.length) {
+      // All delivered as one run (Kafka): no per-record object.
+      for (const i of pending) {
         outcomes[i] = 'delivered'
-        job.positions[i] = r.at
         errors[i] = null
-        continue
       }
-      failed++
-      first ??= r.error
-      // Once an attempt may have written a record, a later definite failure cannot undo that.
-      outcomes[i] = r.error.maybeWritten || outcomes[i] === 'unknown' ? 'unknown' : 'failed'
-      errors[i] = prefix + r.error.message
-      if (shouldRetry(r.error, job.attempts, this.#o.attempts)) retry.push(i)
+      job.positions.setRun(pending, records as DeliveredRun)
+    } else {
+      for (let k = 0; k < pending.length; k++) {
+        const i = pending[k] as number
+        const r = recordResult(result, k, pending.length)
+        if (r.ok) {
+          outcomes[i] = 'delivered'
+          job.positions.set(i, r.at)
+          errors[i] = null
+          continue
+        }
+        failed++
+        first ??= r.error
+        // Once an attempt may have written a record, a later definite failure cannot undo that.
+        outcomes[i] = r.error.maybeWritten || outcomes[i] === 'unknown' ? 'unknown' : 'failed'
+        errors[i] = prefix + r.error.message
+        if (shouldRetry(r.error, job.attempts, this.#o.attempts)) retry.push(i)
+      }
     }
     let error: string | null = null
     if (result.error !== null) error = prefix + result.error.message
@@ -420,9 +431,10 @@ function allIndices (n: number): readonly number[] {
 /** The result for the k-th record of an exchange of `count` records. */
 function recordResult (result: SendResult, k: number, count: number): RecordResult {
   if (result.error !== null) return { ok: false, error: result.error }
-  const r = result.records?.[k]
+  const records = result.records
+  const r = Array.isArray(records) ? records[k] : undefined
   if (r !== undefined) return r
-  const got = result.records === null ? 'no results' : `${result.records.length} results`
+  const got = records === null ? 'no results' : `${Array.isArray(records) ? records.length : (records as DeliveredRun).count} results`
   return { ok: false, error: new KprodError('KPROD_INTERNAL', `transport returned ${got} for ${count} records`) }
 }
 

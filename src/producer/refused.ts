@@ -3,6 +3,7 @@
 
 import type { Batch } from '../batch/batch.ts'
 import type { Outcome } from '../record.ts'
+import { noPositions } from './positions.ts'
 import type { BatchResult } from './result.ts'
 
 export function refusedResult (batch: Batch, target: string, reason: string, now: number): BatchResult {
@@ -15,7 +16,7 @@ export function refusedResult (batch: Batch, target: string, reason: string, now
     producerError: reason,
     produced: false,
     outcomes: new Array<Outcome>(n).fill('failed'),
-    positions: new Array<null>(n).fill(null),
+    positions: noPositions(n),
     errors: new Array<string>(n).fill(reason),
     begin: now,
     complete: now

@@ -2,7 +2,7 @@
 
 import type { Batch } from '../batch/batch.ts'
 import type { Outcome } from '../record.ts'
-import type { RecordPosition } from '../transports/transport.ts'
+import type { Positions } from './positions.ts'
 
 /** One wire call: one attempt of one batch (or of its records still pending) to one partition. */
 export interface Exchange {
@@ -21,7 +21,7 @@ export interface Exchange {
   readonly error: string | null
 }
 
-/** The final word on one batch. `outcomes[i]` and `positions[i]` belong to `batch.records[i]`. */
+/** The final word on one batch. `outcomes[i]` and `positions.at(i)` belong to `batch.records[i]`. */
 export interface BatchResult {
   readonly batch: Batch
   readonly target: string
@@ -33,7 +33,7 @@ export interface BatchResult {
   /** True iff there is at least one exchange and every record was delivered. */
   readonly produced: boolean
   readonly outcomes: readonly Outcome[]
-  readonly positions: readonly (RecordPosition | null)[]
+  readonly positions: Positions
   /** Per-record error text for records not delivered (null for delivered ones). */
   readonly errors: readonly (string | null)[]
   /** Epoch ms: the producer took the batch / the result was final. */

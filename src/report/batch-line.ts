@@ -140,7 +140,7 @@ function scanRecords (result: BatchResult): Scan {
     if (outcome === 'delivered') {
       if (s.firstDelivered < 0) s.firstDelivered = i
       s.lastDelivered = i
-      const shardId = result.positions[i]?.shardId
+      const shardId = result.positions.shardId(i)
       if (shardId !== undefined) s.shards.add(shardId)
       continue
     }
@@ -156,7 +156,7 @@ function scanRecords (result: BatchResult): Scan {
 
 function positionAt (result: BatchResult, i: number): LinePosition | null {
   if (i < 0) return null
-  const at = result.positions[i] ?? null
+  const at = result.positions.at(i)
   return {
     line: result.batch.records[i]!.lineNo,
     partition: at?.partition ?? result.partition,

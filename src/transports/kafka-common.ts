@@ -4,7 +4,7 @@
 
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import { connectError, isFinalConnectError } from './kafka-errors.ts'
-import type { RecordPosition, RecordResult, TransportLimits } from './transport.ts'
+import type { DeliveredRun, TransportLimits } from './transport.ts'
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[]
@@ -106,32 +106,31 @@ export class IdleTimer {
 }
 
 /**
- * Results for `n` records delivered at consecutive offsets from `baseOffset` (null: not known,
- * acks=0). One small object per record that is both its RecordResult and its RecordPosition, and
- * the offset text is made only when read (batch lines read the first and last): millions of
- * records per second pass through here.
+ * The result of `n` records delivered at consecutive offsets from `baseOffset` (null: not known,
+ * acks=0): one object for the whole batch, offsets made only when read (batch lines read the first
+ * and last). Millions of records per second pass through here.
  */
-export function deliveredRecords (n: number, partition: number, baseOffset: string | null): RecordResult[] {
-  const records = new Array<RecordResult>(n)
-  if (baseOffset === null) return records.fill({ ok: true, at: { partition, position: null } })
-  const base = Number(baseOffset)
-  if (Number.isSafeInteger(base + n)) {
-    for (let i = 0; i < n; i++) records[i] = new Delivered(partition, base + i)
-  } else {
-    for (let i = 0; i < n; i++) records[i] = { ok: true, at: { partition, position: String(BigInt(baseOffset) + BigInt(i)) } }
-  }
-  return records
+export function deliveredRecords (n: number, partition: number, baseOffset: string | null): DeliveredRun {
+  return new OffsetRun(n, partition, baseOffset)
 }
 
-class Delivered {
-  readonly ok = true as const
+class OffsetRun implements DeliveredRun {
+  readonly kind = 'run' as const
+  readonly count: number
   readonly partition: number
-  readonly #offset: number
-  constructor (partition: number, offset: number) {
+  readonly #base: string | null
+
+  constructor (count: number, partition: number, base: string | null) {
+    this.count = count
     this.partition = partition
-    this.#offset = offset
+    this.#base = base
   }
 
-  get at (): RecordPosition { return this }
-  get position (): string { return String(this.#offset) }
+  position (k: number): string | null {
+    const base = this.#base
+    if (base === null) return null
+    if (k === 0) return base
+    const n = Number(base) + k
+    return Number.isSafeInteger(n) ? String(n) : String(BigInt(base) + BigInt(k))
+  }
 }

@@ -35,14 +35,26 @@ export type RecordResult =
   | { readonly ok: true, readonly at: RecordPosition }
   | { readonly ok: false, readonly error: KprodError }
 
+/**
+ * Every record of an exchange delivered, in batch order, to one partition at consecutive positions
+ * (a Kafka produce answer): one object for the whole exchange instead of one per record.
+ */
+export interface DeliveredRun {
+  readonly kind: 'run'
+  readonly count: number
+  readonly partition: number
+  /** The position of the k-th record of the exchange; null when not acknowledged (acks=0). */
+  position (k: number): string | null
+}
+
 /** The outcome of one wire exchange. */
 export interface SendResult {
   /** The response as the target gave it, JSON-ready; null when there was none. */
   readonly response: Readonly<Record<string, unknown>> | null
   /** A request-level error: every record of the exchange shares it. */
   readonly error: KprodError | null
-  /** Per-record results in batch order; present only when error is null. */
-  readonly records: readonly RecordResult[] | null
+  /** Per-record results in batch order, or a run when all were delivered; present only when error is null. */
+  readonly records: readonly RecordResult[] | DeliveredRun | null
 }
 
 export interface Transport {

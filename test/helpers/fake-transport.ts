@@ -5,6 +5,7 @@ import { ANY_PARTITION, recordBytes, type Batch } from '../../src/batch/batch.ts
 import { KprodError, type ErrorCode, type KprodErrorOptions } from '../../src/errors.ts'
 import type { InputRecord } from '../../src/record.ts'
 import type { RecordResult, SendResult, Topology, Transport, TransportLimits } from '../../src/transports/transport.ts'
+import { deliveredRecords } from '../../src/transports/kafka-common.ts'
 
 /** One send() as the fake saw it. `resolve`/`reject` settle a held call. */
 export interface SendCall {
@@ -106,6 +107,11 @@ export class FakeTransport implements Transport {
 /** Every record of the call delivered, at offsets from `baseOffset`. */
 export function delivered (call: SendCall, baseOffset = 0): SendResult {
   return perRecord(call, () => null, baseOffset)
+}
+
+/** Every record delivered as one run of consecutive offsets, as the Kafka transports answer. */
+export function deliveredRun (call: SendCall, baseOffset: string | null = '0', count = call.records): SendResult {
+  return { response: { partition: call.partition, baseOffset }, error: null, records: deliveredRecords(count, call.partition, baseOffset) }
 }
 
 /** A request-level failure shared by every record of the call. */

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict'
 import type { ProducerOptions } from '../../../src/producer/async-producer.ts'
 import { setupProducer } from '../../helpers/producer-harness.ts'
 import { flushMicrotasks } from '../../helpers/fake-clock.ts'
-import { delivered, requestError, testBatch, type Responder } from '../../helpers/fake-transport.ts'
+import { delivered, deliveredRun, requestError, testBatch, type Responder } from '../../helpers/fake-transport.ts'
+import { positionList } from '../../helpers/positions.ts'
+import type { RecordResult } from '../../../src/transports/transport.ts'
 
 function setup (options: Partial<ProducerOptions> = {}, respond?: Responder) {
   return setupProducer({ attempts: 1, ...options }, respond)
@@ -64,7 +66,7 @@ test('Success: two batches on one partition with 10 workers and 3 attempts are b
   assert.equal(results.length, 2)
   assert.deepEqual(results.map((r) => r.produced), [true, true])
   assert.deepEqual(results[0]?.outcomes, ['delivered', 'delivered'])
-  assert.deepEqual(results[0]?.positions.map((p) => p?.position), ['0', '1'])
+  assert.deepEqual(positionList(results[0]!.positions).map((p) => p?.position), ['0', '1'])
 })
 
 test('Partitioned: unkeyed batches go to 9 then 3 and a batch for 9 goes to 9', async () => {
@@ -178,11 +180,42 @@ test('producer treats a send that throws as a final internal error', async () =>
 })
 
 test('producer fails records the transport returned no result for', async () => {
-  const { clock, producer, results } = setup({ attempts: 3 }, (call) => ({ ...delivered(call), records: delivered(call).records?.slice(0, 1) ?? null }))
+  const { clock, producer, results } = setup({ attempts: 3 }, (call) => ({ ...delivered(call), records: (delivered(call).records as readonly RecordResult[]).slice(0, 1) }))
   producer.enqueue(testBatch(clock.now()))
   await producer.drain()
   assert.deepEqual(results[0]?.outcomes, ['delivered', 'failed'])
   assert.match(results[0]?.errors[1] ?? '', /transport returned 1 results for 2 records/)
+})
+
+test('a run answer (the Kafka transports) delivers every record at consecutive offsets', async () => {
+  const { clock, producer, results } = setup({ attempts: 3 }, (call) => deliveredRun(call, '41'))
+  producer.enqueue(testBatch(clock.now(), { records: 3 }))
+  await producer.drain()
+  assert.deepEqual(results[0]?.outcomes, ['delivered', 'delivered', 'delivered'])
+  assert.deepEqual(results[0]?.errors, [null, null, null])
+  assert.deepEqual(positionList(results[0]!.positions), [0, 1, 2].map((k) => ({ partition: 0, position: String(41 + k) })))
+  assert.equal(results[0]?.positions.shardId(1), undefined)
+})
+
+test('a run answer after a failed attempt places the records of the retry', async () => {
+  let calls = 0
+  const { clock, producer, results } = setup({ attempts: 3, retryBackoffMs: 0 }, (call) =>
+    calls++ === 0 ? requestError('KPROD_BROKER', 'not leader', { retriable: true }) : deliveredRun(call, null))
+  producer.enqueue(testBatch(clock.now()))
+  await clock.advance(10)
+  await producer.drain()
+  assert.equal(results[0]?.exchanges.length, 2)
+  assert.deepEqual(results[0]?.outcomes, ['delivered', 'delivered'])
+  assert.deepEqual(positionList(results[0]!.positions), [{ partition: 0, position: null }, { partition: 0, position: null }])
+})
+
+test('a run answer for the wrong number of records fails every record of the exchange', async () => {
+  const { clock, producer, results } = setup({ attempts: 1 }, (call) => deliveredRun(call, '0', call.records - 1))
+  producer.enqueue(testBatch(clock.now()))
+  await producer.drain()
+  assert.deepEqual(results[0]?.outcomes, ['failed', 'failed'])
+  assert.match(results[0]?.errors[0] ?? '', /transport returned 1 results for 2 records/)
+  assert.deepEqual(positionList(results[0]!.positions), [null, null])
 })
 
 test('producer stamps the result and each exchange with the fake clock times', async () => {

@@ -5,6 +5,7 @@ import type { BatchResult, Exchange } from '../../../src/producer/result.ts'
 import type { InputRecord, Outcome } from '../../../src/record.ts'
 import type { RecordPosition } from '../../../src/transports/transport.ts'
 import { validateLine } from '../../helpers/schema.ts'
+import { positionsOf } from '../../helpers/positions.ts'
 
 const T0 = Date.UTC(2026, 0, 1)
 
@@ -27,7 +28,7 @@ function result (records: InputRecord[], outcomes: Outcome[], over: Partial<Batc
     producerError: null,
     produced: delivered.every(Boolean),
     outcomes,
-    positions: delivered.map((d, i): RecordPosition | null => d ? { partition: 2, position: String(100 + i) } : null),
+    positions: positionsOf(delivered.map((d, i): RecordPosition | null => d ? { partition: 2, position: String(100 + i) } : null)),
     errors: delivered.map((d) => d ? null : 'error producing topic logs partition 2: timeout'),
     begin: T0 + 6,
     complete: T0 + 25,
@@ -89,10 +90,10 @@ test('batchLine lists at most MAX_DISTINCT_ERRORS errors when every record fails
 
 test('batchLine lists Kinesis shards when positions carry shard ids', () => {
   const line = batchLine(result([rec(1), rec(2)], ['delivered', 'delivered'], {
-    positions: [
+    positions: positionsOf([
       { partition: 1, position: '4962', shardId: 'shardId-000000000001' },
       { partition: 0, position: '4963', shardId: 'shardId-000000000000' }
-    ]
+    ])
   }))
   assert.deepEqual(validateLine(line), [])
   assert.deepEqual(line.shards, ['shardId-000000000000', 'shardId-000000000001'])

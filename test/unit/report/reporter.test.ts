@@ -10,6 +10,7 @@ import type { BatchResult, Exchange } from '../../../src/producer/result.ts'
 import type { InputRecord, Outcome } from '../../../src/record.ts'
 import { FakeClock } from '../../helpers/fake-clock.ts'
 import { contractProblems } from '../../helpers/schema.ts'
+import { positionsOf } from '../../helpers/positions.ts'
 
 interface Harness {
   readonly reporter: Reporter
@@ -68,7 +69,7 @@ function result (clock: FakeClock, records: InputRecord[], outcomes: Outcome[], 
     producerError,
     produced: exchanges.length > 0 && outcomes.every((o) => o === 'delivered'),
     outcomes,
-    positions: outcomes.map((o, i) => o === 'delivered' ? { partition: 0, position: String(i) } : null),
+    positions: positionsOf(outcomes.map((o, i) => o === 'delivered' ? { partition: 0, position: String(i) } : null)),
     errors: outcomes.map((o) => o === 'delivered' ? null : producerError ?? `error producing topic logs partition 0: ${o}`),
     begin: now,
     complete: now

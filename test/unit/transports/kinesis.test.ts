@@ -10,6 +10,7 @@ import type { InputRecord } from '../../../src/record.ts'
 import { KinesisTransport, clientConfig, kinesisLimits, type KinesisTransportOptions } from '../../../src/transports/kinesis.ts'
 import { FakeClock } from '../../helpers/fake-clock.ts'
 import { FakePutRecords, answer, awsError, evenShards, shard, socketError, streamSummary } from '../../helpers/fake-put-records.ts'
+import type { RecordResult } from '../../../src/transports/transport.ts'
 
 const MiB = 1024 * 1024
 
@@ -108,7 +109,7 @@ test('send turns a partial failure into per-record results with counted error co
   const { t } = transport(fake)
   const result = await t.send(batch([rec(1, 'a'), rec(2, 'b'), rec(3, 'c'), rec(4, 'd')]), 0)
   assert.equal(result.error, null)
-  const records = result.records ?? []
+  const records = (result.records ?? []) as readonly RecordResult[]
   assert.deepEqual(records.map((r) => r.ok), [true, false, true, false])
   const [throttled, internal] = [records[1], records[3]].map((r) => r?.ok === false ? r.error : null)
   assert.deepEqual([throttled?.code, throttled?.retriable, throttled?.maybeWritten], ['KPROD_THROTTLED', true, false])

@@ -3,7 +3,7 @@
 /**
  * A record read from one input line. `line` is the raw line (LF and one trailing CR removed);
  * `key` and `value` are views into it, never copies, so --failed-output can write `line` back
- * byte for byte.
+ * byte for byte. The parser makes LineRecords; tests may use plain objects.
  */
 export interface InputRecord {
   readonly line: Buffer
@@ -13,6 +13,71 @@ export interface InputRecord {
   readonly lineNo: number
   /** Epoch milliseconds when the line was read: the record's CreateTime. */
   readonly readAt: number
+}
+
+/**
+ * The InputRecord the parser makes: spans of the bytes the line was read into, with no Buffer
+ * view per line. Views are made only when `line`, `key` or `value` is read (a failed line written
+ * back, a kafkajs or Kinesis request); the Kafka wire encoder and the size checks use the spans
+ * through recordValueBytes() and copyValue(), so a million lines make a million small objects,
+ * not three million.
+ */
+export class LineRecord implements InputRecord {
+  /** Holds the line at [start, end); never modified once read. */
+  readonly bytes: Buffer
+  readonly start: number
+  /** Where the key ends (the separator starts); -1 when there is no key. */
+  readonly keyEnd: number
+  /** Where the value starts: `start`, or just after the separator. */
+  readonly valueStart: number
+  readonly end: number
+  readonly lineNo: number
+  readonly readAt: number
+
+  constructor (bytes: Buffer, start: number, keyEnd: number, valueStart: number, end: number, lineNo: number, readAt: number) {
+    this.bytes = bytes
+    this.start = start
+    this.keyEnd = keyEnd
+    this.valueStart = valueStart
+    this.end = end
+    this.lineNo = lineNo
+    this.readAt = readAt
+  }
+
+  get line (): Buffer { return this.bytes.subarray(this.start, this.end) }
+  get key (): Buffer | null { return this.keyEnd < 0 ? null : this.bytes.subarray(this.start, this.keyEnd) }
+  get value (): Buffer { return this.bytes.subarray(this.valueStart, this.end) }
+}
+
+/** The value's length, without making a view of a LineRecord. */
+export function recordValueBytes (record: InputRecord): number {
+  return record instanceof LineRecord ? record.end - record.valueStart : record.value.length
+}
+
+/** The key's length (0 for none), without making a view of a LineRecord. */
+export function recordKeyBytes (record: InputRecord): number {
+  if (record instanceof LineRecord) return record.keyEnd < 0 ? 0 : record.keyEnd - record.start
+  return record.key === null ? 0 : record.key.length
+}
+
+/** Whether the record has a key (an empty key is a key); no view is made of a LineRecord. */
+export function recordHasKey (record: InputRecord): boolean {
+  return record instanceof LineRecord ? record.keyEnd >= 0 : record.key !== null
+}
+
+/** Copies the key (if any) into `target` at `at`; returns the bytes copied. */
+export function copyKey (record: InputRecord, target: Buffer, at: number): number {
+  if (record instanceof LineRecord) return record.keyEnd < 0 ? 0 : record.bytes.copy(target, at, record.start, record.keyEnd)
+  if (record.key === null) return 0
+  target.set(record.key, at)
+  return record.key.length
+}
+
+/** Copies the value into `target` at `at`; returns the bytes copied. */
+export function copyValue (record: InputRecord, target: Buffer, at: number): number {
+  if (record instanceof LineRecord) return record.bytes.copy(target, at, record.valueStart, record.end)
+  target.set(record.value, at)
+  return record.value.length
 }
 
 export const OUTCOMES = ['delivered', 'failed', 'unknown', 'skipped', 'unsent'] as const

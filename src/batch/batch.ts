@@ -1,6 +1,6 @@
 // A batch: records bound for one partition (or for "any partition", -1), cut by the builder.
 
-import type { InputRecord } from '../record.ts'
+import { recordKeyBytes, recordValueBytes, type InputRecord } from '../record.ts'
 
 /** Partition value meaning "any partition": the producer picks the next idle one. */
 export const ANY_PARTITION = -1
@@ -31,5 +31,5 @@ export interface Batch {
 
 /** Bytes a record adds to a batch. */
 export function recordBytes (record: InputRecord): number {
-  return record.value.length + (record.key === null ? 0 : record.key.length)
+  return recordValueBytes(record) + recordKeyBytes(record)
 }

@@ -1,14 +1,14 @@
 // Splits a byte stream into lines without decoding it: a line is the bytes between LFs, minus one
-// trailing CR. A line inside one chunk is a zero-copy view of it; only a line spanning chunks is
-// copied. Pending bytes never exceed maxLineBytes: an over-long line is counted, not buffered.
+// trailing CR. A line inside one chunk is handed on as a span of it (no copy, no view); only a line
+// spanning chunks is copied. Pending bytes never exceed maxLineBytes: an over-long line is counted, not buffered.
 
 const LF = 10
 const CR = 13
 
 /** Receives the splitter's output, in input order. Methods must not throw. */
 export interface LineHandler {
-  /** A complete line, LF and one trailing CR removed; a view into the input when possible. */
-  line (line: Buffer): void
+  /** A complete line, bytes[start, end), LF and one trailing CR removed; `bytes` is the input chunk when possible. */
+  line (bytes: Buffer, start: number, end: number): void
   /** A line over the limit was dropped; `bytes` is its raw length between LFs (CR included). */
   overlong (bytes: number): void
 }
@@ -52,7 +52,7 @@ export class LineSplitter {
       if (length > max) {
         handler.overlong(length)
       } else {
-        handler.line(chunk.subarray(start, length > 0 && chunk[lf - 1] === CR ? lf - 1 : lf))
+        handler.line(chunk, start, length > 0 && chunk[lf - 1] === CR ? lf - 1 : lf)
       }
       start = lf + 1
       lf = chunk.indexOf(LF, start)
@@ -67,7 +67,7 @@ export class LineSplitter {
       this.#reset()
       this.#handler.overlong(bytes)
     } else if (this.#pending > 0) {
-      this.#handler.line(stripCr(this.#take()))
+      this.#handOn(this.#take())
     }
   }
 
@@ -101,7 +101,13 @@ export class LineSplitter {
       this.#pieces.push(chunk.subarray(0, lf))
       this.#pending = bytes
     }
-    this.#handler.line(stripCr(this.#take()))
+    this.#handOn(this.#take())
+  }
+
+  // A line put together from pieces: one trailing CR is not part of it.
+  #handOn (line: Buffer): void {
+    const end = line.length > 0 && line[line.length - 1] === CR ? line.length - 1 : line.length
+    this.#handler.line(line, 0, end)
   }
 
   // Keeps the unterminated tail of a chunk, or only counts it once the line is over the limit.
@@ -131,8 +137,4 @@ export class LineSplitter {
     this.#pending = 0
     this.#skipped = -1
   }
-}
-
-function stripCr (line: Buffer): Buffer {
-  return line.length > 0 && line[line.length - 1] === CR ? line.subarray(0, line.length - 1) : line
 }

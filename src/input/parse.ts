@@ -1,8 +1,9 @@
-// Turns one raw line into a record: key and value are views into the line, never copies, and no
-// text decoding happens. A line that cannot become a record yields the reason it is skipped.
+// Turns one raw line into a record: key and value are spans of the bytes the line was read into,
+// never copies, and no text decoding happens. A line that cannot become a record yields the
+// reason it is skipped.
 
 import { ConfigError } from '../errors.ts'
-import type { InputRecord } from '../record.ts'
+import { LineRecord, type InputRecord } from '../record.ts'
 
 /** How lines become records; fully resolved by the configuration. */
 export interface ParseOptions {
@@ -32,15 +33,23 @@ export class LineParser {
 
   /** The record for `line`, or the reason it is skipped. */
   parse (line: Buffer, lineNo: number, readAt: number): InputRecord | string {
-    if (line.length === 0 && this.#skipEmpty) return `line ${lineNo} is empty (--empty-lines skip)`
+    return this.parseSpan(line, 0, line.length, lineNo, readAt)
+  }
+
+  /** The record for the line at bytes[start, end), or the reason it is skipped. */
+  parseSpan (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number): InputRecord | string {
+    if (start === end && this.#skipEmpty) return `line ${lineNo} is empty (--empty-lines skip)`
     const sep = this.#separator
-    if (sep === null) return { line, key: null, value: line, lineNo, readAt }
-    const at = this.#separatorByte >= 0 ? line.indexOf(this.#separatorByte) : line.indexOf(sep)
+    if (sep === null) return new LineRecord(bytes, start, -1, start, end, lineNo, readAt)
+    // Searched in a view of the line, so a line without the separator never scans the lines after it.
+    const line = bytes.subarray(start, end)
+    const found = this.#separatorByte >= 0 ? line.indexOf(this.#separatorByte) : line.indexOf(sep)
+    const at = found === -1 ? -1 : start + found
     if (at === -1) {
       if (!this.#nullKeyWhenMissing) return `line ${lineNo} has no key separator ${this.#shown}`
-      return { line, key: null, value: line, lineNo, readAt }
+      return new LineRecord(bytes, start, -1, start, end, lineNo, readAt)
     }
-    return { line, key: line.subarray(0, at), value: line.subarray(at + sep.length), lineNo, readAt }
+    return new LineRecord(bytes, start, at, at + sep.length, end, lineNo, readAt)
   }
 }
 

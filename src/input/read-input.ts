@@ -135,11 +135,11 @@ class LineRouter implements LineHandler {
     this.#sourceLine = 0
   }
 
-  line (line: Buffer): void {
+  line (bytes: Buffer, start: number, end: number): void {
     const lineNo = ++this.lineNo
     this.#sourceLine++
-    const parsed = this.#parser.parse(line, lineNo, this.readAt)
-    if (typeof parsed === 'string') this.sink.skipped(lineNo, this.#origin(), parsed, line)
+    const parsed = this.#parser.parseSpan(bytes, start, end, lineNo, this.readAt)
+    if (typeof parsed === 'string') this.sink.skipped(lineNo, this.#origin(), parsed, bytes.subarray(start, end))
     else this.sink.record(parsed)
   }
 

@@ -2,7 +2,7 @@
 // Buffer: the request framing, the 61-byte batch header and every record, with no intermediate
 // objects per record. Layout per the Kafka protocol guide (RecordBatch, magic 2).
 
-import type { InputRecord } from '../../record.ts'
+import { copyKey, copyValue, recordHasKey, recordKeyBytes, recordValueBytes, type InputRecord } from '../../record.ts'
 import { API, varintSize, writeVarint } from './protocol.ts'
 import { crc32c } from './crc32c.ts'
 
@@ -105,12 +105,14 @@ function writeBatchHeader (buf: Buffer, at: number, batchBytes: number, records:
 }
 
 function recordBodySize (r: InputRecord, i: number, base: number): number {
-  const key = r.key
+  const keyBytes = recordKeyBytes(r)
+  const valueBytes = recordValueBytes(r)
   return 1 + varintSize(r.readAt - base) + varintSize(i) +
-    (key === null ? 1 : varintSize(key.length) + key.length) +
-    varintSize(r.value.length) + r.value.length + 1
+    (recordHasKey(r) ? varintSize(keyBytes) + keyBytes : 1) +
+    varintSize(valueBytes) + valueBytes + 1
 }
 
+// Key and value are copied from the bytes the lines were read into: no view per record.
 function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[]): number {
   const base = records[0]?.readAt ?? 0
   for (let i = 0; i < records.length; i++) {
@@ -119,17 +121,14 @@ function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[])
     buf[at++] = 0 // attributes
     at = writeVarint(buf, at, r.readAt - base)
     at = writeVarint(buf, at, i)
-    const key = r.key
-    if (key === null) {
-      buf[at++] = 1 // varint -1: null key
+    if (recordHasKey(r)) {
+      at = writeVarint(buf, at, recordKeyBytes(r))
+      at += copyKey(r, buf, at)
     } else {
-      at = writeVarint(buf, at, key.length)
-      buf.set(key, at)
-      at += key.length
+      buf[at++] = 1 // varint -1: null key
     }
-    at = writeVarint(buf, at, r.value.length)
-    buf.set(r.value, at)
-    at += r.value.length
+    at = writeVarint(buf, at, recordValueBytes(r))
+    at += copyValue(r, buf, at)
     buf[at++] = 0 // no headers
   }
   return at

@@ -8,7 +8,13 @@ type Out = string | { overlong: number }
 class Collect implements LineHandler {
   readonly out: Out[] = []
   readonly buffers: Buffer[] = []
-  line (line: Buffer): void { this.out.push(line.toString('latin1')); this.buffers.push(line) }
+  readonly chunks: Buffer[] = []
+  line (bytes: Buffer, start: number, end: number): void {
+    const line = bytes.subarray(start, end)
+    this.chunks.push(bytes)
+    this.out.push(line.toString('latin1'))
+    this.buffers.push(line)
+  }
   overlong (bytes: number): void { this.out.push({ overlong: bytes }) }
 }
 
@@ -93,10 +99,11 @@ test('splitter removes a CR at a chunk end when the LF starts the next chunk', (
   assert.deepEqual(split([b('ab\r'), b('\ncd\n')]), ['ab', 'cd'])
 })
 
-test('splitter gives a view of the chunk when a line lies inside it', () => {
+test('splitter hands on a span of the chunk when a line lies inside it', () => {
   const chunk = b('one\ntwo\r\n')
   const sink = new Collect()
   new LineSplitter(100, sink).push(chunk)
+  assert.equal(sink.chunks[1], chunk)
   assert.equal(sink.buffers[1]?.buffer, chunk.buffer)
   assert.equal(sink.buffers[1]?.byteOffset, chunk.byteOffset + 4)
   assert.equal(sink.buffers[1]?.length, 3)

@@ -2,13 +2,18 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ConfigError } from '../../../src/errors.ts'
 import { LineParser, parseKeySeparator, showSeparator, type ParseOptions } from '../../../src/input/parse.ts'
-import type { InputRecord } from '../../../src/record.ts'
+import { LineRecord, recordHasKey, recordKeyBytes, recordValueBytes, type InputRecord } from '../../../src/record.ts'
 
 const RAW: ParseOptions = { keySeparator: null, missingKey: 'skip', emptyLines: 'send' }
 
 function record (parsed: InputRecord | string): InputRecord {
   assert.notEqual(typeof parsed, 'string', `expected a record, got ${String(parsed)}`)
   return parsed as InputRecord
+}
+
+/** The record's InputRecord fields as a plain object. */
+function plain (r: InputRecord): InputRecord {
+  return { line: r.line, key: r.key, value: r.value, lineNo: r.lineNo, readAt: r.readAt }
 }
 
 test('parseKeySeparator turns valid specs into bytes', () => {
@@ -65,8 +70,23 @@ test('showSeparator spells a separator the way the flag accepts it', () => {
 test('parser sends the whole line as the value with a null key when there is no separator', () => {
   const line = Buffer.from('a:b')
   const r = record(new LineParser(RAW).parse(line, 3, 1000))
-  assert.deepEqual(r, { line, key: null, value: line, lineNo: 3, readAt: 1000 })
-  assert.equal(r.value, line)
+  assert.deepEqual(plain(r), { line, key: null, value: line, lineNo: 3, readAt: 1000 })
+  assert.equal(r.value.buffer, line.buffer)
+})
+
+test('parser makes spans of the chunk, and a line without the separator does not find the next line\'s', () => {
+  const chunk = Buffer.from('k\tv\nno tab\nx\ty\n')
+  const parser = new LineParser({ ...RAW, keySeparator: Buffer.from('\t'), missingKey: 'null-key' })
+  const first = parser.parseSpan(chunk, 0, 3, 1, 0)
+  assert.ok(first instanceof LineRecord)
+  assert.deepEqual([first.bytes, first.start, first.keyEnd, first.valueStart, first.end], [chunk, 0, 1, 2, 3])
+  const second = record(parser.parseSpan(chunk, 4, 10, 2, 0))
+  assert.deepEqual([second.key, second.value.toString()], [null, 'no tab'])
+  assert.deepEqual([recordHasKey(second), recordKeyBytes(second), recordValueBytes(second)], [false, 0, 6])
+  const strict = new LineParser({ ...RAW, keySeparator: Buffer.from('\t') })
+  assert.equal(strict.parseSpan(chunk, 4, 10, 2, 0), "line 2 has no key separator '\\t'")
+  const empty = record(new LineParser({ ...RAW, keySeparator: Buffer.from(':') }).parse(Buffer.from(':v'), 1, 0))
+  assert.deepEqual([recordHasKey(empty), recordKeyBytes(empty), empty.key?.length], [true, 0, 0])
 })
 
 test('parser splits at the first separator into views of the line', () => {
@@ -99,7 +119,7 @@ test('parser skips a line without the separator when missingKey is skip', () => 
 test('parser sends a line without the separator with a null key when missingKey is null-key', () => {
   const line = Buffer.from('no tab')
   const parser = new LineParser({ ...RAW, keySeparator: Buffer.from('\t'), missingKey: 'null-key' })
-  assert.deepEqual(parser.parse(line, 7, 5), { line, key: null, value: line, lineNo: 7, readAt: 5 })
+  assert.deepEqual(plain(record(parser.parse(line, 7, 5))), { line, key: null, value: line, lineNo: 7, readAt: 5 })
 })
 
 test('parser handles empty lines by the emptyLines and missingKey settings', () => {

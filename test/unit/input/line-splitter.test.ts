@@ -15,6 +15,7 @@ class Collect implements LineHandler {
     this.out.push(line.toString('latin1'))
     this.buffers.push(line)
   }
+
   overlong (bytes: number): void { this.out.push({ overlong: bytes }) }
 }
 

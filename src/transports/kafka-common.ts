@@ -33,14 +33,20 @@ const BATCH_OVERHEAD = 512
 /** Upper bound of a record's framing in a v2 batch without headers: length, attributes, deltas, key/value lengths. */
 const RECORD_OVERHEAD = 24
 
-/** Limits for the builder: a full batch, framing included, must stay under max.message.bytes. */
+/**
+ * Limits for the builder: a full batch, framing included, must stay under max.message.bytes.
+ * The builder counts key + value bytes only, so the framing of a full batch of records is taken
+ * off its byte limit; the record limit is lowered (to at most half of what framing alone could
+ * fill) so that room is left for data. A record too large for that byte limit still fits alone.
+ */
 export function limitsFor (options: Pick<KafkaTransportOptions, 'maxBatchRecords' | 'maxBatchBytes'>, maxMessageBytes: number): TransportLimits {
-  const fit = maxMessageBytes - BATCH_OVERHEAD - options.maxBatchRecords * RECORD_OVERHEAD
-  const maxRecordBytes = Math.max(1, maxMessageBytes - BATCH_OVERHEAD - RECORD_OVERHEAD)
+  const room = maxMessageBytes - BATCH_OVERHEAD
+  const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, Math.floor(room / (2 * RECORD_OVERHEAD))))
+  const fit = room - maxBatchRecords * RECORD_OVERHEAD
   return {
-    maxRecordBytes,
-    maxBatchRecords: options.maxBatchRecords,
-    maxBatchBytes: Math.max(maxRecordBytes, Math.min(options.maxBatchBytes, fit))
+    maxRecordBytes: Math.max(1, room - RECORD_OVERHEAD),
+    maxBatchRecords,
+    maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, fit))
   }
 }
 

@@ -94,6 +94,21 @@ test('a record over the topic\'s max.message.bytes is skipped, naming the limit,
   assert.ok(run.batches.every((b) => b.produced === true), 'no batch was poisoned by the large record')
 })
 
+test('full batches fit max.message.bytes with their framing: 1,000 lines of 1,046 bytes, and a small topic limit', async () => {
+  // 1,000 × 1,046 B of data is under 1 MiB, but not with ~11 B of framing per record on top.
+  const big = await kafka.topic({ partitions: 1 })
+  const line = `${'x'.repeat(1046)}\n`
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', big, '--no-progress', '--attempts', '1'], { input: line.repeat(3000) })
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal(counts(run.summary).delivered, 3000)
+  // 10,000 empty records would be ~110 KB of framing alone, over a 64 KiB topic limit.
+  const small = await kafka.topic({ partitions: 1, config: { 'max.message.bytes': '65536' } })
+  const tiny = await kprod(['--brokers', kafka.bootstrap, '--topic', small, '--no-progress', '--attempts', '1', '--batch-records', '10000', '--linger', '1000'], { input: '\n'.repeat(20000) })
+  assert.equal(tiny.code, 0, tiny.stderr)
+  assert.equal(counts(tiny.summary).delivered, 20000)
+  assert.equal((await consumeAll(kafka.bootstrap, small)).length, 20000)
+})
+
 test('--when-full drop fails and counts whole batches while the buffer is full, and delivers the rest', async () => {
   const topic = await kafka.topic({ partitions: 1 })
   const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--when-full', 'drop',

@@ -7,7 +7,6 @@ import { resolveConfig, type Config } from '../config/config.ts'
 import { ConfigError, errorText } from '../errors.ts'
 import { EXIT_CODES } from '../exit-codes.ts'
 import { runPipeline } from '../pipeline.ts'
-import { startProgress } from '../report/progress.ts'
 import { realClock } from '../util/clock.ts'
 import { buildProgram, parseArgs } from './program.ts'
 import { createTransport } from './transport-factory.ts'
@@ -71,6 +70,9 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
   })
   let progress: { stop (): void } | null = null
   try {
+    // cli-progress is loaded only when a bar will be drawn: pipes and CI never pay for it.
+    const showProgress = config.progress && io.stderr.isTTY === true && io.stdout !== io.stderr && (io.stdout as { isTTY?: boolean }).isTTY !== true
+    const startProgress = showProgress ? (await import('../report/progress.ts')).startProgress : null
     const transport = await createTransport(config, realClock, warn)
     const result = await runPipeline(config, {
       transport,
@@ -81,7 +83,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
       stop: stop.signal,
       abort: abort.signal,
       onStart: (reporter) => {
-        if (config.progress && io.stderr.isTTY === true && io.stdout !== io.stderr && (io.stdout as { isTTY?: boolean }).isTTY !== true) progress = startProgress(io.stderr, () => reporter.counts)
+        if (startProgress !== null) progress = startProgress(io.stderr, () => reporter.counts)
       }
     })
     return result.exitCode

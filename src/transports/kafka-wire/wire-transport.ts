@@ -4,8 +4,6 @@
 // pipelined connection. No retries inside: on a leadership or connection error the metadata is
 // marked stale and refreshed before the next send, and the producer decides whether to retry.
 
-import { promisify } from 'node:util'
-import { gzip as gzipCb } from 'node:zlib'
 import type { Batch } from '../../batch/batch.ts'
 import { KprodError } from '../../errors.ts'
 import { fromBrokerError } from '../kafka-errors.ts'
@@ -21,7 +19,12 @@ import {
 import { API } from './protocol.ts'
 import { encodeProduce, encodeRecords, type Codec } from './record-batch.ts'
 
-const gzip = promisify(gzipCb)
+/** node:zlib is loaded on the first gzip batch only: most runs never compress. */
+let gzipLoaded: Promise<(data: Buffer) => Promise<Buffer>> | null = null
+function gzip (data: Buffer): Promise<Buffer> {
+  gzipLoaded ??= Promise.all([import('node:zlib'), import('node:util')]).then(([zlib, util]) => util.promisify(zlib.gzip))
+  return gzipLoaded.then((compress) => compress(data))
+}
 
 export type WireTransportOptions = Omit<KafkaTransportOptions, 'idempotent' | 'logLevel'>
 

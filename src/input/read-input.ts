@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream'
 import { KprodError, errorText } from '../errors.ts'
 import type { InputRecord, LineOrigin } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
+import type { ChunkSource } from './file-chunks.ts'
 import { LineSplitter, type LineHandler } from './line-splitter.ts'
 import { LineParser } from './parse.ts'
 import { DEFAULT_HIGH_WATER_MARK, STDIN, openSource, sourceNames } from './sources.ts'
@@ -72,13 +73,13 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
 }
 
 // Feeds one source's chunks to the splitter; returns the bytes read. Stops early on abort.
-async function readSource (name: string, stream: Readable, splitter: LineSplitter, router: LineRouter, options: ReadInputOptions): Promise<number> {
+async function readSource (name: string, stream: ChunkSource, splitter: LineSplitter, router: LineRouter, options: ReadInputOptions): Promise<number> {
   const { signal, clock } = options
   const onAbort = (): void => { stream.destroy() }
   signal.addEventListener('abort', onAbort, { once: true })
   let bytes = 0
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream) {
       if (signal.aborted) break
       bytes += chunk.length
       router.readAt = clock.now()

@@ -1,10 +1,11 @@
 // Where input bytes come from: the injected stdin or files, read in the order given. Files are
 // checked up front, all at once, so a typo fails the run before anything is sent.
 
-import { constants, createReadStream } from 'node:fs'
+import { ReadStream, constants, createReadStream, statSync } from 'node:fs'
 import { access, stat } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { ConfigError } from '../errors.ts'
+import { FileChunks, isRegularFile, type ChunkSource } from './file-chunks.ts'
 
 /** The source name that means standard input. */
 export const STDIN = '-'
@@ -58,8 +59,23 @@ function describeFsError (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
 
-/** A readable for one source; chunks are fresh Buffers that the caller may keep. */
-export function openSource (name: string, stdin: Readable, highWaterMark: number): Readable {
-  if (name === STDIN) return stdin
-  return createReadStream(name, { highWaterMark })
+/**
+ * The chunks of one source; chunks are fresh Buffers that the caller may keep. Regular files (a
+ * file argument, or stdin redirected from a file) are read with FileChunks; anything else (pipes,
+ * process substitution, terminals, the injected stdin of tests) through its stream.
+ */
+export function openSource (name: string, stdin: Readable, highWaterMark: number): ChunkSource {
+  if (name === STDIN) {
+    const fd = (stdin as { fd?: unknown }).fd
+    return stdin instanceof ReadStream && typeof fd === 'number' && isRegularFile(fd) ? new FileChunks(fd, highWaterMark) : stdin
+  }
+  return isRegularPath(name) ? new FileChunks(name, highWaterMark) : createReadStream(name, { highWaterMark })
+}
+
+function isRegularPath (path: string): boolean {
+  try {
+    return statSync(path).isFile()
+  } catch {
+    return false // the stream then reports the error when read
+  }
 }

@@ -1,11 +1,14 @@
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { closeSync, createReadStream, createWriteStream, openSync } from 'node:fs'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough, type Readable } from 'node:stream'
+import { PassThrough } from 'node:stream'
 import { ConfigError } from '../../../src/errors.ts'
 import { checkSources, openSource, sourceNames } from '../../../src/input/sources.ts'
+import { FileChunks } from '../../../src/input/file-chunks.ts'
 
 async function tempDir (t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kprod-sources-'))
@@ -23,7 +26,7 @@ async function problemsOf (paths: readonly string[]): Promise<readonly string[]>
   return []
 }
 
-async function readAll (stream: Readable): Promise<Buffer> {
+async function readAll (stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = []
   for await (const chunk of stream) chunks.push(chunk as Buffer)
   return Buffer.concat(chunks)
@@ -78,4 +81,38 @@ test('openSource reads a file in chunks of at most highWaterMark bytes', async (
   assert.ok(sizes.every((n) => n <= 16))
   assert.equal(sizes.reduce((a, n) => a + n, 0), 100)
   assert.deepEqual(await readAll(openSource(path, new PassThrough(), 1024)), Buffer.from('x'.repeat(100)))
+})
+
+test('openSource reads regular files (and stdin redirected from one) in place, pipes through a stream', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'a.txt')
+  await writeFile(path, 'line 1\nline 2\n')
+  assert.ok(openSource(path, new PassThrough(), 1024) instanceof FileChunks)
+  const fd = openSync(path, 'r')
+  const stdin = createReadStream(path, { fd, autoClose: false })
+  t.after(() => { closeSync(fd) })
+  const fromStdin = openSource('-', stdin, 4)
+  assert.ok(fromStdin instanceof FileChunks)
+  assert.deepEqual(await readAll(fromStdin), Buffer.from('line 1\nline 2\n'))
+  // A named pipe (like the /dev/fd/N of `kprod <(cmd)`) must not be read with blocking reads.
+  const fifo = join(dir, 'fifo')
+  execFileSync('mkfifo', [fifo])
+  const stream = openSource(fifo, new PassThrough(), 1024)
+  assert.ok(!(stream instanceof FileChunks))
+  const writer = createWriteStream(fifo)
+  writer.end('through the pipe\n')
+  assert.deepEqual(await readAll(stream), Buffer.from('through the pipe\n'))
+})
+
+test('FileChunks stops at destroy() before reading the next chunk', async (t) => {
+  const dir = await tempDir(t)
+  const path = join(dir, 'a.txt')
+  await writeFile(path, 'x'.repeat(100))
+  const chunks = new FileChunks(path, 10)
+  const seen: number[] = []
+  for await (const chunk of chunks) {
+    seen.push(chunk.length)
+    if (seen.length === 3) chunks.destroy()
+  }
+  assert.deepEqual(seen, [10, 10, 10])
 })

@@ -51,7 +51,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'retry-backoff-max', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Producer', help: `longest sleep between attempts, in ${MS}` },
   { name: 'delivery-timeout', arg: '<ms>', kind: 'int', default: '120000', min: 1, group: 'Producer', help: `no attempt starts later than this many ${MS} after a batch was cut` },
   { name: 'strict-partitioning', only: 'kafka', kind: 'boolean', group: 'Producer', help: 'retry unkeyed batches on the same partition instead of the next idle one (keyed batches never move)' },
-  { name: 'buffer-records', arg: '<n>', kind: 'int', default: '100000', min: 1, group: 'Producer', help: 'most records waiting for the producer (see --when-full)' },
+  { name: 'buffer-records', arg: '<n>', kind: 'int', default: '20000', min: 1, group: 'Producer', help: 'most records waiting for the producer (see --when-full)' },
   { name: 'buffer-bytes', arg: '<n>', kind: 'int', default: '16777216', min: 1, group: 'Producer', help: 'most key+value bytes the producer holds, in flight included (see --when-full); with long lines this bound is reached before --buffer-records' },
   { name: 'when-full', arg: '<mode>', kind: 'choice', choices: ['block', 'error', 'drop'], default: 'block', group: 'Producer', help: 'when --buffer-records or --buffer-bytes are reached: block (pause reading), error (fail the batch and stop reading) or drop (fail the batch, counted as dropped, and go on)' },
   { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },

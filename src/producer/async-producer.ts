@@ -16,7 +16,7 @@
 import { ANY_PARTITION, recordBytes, type Batch } from '../batch/batch.ts'
 import { KprodError, errorText } from '../errors.ts'
 import type { Outcome } from '../record.ts'
-import type { DeliveredRun, RecordResult, SendResult, Transport } from '../transports/transport.ts'
+import { isDeliveredRun, type RecordResult, type SendResult, type Transport } from '../transports/transport.ts'
 import type { Clock } from '../util/clock.ts'
 import { PositionTable } from './positions.ts'
 import type { BatchResult, Exchange } from './result.ts'
@@ -288,13 +288,13 @@ export class AsyncProducer {
     let failed = 0
     let first: KprodError | null = null
     const records = result.error === null ? result.records : null
-    if (records !== null && !Array.isArray(records) && (records as DeliveredRun).count === pending.length) {
+    if (records !== null && isDeliveredRun(records) && records.count === pending.length) {
       // All delivered as one run (Kafka): no per-record object.
       for (const i of pending) {
         outcomes[i] = 'delivered'
         errors[i] = null
       }
-      job.positions.setRun(pending, records as DeliveredRun)
+      job.positions.setRun(pending, records)
     } else {
       for (let k = 0; k < pending.length; k++) {
         const i = pending[k] as number
@@ -432,9 +432,9 @@ function allIndices (n: number): readonly number[] {
 function recordResult (result: SendResult, k: number, count: number): RecordResult {
   if (result.error !== null) return { ok: false, error: result.error }
   const records = result.records
-  const r = Array.isArray(records) ? records[k] : undefined
+  const r = records === null || isDeliveredRun(records) ? undefined : records[k]
   if (r !== undefined) return r
-  const got = records === null ? 'no results' : `${Array.isArray(records) ? records.length : (records as DeliveredRun).count} results`
+  const got = records === null ? 'no results' : `${isDeliveredRun(records) ? records.count : records.length} results`
   return { ok: false, error: new KprodError('KPROD_INTERNAL', `transport returned ${got} for ${count} records`) }
 }
 

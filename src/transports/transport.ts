@@ -47,6 +47,11 @@ export interface DeliveredRun {
   position (k: number): string | null
 }
 
+/** Tells a run from per-record results (Array.isArray does not narrow a readonly array). */
+export function isDeliveredRun (records: readonly RecordResult[] | DeliveredRun): records is DeliveredRun {
+  return !Array.isArray(records)
+}
+
 /** The outcome of one wire exchange. */
 export interface SendResult {
   /** The response as the target gave it, JSON-ready; null when there was none. */

@@ -1,13 +1,17 @@
 // Splits a byte stream into lines without decoding it: a line is the bytes between LFs, minus one
-// trailing CR. A line inside one chunk is handed on as a span of it (no copy, no view); only a line
-// spanning chunks is copied. Pending bytes never exceed maxLineBytes: an over-long line is counted, not buffered.
+// trailing CR. A line inside one chunk is handed on as a span of it (no copy, no view); only a
+// line spanning chunks is copied. Pending bytes never exceed maxLineBytes: an over-long line is
+// counted, not buffered.
 
 const LF = 10
 const CR = 13
 
 /** Receives the splitter's output, in input order. Methods must not throw. */
 export interface LineHandler {
-  /** A complete line, bytes[start, end), LF and one trailing CR removed; `bytes` is the input chunk when possible. */
+  /**
+   * A complete line at bytes[start, end), LF and one trailing CR removed. `bytes` is the input
+   * chunk when the line lies inside it, else a copy of the line's pieces.
+   */
   line (bytes: Buffer, start: number, end: number): void
   /** A line over the limit was dropped; `bytes` is its raw length between LFs (CR included). */
   overlong (bytes: number): void

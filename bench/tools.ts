@@ -157,7 +157,27 @@ export class Broker {
 
   async createTopic (topic: string, config: Readonly<Record<string, string>>): Promise<void> {
     const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }))
-    await this.#admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 1, configEntries }], waitForLeaders: true })
+    try {
+      await this.#admin.createTopics({ topics: [{ topic, numPartitions: 6, replicationFactor: 1, configEntries }], waitForLeaders: true })
+    } catch (err) {
+      // Right after a 1 GB topic was deleted the broker can take longer than kafkajs waits for the
+      // leaders (UNKNOWN_TOPIC_OR_PARTITION, retriable): the topic exists, so wait on our own.
+      if ((err as { retriable?: boolean }).retriable !== true) throw err
+    }
+    await this.#leadersOf(topic)
+  }
+
+  // Polls the metadata until all 6 partitions have a leader, for up to 60 s.
+  async #leadersOf (topic: string): Promise<void> {
+    const deadline = Date.now() + 60_000
+    for (;;) {
+      const ready = await this.#admin.fetchTopicMetadata({ topics: [topic] }).then(
+        (m) => m.topics[0]?.partitions.length === 6 && m.topics[0].partitions.every((p) => p.leader >= 0),
+        () => false)
+      if (ready) return
+      if (Date.now() > deadline) throw new Error(`bench: topic ${topic} has no leader for every partition after 60 s`)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
   }
 
   /** Records on the topic: the sum of the partitions' high watermarks (the topic is fresh). */

@@ -13,7 +13,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Logger } from '@smithy/types'
 import { ANY_PARTITION, type Batch } from '../batch/batch.ts'
 import { KprodError } from '../errors.ts'
-import type { InputRecord } from '../record.ts'
+import { recordHasKey, recordValueBytes, type InputRecord } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from './transport.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './kinesis-errors.ts'
@@ -103,18 +103,20 @@ export class KinesisTransport implements Transport {
   /** Why a record can never be put (its line named), or null. */
   check (record: InputRecord): string | null {
     let keyBytes = GENERATED_KEY_BYTES
+    // One view of the key at most, and none of the value: this runs for every line.
+    const key = recordHasKey(record) ? record.key : null
     if (this.#o.explicitHashKey === true) {
-      if (record.key === null) return `line ${record.lineNo}: no key to use as the explicit hash key (--explicit-hash-key)`
-      if (explicitHashKeyOf(record.key) === null) {
-        return `line ${record.lineNo}: key ${JSON.stringify(record.key.toString('latin1').slice(0, 60))} is not an explicit hash key (--explicit-hash-key needs a decimal number from 0 to ${MAX_HASH_KEY_TEXT})`
+      if (key === null) return `line ${record.lineNo}: no key to use as the explicit hash key (--explicit-hash-key)`
+      if (explicitHashKeyOf(key) === null) {
+        return `line ${record.lineNo}: key ${JSON.stringify(key.toString('latin1').slice(0, 60))} is not an explicit hash key (--explicit-hash-key needs a decimal number from 0 to ${MAX_HASH_KEY_TEXT})`
       }
     }
-    if (record.key !== null) {
-      const problem = keyProblem(record.key)
+    if (key !== null) {
+      const problem = keyProblem(key)
       if (problem !== null) return `line ${record.lineNo}: ${problem}`
-      keyBytes = record.key.length
+      keyBytes = key.length
     }
-    const size = record.value.length + keyBytes
+    const size = recordValueBytes(record) + keyBytes
     const limit = this.#limits.maxRecordBytes
     if (size <= limit) return null
     return `line ${record.lineNo}: record is ${size} bytes (data + partition key), over the ${limit}-byte record limit of stream '${this.target}'`

@@ -156,6 +156,10 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
     deps.warn(`kprod: --batch-bytes ${config.batchBytes} lowered to ${maxBytes} to fit the limits of ${targetName(config)}`)
   }
   const maxRecords = Math.min(config.batchRecords, limits.maxBatchRecords)
+  if (config.batchRecordsExplicit && maxRecords < config.batchRecords) {
+    const why = config.kind === 'kafka' ? ' (max.message.bytes: the framing of that many records would leave too little room for data)' : ''
+    deps.warn(`kprod: --batch-records ${config.batchRecords} lowered to ${maxRecords} to fit the limits of ${targetName(config)}${why}`)
+  }
   const transport = deps.transport
   const orderKey = config.shardOrdering ? transport.orderKey?.bind(transport) : undefined
   return new BatchBuilder({

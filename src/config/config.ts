@@ -21,6 +21,8 @@ export interface Config {
   readonly emptyLines: 'send' | 'skip'
 
   readonly batchRecords: number
+  /** True when the user chose --batch-records: lowering it to fit the topic is then worth a warning. */
+  readonly batchRecordsExplicit: boolean
   readonly batchBytes: number
   /** True when the user chose --batch-bytes: lowering it to fit the topic is then worth a warning. */
   readonly batchBytesExplicit: boolean
@@ -144,6 +146,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     missingKey: get('missing-key'),
     emptyLines: get('empty-lines'),
     batchRecords,
+    batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records'))] !== undefined,
     batchBytes,
     batchBytesExplicit: flags.batchBytes !== undefined || env[envName(spec('batch-bytes'))] !== undefined,
     minRecords,

@@ -105,6 +105,7 @@ test('full batches fit max.message.bytes with their framing: 1,000 lines of 1,04
   const small = await kafka.topic({ partitions: 1, config: { 'max.message.bytes': '65536' } })
   const tiny = await kprod(['--brokers', kafka.bootstrap, '--topic', small, '--no-progress', '--attempts', '1', '--batch-records', '10000', '--linger', '1000'], { input: '\n'.repeat(20000) })
   assert.equal(tiny.code, 0, tiny.stderr)
+  assert.match(tiny.stderr, /--batch-records 10000 lowered to 1354 to fit the limits of topic/)
   assert.equal(counts(tiny.summary).delivered, 20000)
   assert.equal((await consumeAll(kafka.bootstrap, small)).length, 20000)
 })

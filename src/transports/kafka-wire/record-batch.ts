@@ -105,29 +105,40 @@ function writeBatchHeader (buf: Buffer, at: number, batchBytes: number, records:
 }
 
 function recordBodySize (r: InputRecord, i: number, base: number): number {
-  const keyBytes = recordKeyBytes(r)
-  const valueBytes = recordValueBytes(r)
-  return 1 + varintSize(r.readAt - base) + varintSize(i) +
-    (recordHasKey(r) ? varintSize(keyBytes) + keyBytes : 1) +
+  return bodySize(r.readAt - base, i, keyLength(r), recordValueBytes(r))
+}
+
+/** The key's length, or -1 for a null key (an empty key is a key). */
+function keyLength (r: InputRecord): number {
+  return recordHasKey(r) ? recordKeyBytes(r) : -1
+}
+
+function bodySize (timestampDelta: number, offsetDelta: number, keyBytes: number, valueBytes: number): number {
+  return 1 + varintSize(timestampDelta) + varintSize(offsetDelta) +
+    (keyBytes < 0 ? 1 : varintSize(keyBytes) + keyBytes) +
     varintSize(valueBytes) + valueBytes + 1
 }
 
-// Key and value are copied from the bytes the lines were read into: no view per record.
+// Key and value are copied from the bytes the lines were read into: no view per record. Each
+// record's lengths are read once, for its size and its fields.
 function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[]): number {
   const base = records[0]?.readAt ?? 0
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as InputRecord
-    at = writeVarint(buf, at, recordBodySize(r, i, base))
+    const delta = r.readAt - base
+    const keyBytes = keyLength(r)
+    const valueBytes = recordValueBytes(r)
+    at = writeVarint(buf, at, bodySize(delta, i, keyBytes, valueBytes))
     buf[at++] = 0 // attributes
-    at = writeVarint(buf, at, r.readAt - base)
+    at = writeVarint(buf, at, delta)
     at = writeVarint(buf, at, i)
-    if (recordHasKey(r)) {
-      at = writeVarint(buf, at, recordKeyBytes(r))
-      at += copyKey(r, buf, at)
-    } else {
+    if (keyBytes < 0) {
       buf[at++] = 1 // varint -1: null key
+    } else {
+      at = writeVarint(buf, at, keyBytes)
+      at += copyKey(r, buf, at)
     }
-    at = writeVarint(buf, at, recordValueBytes(r))
+    at = writeVarint(buf, at, valueBytes)
     at += copyValue(r, buf, at)
     buf[at++] = 0 // no headers
   }

@@ -31,13 +31,8 @@ export class LineParser {
     this.#shown = sep === null ? '' : showSeparator(sep)
   }
 
-  /** The record for `line`, or the reason it is skipped. */
-  parse (line: Buffer, lineNo: number, readAt: number): InputRecord | string {
-    return this.parseSpan(line, 0, line.length, lineNo, readAt)
-  }
-
   /** The record for the line at bytes[start, end), or the reason it is skipped. */
-  parseSpan (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number): InputRecord | string {
+  parse (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number): InputRecord | string {
     if (start === end && this.#skipEmpty) return `line ${lineNo} is empty (--empty-lines skip)`
     const sep = this.#separator
     if (sep === null) return new LineRecord(bytes, start, -1, start, end, lineNo, readAt)

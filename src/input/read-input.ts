@@ -139,7 +139,7 @@ class LineRouter implements LineHandler {
   line (bytes: Buffer, start: number, end: number): void {
     const lineNo = ++this.lineNo
     this.#sourceLine++
-    const parsed = this.#parser.parseSpan(bytes, start, end, lineNo, this.readAt)
+    const parsed = this.#parser.parse(bytes, start, end, lineNo, this.readAt)
     if (typeof parsed === 'string') this.sink.skipped(lineNo, this.#origin(), parsed, bytes.subarray(start, end))
     else this.sink.record(parsed)
   }

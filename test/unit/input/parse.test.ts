@@ -11,6 +11,11 @@ function record (parsed: InputRecord | string): InputRecord {
   return parsed as InputRecord
 }
 
+/** A whole Buffer parsed as one line. */
+function parseLine (parser: LineParser, line: Buffer, lineNo: number, readAt: number): InputRecord | string {
+  return parser.parse(line, 0, line.length, lineNo, readAt)
+}
+
 /** The record's InputRecord fields as a plain object. */
 function plain (r: InputRecord): InputRecord {
   return { line: r.line, key: r.key, value: r.value, lineNo: r.lineNo, readAt: r.readAt }
@@ -69,7 +74,7 @@ test('showSeparator spells a separator the way the flag accepts it', () => {
 
 test('parser sends the whole line as the value with a null key when there is no separator', () => {
   const line = Buffer.from('a:b')
-  const r = record(new LineParser(RAW).parse(line, 3, 1000))
+  const r = record(parseLine(new LineParser(RAW), line, 3, 1000))
   assert.deepEqual(plain(r), { line, key: null, value: line, lineNo: 3, readAt: 1000 })
   assert.equal(r.value.buffer, line.buffer)
 })
@@ -77,21 +82,21 @@ test('parser sends the whole line as the value with a null key when there is no 
 test('parser makes spans of the chunk, and a line without the separator does not find the next line\'s', () => {
   const chunk = Buffer.from('k\tv\nno tab\nx\ty\n')
   const parser = new LineParser({ ...RAW, keySeparator: Buffer.from('\t'), missingKey: 'null-key' })
-  const first = parser.parseSpan(chunk, 0, 3, 1, 0)
+  const first = parser.parse(chunk, 0, 3, 1, 0)
   assert.ok(first instanceof LineRecord)
   assert.deepEqual([first.bytes, first.start, first.keyEnd, first.valueStart, first.end], [chunk, 0, 1, 2, 3])
-  const second = record(parser.parseSpan(chunk, 4, 10, 2, 0))
+  const second = record(parser.parse(chunk, 4, 10, 2, 0))
   assert.deepEqual([second.key, second.value.toString()], [null, 'no tab'])
   assert.deepEqual([recordHasKey(second), recordKeyBytes(second), recordValueBytes(second)], [false, 0, 6])
   const strict = new LineParser({ ...RAW, keySeparator: Buffer.from('\t') })
-  assert.equal(strict.parseSpan(chunk, 4, 10, 2, 0), "line 2 has no key separator '\\t'")
-  const empty = record(new LineParser({ ...RAW, keySeparator: Buffer.from(':') }).parse(Buffer.from(':v'), 1, 0))
+  assert.equal(strict.parse(chunk, 4, 10, 2, 0), "line 2 has no key separator '\\t'")
+  const empty = record(parseLine(new LineParser({ ...RAW, keySeparator: Buffer.from(':') }), Buffer.from(':v'), 1, 0))
   assert.deepEqual([recordHasKey(empty), recordKeyBytes(empty), empty.key?.length], [true, 0, 0])
 })
 
 test('parser splits at the first separator into views of the line', () => {
   const line = Buffer.from('k1\tv\t2')
-  const r = record(new LineParser({ ...RAW, keySeparator: Buffer.from('\t') }).parse(line, 1, 0))
+  const r = record(parseLine(new LineParser({ ...RAW, keySeparator: Buffer.from('\t') }), line, 1, 0))
   assert.deepEqual([r.key?.toString(), r.value.toString()], ['k1', 'v\t2'])
   assert.equal(r.key?.buffer, line.buffer)
   assert.equal(r.value.byteOffset, line.byteOffset + 3)
@@ -106,20 +111,20 @@ test('parser splits at a multi-byte separator and keeps empty keys and values', 
     ['a:b::c', 'a:b', 'c']
   ]
   for (const [text, key, value] of cases) {
-    const r = record(parser.parse(Buffer.from(text), 1, 0))
+    const r = record(parseLine(parser, Buffer.from(text), 1, 0))
     assert.deepEqual([r.key?.toString(), r.value.toString()], [key, value], text)
   }
 })
 
 test('parser skips a line without the separator when missingKey is skip', () => {
   const parser = new LineParser({ ...RAW, keySeparator: Buffer.from('\t') })
-  assert.equal(parser.parse(Buffer.from('no tab'), 7, 0), "line 7 has no key separator '\\t'")
+  assert.equal(parseLine(parser, Buffer.from('no tab'), 7, 0), "line 7 has no key separator '\\t'")
 })
 
 test('parser sends a line without the separator with a null key when missingKey is null-key', () => {
   const line = Buffer.from('no tab')
   const parser = new LineParser({ ...RAW, keySeparator: Buffer.from('\t'), missingKey: 'null-key' })
-  assert.deepEqual(plain(record(parser.parse(line, 7, 5))), { line, key: null, value: line, lineNo: 7, readAt: 5 })
+  assert.deepEqual(plain(record(parseLine(parser, line, 7, 5))), { line, key: null, value: line, lineNo: 7, readAt: 5 })
 })
 
 test('parser handles empty lines by the emptyLines and missingKey settings', () => {
@@ -132,7 +137,7 @@ test('parser handles empty lines by the emptyLines and missingKey settings', () 
     [{ ...RAW, keySeparator: sep, missingKey: 'null-key' }, null]
   ]
   for (const [options, reason] of cases) {
-    const parsed = new LineParser(options).parse(Buffer.alloc(0), 2, 0)
+    const parsed = parseLine(new LineParser(options), Buffer.alloc(0), 2, 0)
     if (reason !== null) assert.equal(parsed, reason)
     else assert.deepEqual([record(parsed).key, record(parsed).value.length], [null, 0])
   }

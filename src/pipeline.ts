@@ -151,15 +151,15 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
 
 function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProducer, refuse: (batch: Batch) => void): BatchBuilder {
   const limits = deps.transport.limits
-  const maxBytes = Math.min(config.batchBytes, limits.maxBatchBytes)
-  if (config.batchBytesExplicit && maxBytes < config.batchBytes) {
-    deps.warn(`kprod: --batch-bytes ${config.batchBytes} lowered to ${maxBytes} to fit the limits of ${targetName(config)}`)
+  // A value the user set and the transport lowers is worth a warning; a default is not.
+  const fit = (flag: string, asked: number, explicit: boolean, limit: number, why = ''): number => {
+    const got = Math.min(asked, limit)
+    if (explicit && got < asked) deps.warn(`kprod: ${flag} ${asked} lowered to ${got} to fit the limits of ${targetName(config)}${why}`)
+    return got
   }
-  const maxRecords = Math.min(config.batchRecords, limits.maxBatchRecords)
-  if (config.batchRecordsExplicit && maxRecords < config.batchRecords) {
-    const why = config.kind === 'kafka' ? ' (max.message.bytes: the framing of that many records would leave too little room for data)' : ''
-    deps.warn(`kprod: --batch-records ${config.batchRecords} lowered to ${maxRecords} to fit the limits of ${targetName(config)}${why}`)
-  }
+  const maxBytes = fit('--batch-bytes', config.batchBytes, config.batchBytesExplicit, limits.maxBatchBytes)
+  const maxRecords = fit('--batch-records', config.batchRecords, config.batchRecordsExplicit, limits.maxBatchRecords,
+    config.kind === 'kafka' ? ' (max.message.bytes: the framing of that many records would leave too little room for data)' : '')
   const transport = deps.transport
   const orderKey = config.shardOrdering ? transport.orderKey?.bind(transport) : undefined
   return new BatchBuilder({

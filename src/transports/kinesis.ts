@@ -13,7 +13,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Logger } from '@smithy/types'
 import { ANY_PARTITION, type Batch } from '../batch/batch.ts'
 import { KprodError } from '../errors.ts'
-import { recordHasKey, recordValueBytes, type InputRecord } from '../record.ts'
+import { recordValueBytes, type InputRecord } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from './transport.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './kinesis-errors.ts'
@@ -104,7 +104,7 @@ export class KinesisTransport implements Transport {
   check (record: InputRecord): string | null {
     let keyBytes = GENERATED_KEY_BYTES
     // One view of the key at most, and none of the value: this runs for every line.
-    const key = recordHasKey(record) ? record.key : null
+    const key = record.key
     if (this.#o.explicitHashKey === true) {
       if (key === null) return `line ${record.lineNo}: no key to use as the explicit hash key (--explicit-hash-key)`
       if (explicitHashKeyOf(key) === null) {

@@ -12,7 +12,8 @@ import { BatchBuilder } from './batch/builder.ts'
 import { choosePartition } from './batch/partitioners.ts'
 import { AsyncProducer } from './producer/async-producer.ts'
 import { refusedResult } from './producer/refused.ts'
-import { checkSources } from './input/sources.ts'
+import { ChunkPool, releaseDelivered } from './input/chunk-pool.ts'
+import { DEFAULT_HIGH_WATER_MARK, checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
 import { Reporter } from './report/reporter.ts'
 import { FailedOutput } from './report/failed-output.ts'
@@ -32,7 +33,12 @@ export interface PipelineDeps {
   readonly abort: AbortSignal
   /** Called once the reporter exists, so the caller can attach a progress bar. */
   readonly onStart?: (reporter: Reporter) => void
+  /** Fill input memory with 0xEE when it goes back to the pool (KPROD_DEBUG_POISON=1, set by the tests). */
+  readonly poisonReleasedInput?: boolean
 }
+
+/** Free chunk memory kept for reuse; what comes back beyond it is left to the GC. */
+const POOL_FREE_BYTES = 16 * 1024 * 1024
 
 export interface PipelineResult {
   readonly exitCode: number
@@ -60,6 +66,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   let error: string | null = null
   // Reading stops on the first signal, or when the buffer is full under --when-full error.
   const inputStop = new AbortController()
+  const pool = new ChunkPool({ chunkBytes: DEFAULT_HIGH_WATER_MARK, maxFreeBytes: POOL_FREE_BYTES, poison: deps.poisonReleasedInput === true })
   deps.stop.addEventListener('abort', () => inputStop.abort(deps.stop.reason), { once: true })
   const refuse = (batch: Batch): void => {
     const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.whenFull}, --buffer-records ${config.bufferRecords}, --buffer-bytes ${config.bufferBytes})`
@@ -74,7 +81,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     const partitions = checkPartitions(config, topology)
     producer = makeProducer(config, deps, partitions, reporter)
     builder = makeBuilder(config, deps, producer, refuse)
-    const totals = await read(config, deps, topology, builder, producer, reporter, inputStop.signal)
+    const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal)
     builder.end()
     const flushTimeout = await drain(config, deps, producer, reporter)
     if (flushTimeout !== null) {
@@ -145,7 +152,11 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
     maxQueuedBatches: Math.max(1, Math.ceil(config.bufferRecords / config.batchRecords)),
     maxBufferedBytes: config.bufferBytes,
     clock: deps.clock,
-    onResult: (result) => reporter.batch(result)
+    onResult: (result) => {
+      reporter.batch(result)
+      // Delivered records are done with: their file chunks can be read into again.
+      if (result.produced) releaseDelivered(result.batch.records)
+    }
   })
 }
 
@@ -178,7 +189,7 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, signal: AbortSignal): Promise<InputTotals> {
+async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, signal: AbortSignal): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
   const partitionCount = topology.partitions.length
   const { partitioner, partition: explicit } = config
@@ -225,7 +236,8 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     missingKey: config.missingKey,
     emptyLines: config.emptyLines,
     clock: deps.clock,
-    signal
+    signal,
+    pool
   }, sink)
 }
 

@@ -1,5 +1,7 @@
 // One input line on its way to the target, and the five ways its journey can end.
 
+import type { Chunk } from './input/chunk-pool.ts'
+
 /**
  * A record read from one input line. `line` is the raw line (LF and one trailing CR removed);
  * `key` and `value` are views into it, never copies, so --failed-output can write `line` back
@@ -33,9 +35,13 @@ export class LineRecord implements InputRecord {
   readonly end: number
   readonly lineNo: number
   readonly readAt: number
+  /** The pooled chunk whose memory `bytes` is, held once by this record from here on; null when not pooled. */
+  readonly chunk: Chunk | null
 
-  constructor (bytes: Buffer, start: number, keyEnd: number, valueStart: number, end: number, lineNo: number, readAt: number) {
+  constructor (bytes: Buffer, start: number, keyEnd: number, valueStart: number, end: number, lineNo: number, readAt: number, chunk: Chunk | null = null) {
     this.bytes = bytes
+    this.chunk = chunk
+    chunk?.retain()
     this.start = start
     this.keyEnd = keyEnd
     this.valueStart = valueStart

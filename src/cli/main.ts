@@ -82,6 +82,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
       clock: realClock,
       stop: stop.signal,
       abort: abort.signal,
+      poisonReleasedInput: io.env.KPROD_DEBUG_POISON === '1',
       onStart: (reporter) => {
         if (startProgress !== null) progress = startProgress(io.stderr, () => reporter.counts)
       }

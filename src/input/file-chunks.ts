@@ -4,46 +4,112 @@
 // to libuv's thread pool and back for every chunk. On this 2-core machine, shared with the broker,
 // that hand-off cost W2 (1 GB from stdin) 1.52 -> 1.17 CPU-s and 2.6 -> 1.9 s wall (4 interleaved
 // runs). Pipes, terminals and sockets still go through streams: a sync read there would block.
-// A known cost: with the main thread never idle, V8 collects its old space less often, and a
-// Kinesis run from a file peaks ~40 MB higher (bench/README.md, "What was tried").
+// The chunks come from a ChunkPool and are reused once their records are delivered (see
+// chunk-pool.ts). A known cost: with the main thread never idle, V8 collects its old space less
+// often, and a Kinesis run from a file peaks ~40 MB higher (bench/README.md, "What was tried").
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import type { Chunk, ChunkPool } from './chunk-pool.ts'
 
-/** What readInput iterates: a Readable, or FileChunks. */
-export interface ChunkSource extends AsyncIterable<Buffer> {
+/** Bytes that lie in a pooled chunk; the reader holds `chunk` while it splits them. */
+export interface PooledBytes {
+  readonly bytes: Buffer
+  readonly chunk: Chunk
+}
+
+/** What readInput iterates: a Readable (Buffers), or FileChunks. */
+export interface ChunkSource extends AsyncIterable<Buffer | PooledBytes> {
   /** Stops reading: the iteration ends before the next chunk. */
   destroy (): void
 }
 
+export interface FileChunksOptions {
+  /** Chunks of its chunkBytes at least: the read size (more when a long line needs a bigger chunk). */
+  readonly pool: ChunkPool
+  /** A line longer than this is never kept whole, so it is never carried into the next chunk. */
+  readonly maxLineBytes: number
+}
+
+const LF = 10
+
+/**
+ * Reads a file into pooled chunks that end at a line end: the unfinished last line of a chunk is
+ * copied to the start of the next one, which is made big enough for it, so every line lies inside
+ * one chunk and no line needs a copy of its own. Only the last line of the file, when it has no
+ * LF, is handed on as a copy, and a line over maxLineBytes is handed on in pieces (the splitter
+ * counts and drops it).
+ */
 export class FileChunks implements ChunkSource {
   readonly #open: () => number
-  readonly #size: number
+  readonly #o: FileChunksOptions
   readonly #owned: boolean
   #destroyed = false
 
   /** `path`: opened on first read and closed at the end; a number: an fd kprod does not own (stdin). */
-  constructor (file: string | number, chunkBytes: number) {
+  constructor (file: string | number, options: FileChunksOptions) {
     this.#open = typeof file === 'number' ? () => file : () => openSync(file, 'r')
     this.#owned = typeof file !== 'number'
-    this.#size = chunkBytes
+    this.#o = options
   }
 
   destroy (): void {
     this.#destroyed = true
   }
 
-  async * [Symbol.asyncIterator] (): AsyncIterator<Buffer> {
+  async * [Symbol.asyncIterator] (): AsyncIterator<Buffer | PooledBytes> {
+    const { pool, maxLineBytes } = this.#o
+    // At least this much is read after a carried line.
+    const minRead = Math.max(1, pool.chunkBytes >> 2)
     const fd = this.#open()
+    // The unfinished line at carry.memory[carryFrom, carryTo), held by this reader until copied.
+    let carry: Chunk | null = null
+    let carryFrom = 0
+    let carryTo = 0
+    // Inside a line already over maxLineBytes: hand everything on up to its LF.
+    let overlong = false
     try {
       while (!this.#destroyed) {
-        // A fresh buffer per chunk: lines are spans of it until their batch is acknowledged.
-        const chunk = Buffer.allocUnsafeSlow(this.#size)
-        const n = readSync(fd, chunk, 0, this.#size, null)
-        if (n === 0) return
-        yield n === this.#size ? chunk : chunk.subarray(0, n)
+        const carried = carryTo - carryFrom
+        const chunk = pool.take(carried + minRead)
+        const memory = chunk.memory
+        if (carry !== null) {
+          carry.memory.copy(memory, 0, carryFrom, carryTo)
+          carry.release()
+          carry = null
+          carryFrom = carryTo = 0
+        }
+        const n = readSync(fd, memory, carried, memory.length - carried, null)
+        if (n === 0) {
+          // End of file: an unterminated last line goes on as a copy, so nothing stays held.
+          const last = carried > 0 ? Buffer.from(memory.subarray(0, carried)) : null
+          chunk.release()
+          if (last !== null) yield last
+          return
+        }
+        const filled = carried + n
+        // Hand on up to the last LF and carry the rest, unless the rest can never be a record: a
+        // line over maxLineBytes is handed on as it comes, and the splitter counts and drops it.
+        let cut = memory.lastIndexOf(LF, filled - 1) + 1
+        if (overlong && cut === 0) {
+          cut = filled
+        } else if (filled - cut > maxLineBytes) {
+          cut = filled
+          overlong = true
+        } else {
+          overlong = false
+        }
+        if (cut > 0) yield { bytes: memory.subarray(0, cut), chunk }
+        if (cut < filled) {
+          carry = chunk
+          carryFrom = cut
+          carryTo = filled
+        } else {
+          chunk.release()
+        }
         await new Promise<void>((resolve) => setImmediate(resolve))
       }
     } finally {
+      carry?.release()
       if (this.#owned) closeSync(fd)
     }
   }

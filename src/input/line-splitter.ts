@@ -1,7 +1,8 @@
 // Splits a byte stream into lines without decoding it: a line is the bytes between LFs, minus one
 // trailing CR. A line inside one chunk is handed on as a span of it (no copy, no view); only a
-// line spanning chunks is copied. Pending bytes never exceed maxLineBytes: an over-long line is
-// counted, not buffered.
+// line spanning chunks is copied. The splitter keeps no reference to a chunk once push() returns
+// (the unfinished tail is copied), so the caller may reuse a chunk that no line holds. Pending
+// bytes never exceed maxLineBytes: an over-long line is counted, not buffered.
 
 const LF = 10
 const CR = 13
@@ -9,8 +10,8 @@ const CR = 13
 /** Receives the splitter's output, in input order. Methods must not throw. */
 export interface LineHandler {
   /**
-   * A complete line at bytes[start, end), LF and one trailing CR removed. `bytes` is the input
-   * chunk when the line lies inside it, else a copy of the line's pieces.
+   * A complete line at bytes[start, end), LF and one trailing CR removed. `bytes` is the chunk
+   * being pushed when the line lies inside it, else a copy of the line's pieces.
    */
   line (bytes: Buffer, start: number, end: number): void
   /** A line over the limit was dropped; `bytes` is its raw length between LFs (CR included). */
@@ -26,7 +27,7 @@ export interface PartialLine {
 export class LineSplitter {
   readonly #max: number
   readonly #handler: LineHandler
-  // Pieces of the current line from earlier chunks; their total is #pending (≤ #max).
+  // Copies of the pieces of the current line from earlier chunks; their total is #pending (≤ #max).
   readonly #pieces: Buffer[] = []
   #pending = 0
   // Raw length of an over-long line being skipped, or -1 when not skipping.
@@ -40,7 +41,7 @@ export class LineSplitter {
   /** Bytes held for an unfinished line (never more than maxLineBytes). */
   get pendingBytes (): number { return this.#pending }
 
-  /** Splits one chunk; the chunk must not be modified afterwards (lines may be views of it). */
+  /** Splits one chunk; lines handed on as spans of it must not see it modified while they are in use. */
   push (chunk: Buffer): void {
     let start = 0
     let lf = chunk.indexOf(LF, start)
@@ -124,7 +125,8 @@ export class LineSplitter {
       this.#pieces.length = 0
       this.#pending = 0
     } else {
-      this.#pieces.push(start === 0 ? chunk : chunk.subarray(start))
+      // A copy: the chunk may be reused once push() returns.
+      this.#pieces.push(Buffer.from(chunk.subarray(start)))
       this.#pending += tail
     }
   }

@@ -4,6 +4,7 @@
 
 import { ConfigError } from '../errors.ts'
 import { LineRecord, type InputRecord } from '../record.ts'
+import type { Chunk } from './chunk-pool.ts'
 
 /** How lines become records; fully resolved by the configuration. */
 export interface ParseOptions {
@@ -31,20 +32,20 @@ export class LineParser {
     this.#shown = sep === null ? '' : showSeparator(sep)
   }
 
-  /** The record for the line at bytes[start, end), or the reason it is skipped. */
-  parse (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number): InputRecord | string {
+  /** The record for the line at bytes[start, end), or the reason it is skipped. `chunk`: the pooled chunk of `bytes`, if any. */
+  parse (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number, chunk: Chunk | null = null): InputRecord | string {
     if (start === end && this.#skipEmpty) return `line ${lineNo} is empty (--empty-lines skip)`
     const sep = this.#separator
-    if (sep === null) return new LineRecord(bytes, start, -1, start, end, lineNo, readAt)
+    if (sep === null) return new LineRecord(bytes, start, -1, start, end, lineNo, readAt, chunk)
     // Searched in a view of the line, so a line without the separator never scans the lines after it.
     const line = bytes.subarray(start, end)
     const found = this.#separatorByte >= 0 ? line.indexOf(this.#separatorByte) : line.indexOf(sep)
     const at = found === -1 ? -1 : start + found
     if (at === -1) {
       if (!this.#nullKeyWhenMissing) return `line ${lineNo} has no key separator ${this.#shown}`
-      return new LineRecord(bytes, start, -1, start, end, lineNo, readAt)
+      return new LineRecord(bytes, start, -1, start, end, lineNo, readAt, chunk)
     }
-    return new LineRecord(bytes, start, at, at + sep.length, end, lineNo, readAt)
+    return new LineRecord(bytes, start, at, at + sep.length, end, lineNo, readAt, chunk)
   }
 }
 

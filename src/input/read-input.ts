@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream'
 import { KprodError, errorText } from '../errors.ts'
 import type { InputRecord, LineOrigin } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
+import { ChunkPool, type Chunk } from './chunk-pool.ts'
 import type { ChunkSource } from './file-chunks.ts'
 import { LineSplitter, type LineHandler } from './line-splitter.ts'
 import { LineParser } from './parse.ts'
@@ -36,6 +37,8 @@ export interface ReadInputOptions {
   /** Abort = stop reading now (SIGTERM); checked between chunks. */
   readonly signal: AbortSignal
   readonly highWaterMark?: number
+  /** Memory for regular files, reused once released (chunk-pool.ts); default: a pool that keeps nothing. */
+  readonly pool?: ChunkPool
 }
 
 /** How reading ended. */
@@ -53,11 +56,12 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
   const router = new LineRouter(options, sink)
   const splitter = new LineSplitter(options.maxLineBytes, router)
   const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK
+  const pool = options.pool ?? new ChunkPool({ chunkBytes: highWaterMark, maxFreeBytes: 0 })
   let bytes = 0
   for (const name of sourceNames(options.sources)) {
     if (options.signal.aborted) break
     router.startSource(name)
-    const stream = openSource(name, options.stdin, highWaterMark)
+    const stream = openSource(name, options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool })
     bytes += await readSource(name, stream, splitter, router, options)
     if (!options.signal.aborted) splitter.end()
   }
@@ -79,10 +83,12 @@ async function readSource (name: string, stream: ChunkSource, splitter: LineSpli
   signal.addEventListener('abort', onAbort, { once: true })
   let bytes = 0
   try {
-    for await (const chunk of stream) {
+    for await (const piece of stream) {
       if (signal.aborted) break
+      const chunk = piece instanceof Uint8Array ? piece : piece.bytes
       bytes += chunk.length
       router.readAt = clock.now()
+      router.inChunk(chunk, piece instanceof Uint8Array ? null : piece.chunk)
       splitter.push(chunk)
       const ready = router.sink.ready()
       if (ready !== undefined) await untilAborted(ready, signal)
@@ -122,6 +128,9 @@ class LineRouter implements LineHandler {
   readonly #maxLineBytes: number
   lineNo = 0
   readAt = 0
+  // The bytes being split, and their pooled chunk (null when not pooled).
+  #bytes: Buffer | null = null
+  #chunk: Chunk | null = null
   #source = STDIN
   #sourceLine = 0
 
@@ -129,6 +138,12 @@ class LineRouter implements LineHandler {
     this.sink = sink
     this.#parser = new LineParser(options)
     this.#maxLineBytes = options.maxLineBytes
+  }
+
+  /** The next lines come from `bytes`, which lies in `chunk` when pooled. */
+  inChunk (bytes: Buffer, chunk: Chunk | null): void {
+    this.#bytes = bytes
+    this.#chunk = chunk
   }
 
   startSource (name: string): void {
@@ -139,9 +154,13 @@ class LineRouter implements LineHandler {
   line (bytes: Buffer, start: number, end: number): void {
     const lineNo = ++this.lineNo
     this.#sourceLine++
-    const parsed = this.#parser.parse(bytes, start, end, lineNo, this.readAt)
-    if (typeof parsed === 'string') this.sink.skipped(lineNo, this.#origin(), parsed, bytes.subarray(start, end))
-    else this.sink.record(parsed)
+    // A line inside the pooled bytes is held by its record; a copy made by the splitter is not pooled.
+    const chunk = bytes === this.#bytes ? this.#chunk : null
+    const parsed = this.#parser.parse(bytes, start, end, lineNo, this.readAt, chunk)
+    if (typeof parsed !== 'string') return this.sink.record(parsed)
+    // A skipped line may be kept (--failed-output): a copy, when its chunk will be reused.
+    const line = chunk === null ? bytes.subarray(start, end) : Buffer.from(bytes.subarray(start, end))
+    this.sink.skipped(lineNo, this.#origin(), parsed, line)
   }
 
   overlong (bytes: number, cutOff = false): void {

@@ -2,6 +2,7 @@
 // stream, and collects the exit code, the JSON lines of stdout and stderr.
 
 import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, openSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Readable } from 'node:stream'
 import { ROOT } from './kafka.ts'
@@ -21,6 +22,8 @@ export interface CliRun {
 
 export interface CliOptions {
   readonly input?: Buffer | string | Readable | null
+  /** Redirect stdin from this file (`kprod < file`), instead of `input`. */
+  readonly stdinFile?: string
   readonly env?: Readonly<Record<string, string>>
   readonly timeoutMs?: number
   readonly cwd?: string
@@ -29,21 +32,27 @@ export interface CliOptions {
 }
 
 export function kprod (args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  const stdinFd = options.stdinFile === undefined ? null : openSync(options.stdinFile, 'r')
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, ...options.env },
-    stdio: ['pipe', 'pipe', 'pipe']
+    // Poison: input memory is overwritten when it goes back to kprod's pool, so reuse too early shows.
+    env: { KPROD_DEBUG_POISON: '1', ...process.env, ...options.env },
+    stdio: [stdinFd ?? 'pipe', 'pipe', 'pipe']
   })
+  if (stdinFd !== null) closeSync(stdinFd)
   options.onSpawn?.(child)
   const out: Buffer[] = []
   let stderr = ''
-  child.stdout.on('data', (c: Buffer) => out.push(c))
-  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
-  child.stdin.on('error', () => {})
+  child.stdout?.on('data', (c: Buffer) => out.push(c))
+  child.stderr?.on('data', (c: Buffer) => { stderr += c.toString() })
   const input = options.input
-  if (input === undefined || input === null) child.stdin.end()
-  else if (typeof input === 'string' || Buffer.isBuffer(input)) child.stdin.end(input)
-  else input.pipe(child.stdin)
+  const stdin = child.stdin
+  if (stdin !== null) {
+    stdin.on('error', () => {})
+    if (input === undefined || input === null) stdin.end()
+    else if (typeof input === 'string' || Buffer.isBuffer(input)) stdin.end(input)
+    else input.pipe(stdin)
+  }
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {

@@ -110,6 +110,20 @@ test('splitter hands on a span of the chunk when a line lies inside it', () => {
   assert.equal(sink.buffers[1]?.length, 3)
 })
 
+test('splitter keeps no reference to a chunk once push() returns: the caller may reuse it', () => {
+  const sink = new Collect()
+  const splitter = new LineSplitter(100, sink)
+  const chunk = b('first\nsec')
+  splitter.push(chunk)
+  chunk.fill(0xee)
+  const next = b('ond\nthi')
+  splitter.push(next)
+  next.fill(0xee)
+  splitter.push(b('rd'))
+  splitter.end()
+  assert.deepEqual(sink.out.slice(1), ['second', 'third'])
+})
+
 test('splitter skips an over-long line spanning many chunks without buffering it', () => {
   const sink = new Collect()
   const splitter = new LineSplitter(10, sink)

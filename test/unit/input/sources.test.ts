@@ -9,6 +9,12 @@ import { PassThrough } from 'node:stream'
 import { ConfigError } from '../../../src/errors.ts'
 import { checkSources, openSource, sourceNames } from '../../../src/input/sources.ts'
 import { FileChunks } from '../../../src/input/file-chunks.ts'
+import { ChunkPool } from '../../../src/input/chunk-pool.ts'
+
+/** openSource options: reads of `bytes` (streams and files alike). */
+function reads (bytes: number): { highWaterMark: number, maxLineBytes: number, pool: ChunkPool } {
+  return { highWaterMark: bytes, maxLineBytes: 1 << 20, pool: new ChunkPool({ chunkBytes: bytes, maxFreeBytes: 0 }) }
+}
 
 async function tempDir (t: TestContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kprod-sources-'))
@@ -28,7 +34,7 @@ async function problemsOf (paths: readonly string[]): Promise<readonly string[]>
 
 async function readAll (stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = []
-  for await (const chunk of stream) chunks.push(chunk as Buffer)
+  for await (const chunk of stream) chunks.push(chunk instanceof Uint8Array ? chunk as Buffer : (chunk as { bytes: Buffer }).bytes)
   return Buffer.concat(chunks)
 }
 
@@ -68,36 +74,40 @@ test('checkSources reports a file that cannot be read', { skip: process.getuid?.
 
 test('openSource returns the injected stdin for -', () => {
   const stdin = new PassThrough()
-  assert.equal(openSource('-', stdin, 1024), stdin)
+  assert.equal(openSource('-', stdin, reads(1024)), stdin)
 })
 
-test('openSource reads a file in chunks of at most highWaterMark bytes', async (t) => {
+test('openSource reads a file in chunks of highWaterMark bytes, each ending at a line end', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'a.txt')
-  await writeFile(path, 'x'.repeat(100))
-  const stream = openSource(path, new PassThrough(), 16)
+  const content = Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n') + '\n'
+  await writeFile(path, content)
   const sizes: number[] = []
-  for await (const chunk of stream) sizes.push((chunk as Buffer).length)
+  for await (const piece of openSource(path, new PassThrough(), reads(16))) {
+    const bytes = (piece as { bytes: Buffer }).bytes
+    sizes.push(bytes.length)
+    assert.equal(bytes[bytes.length - 1], 10)
+  }
   assert.ok(sizes.every((n) => n <= 16))
-  assert.equal(sizes.reduce((a, n) => a + n, 0), 100)
-  assert.deepEqual(await readAll(openSource(path, new PassThrough(), 1024)), Buffer.from('x'.repeat(100)))
+  assert.equal(sizes.reduce((a, n) => a + n, 0), content.length)
+  assert.deepEqual(await readAll(openSource(path, new PassThrough(), reads(1024))), Buffer.from(content))
 })
 
 test('openSource reads regular files (and stdin redirected from one) in place, pipes through a stream', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'a.txt')
   await writeFile(path, 'line 1\nline 2\n')
-  assert.ok(openSource(path, new PassThrough(), 1024) instanceof FileChunks)
+  assert.ok(openSource(path, new PassThrough(), reads(1024)) instanceof FileChunks)
   const fd = openSync(path, 'r')
   const stdin = createReadStream(path, { fd, autoClose: false })
   t.after(() => { closeSync(fd) })
-  const fromStdin = openSource('-', stdin, 4)
+  const fromStdin = openSource('-', stdin, reads(4))
   assert.ok(fromStdin instanceof FileChunks)
   assert.deepEqual(await readAll(fromStdin), Buffer.from('line 1\nline 2\n'))
   // A named pipe (like the /dev/fd/N of `kprod <(cmd)`) must not be read with blocking reads.
   const fifo = join(dir, 'fifo')
   execFileSync('mkfifo', [fifo])
-  const stream = openSource(fifo, new PassThrough(), 1024)
+  const stream = openSource(fifo, new PassThrough(), reads(1024))
   assert.ok(!(stream instanceof FileChunks))
   const writer = createWriteStream(fifo)
   writer.end('through the pipe\n')
@@ -107,11 +117,11 @@ test('openSource reads regular files (and stdin redirected from one) in place, p
 test('FileChunks stops at destroy() before reading the next chunk', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'a.txt')
-  await writeFile(path, 'x'.repeat(100))
-  const chunks = new FileChunks(path, 10)
+  await writeFile(path, 'xxxxxxxxx\n'.repeat(10))
+  const chunks = new FileChunks(path, { pool: new ChunkPool({ chunkBytes: 10, maxFreeBytes: 0 }), maxLineBytes: 100 })
   const seen: number[] = []
-  for await (const chunk of chunks) {
-    seen.push(chunk.length)
+  for await (const piece of chunks) {
+    seen.push((piece as { bytes: Buffer }).bytes.length)
     if (seen.length === 3) chunks.destroy()
   }
   assert.deepEqual(seen, [10, 10, 10])

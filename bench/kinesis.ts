@@ -11,8 +11,8 @@ import { median, round, table } from './stats.ts'
 import { KPROD_NODE_FLAGS, ROOT, measure, summariseRuns, type BenchResult, type Measured } from './tools.ts'
 import { ensureFile, type FileWorkload } from './workloads.ts'
 
-/** sdk-loop-lean: the loop without the SDK's logger middleware, which kprod removes too. */
-export const KINESIS_TOOLS = ['kprod', 'sdk-loop', 'sdk-loop-lean'] as const
+/** kprod-http: --kinesis-client http. sdk-loop-lean: the loop without the SDK's logger middleware, which kprod removes too. */
+export const KINESIS_TOOLS = ['kprod', 'kprod-http', 'sdk-loop', 'sdk-loop-lean'] as const
 export type KinesisTool = typeof KINESIS_TOOLS[number]
 
 /** Same fields as the suite's other results entries, plus the stub's share of the CPU. */
@@ -25,7 +25,7 @@ export interface KinesisResult extends BenchResult {
 
 export interface KinesisBench {
   results: KinesisResult[]
-  ratios: Record<'kprod/sdk-loop' | 'kprod/sdk-loop cpu s per M' | 'kprod/sdk-loop-lean' | 'kprod/sdk-loop-lean cpu s per M', number | null>
+  ratios: Record<'kprod/sdk-loop' | 'kprod/sdk-loop cpu s per M' | 'kprod/sdk-loop-lean' | 'kprod/sdk-loop-lean cpu s per M' | 'kprod-http/sdk-loop' | 'kprod-http/sdk-loop cpu s per M', number | null>
   settings: { records: number, size: number, concurrency: number, batchRecords: number, file: string, shards: number }
 }
 
@@ -73,14 +73,15 @@ class Stub {
 type Run = Measured & { stub: StubStats, ok: boolean }
 
 function commandOf (tool: KinesisTool, endpoint: string, extra: readonly string[] = []): string[] {
-  const args = tool === 'kprod'
-    ? [`${ROOT}/bin/kprod.js`, '--stream', STREAM, '--endpoint', endpoint, '--batch-records', String(BATCH), '--workers', String(CONCURRENCY),
+  const kprod = tool === 'kprod' || tool === 'kprod-http'
+  const args = kprod
+    ? [`${ROOT}/bin/kprod.js`, ...(tool === 'kprod-http' ? ['--kinesis-client', 'http'] : []), '--stream', STREAM, '--endpoint', endpoint, '--batch-records', String(BATCH), '--workers', String(CONCURRENCY),
         '--no-batch-lines', '--stats-interval', '0', '--no-progress']
     : [`${ROOT}/bench/kinesis-sdk-loop.ts`, '--stream', STREAM, '--endpoint', endpoint, '--batch', String(BATCH), '--concurrency', String(CONCURRENCY),
         ...(tool === 'sdk-loop-lean' ? ['--lean'] : [])]
   // `env` execs the tool in its place, so /usr/bin/time still measures the tool's own process.
   // kprod gets its shebang's node flags (as the installed command runs); the loops run on plain node.
-  return [...AWS_ENV, process.execPath, ...(tool === 'kprod' ? KPROD_NODE_FLAGS : []), ...extra, ...args]
+  return [...AWS_ENV, process.execPath, ...(kprod ? KPROD_NODE_FLAGS : []), ...extra, ...args]
 }
 
 async function runOnce (stub: Stub, w: FileWorkload, tool: KinesisTool, timeFile: string, extra: readonly string[] = []): Promise<Run> {
@@ -138,17 +139,20 @@ export async function kinesisBench (o: KinesisBenchOptions): Promise<KinesisBenc
     await stub.stop()
   }
   const results = KINESIS_TOOLS.map(t => summarise(w, t, per.get(t)!))
-  const [k, s, lean] = results as [KinesisResult, KinesisResult, KinesisResult]
+  const [k, http, s, lean] = results as [KinesisResult, KinesisResult, KinesisResult, KinesisResult]
   const ratio = (a: number, b: number): number | null => b === 0 ? null : round(a / b, 3)
   const ratios = {
     'kprod/sdk-loop': ratio(k.recordsPerSec, s.recordsPerSec),
     'kprod/sdk-loop cpu s per M': ratio(k.cpuSecondsPerMillion, s.cpuSecondsPerMillion),
     'kprod/sdk-loop-lean': ratio(k.recordsPerSec, lean.recordsPerSec),
-    'kprod/sdk-loop-lean cpu s per M': ratio(k.cpuSecondsPerMillion, lean.cpuSecondsPerMillion)
+    'kprod/sdk-loop-lean cpu s per M': ratio(k.cpuSecondsPerMillion, lean.cpuSecondsPerMillion),
+    'kprod-http/sdk-loop': ratio(http.recordsPerSec, s.recordsPerSec),
+    'kprod-http/sdk-loop cpu s per M': ratio(http.cpuSecondsPerMillion, s.cpuSecondsPerMillion)
   }
   o.log('\n' + table(['kinesis tool', 'records/s', 'MiB/s', 'cpu s/M', 'peak RSS MB', 'wall s', 'stub cpu share', 'runs', 'verified'],
     results.map(r => [r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.stubCpuShare, r.runs, r.verified])))
   o.log(`kinesis: kprod/sdk-loop ${ratios['kprod/sdk-loop'] ?? '-'} (records/s), cpu ratio ${ratios['kprod/sdk-loop cpu s per M'] ?? '-'}; ` +
-    `kprod/sdk-loop-lean ${ratios['kprod/sdk-loop-lean'] ?? '-'}, cpu ratio ${ratios['kprod/sdk-loop-lean cpu s per M'] ?? '-'}`)
+    `kprod/sdk-loop-lean ${ratios['kprod/sdk-loop-lean'] ?? '-'}, cpu ratio ${ratios['kprod/sdk-loop-lean cpu s per M'] ?? '-'}; ` +
+    `kprod-http/sdk-loop ${ratios['kprod-http/sdk-loop'] ?? '-'}, cpu ratio ${ratios['kprod-http/sdk-loop cpu s per M'] ?? '-'}`)
   return { results, ratios, settings: { records, size: 100, concurrency: CONCURRENCY, batchRecords: BATCH, file: w.file, shards: SHARDS } }
 }

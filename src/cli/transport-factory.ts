@@ -15,6 +15,7 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
       stream: config.target,
       region: config.region,
       endpoint: config.endpoint,
+      putRecordsOver: config.kinesisClient,
       partitionKey: config.partitionKey,
       explicitHashKey: config.explicitHashKey,
       shardOrdering: config.shardOrdering,

@@ -47,6 +47,7 @@ export interface Config {
   readonly flushTimeoutMs: number
 
   readonly kafkaClient: 'kafkajs' | 'wire'
+  readonly kinesisClient: 'sdk' | 'http'
   readonly acks: Acks
   readonly ackTimeoutMs: number
   readonly requestTimeoutMs: number
@@ -167,6 +168,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     drainTimeoutMs: get('drain-timeout'),
     flushTimeoutMs: get('flush-timeout'),
     kafkaClient: get('kafka-client'),
+    kinesisClient: get('kinesis-client'),
     acks,
     ackTimeoutMs: get('ack-timeout'),
     requestTimeoutMs: get('request-timeout'),

@@ -159,11 +159,12 @@ export function putRecordsResult (out: PutRecordsAnswer, n: number, at: (shardId
   const records = new Array<RecordResult>(n)
   for (let i = 0; i < n && entries.length === n; i++) {
     const e = entries[i] as NonNullable<typeof entries[number]>
-    if (e.ErrorCode !== undefined && e.ErrorCode !== '') {
+    // A success has no ErrorCode; some services write "ErrorCode": null (kinesis-mock), which the SDK drops.
+    if (typeof e.ErrorCode === 'string' && e.ErrorCode !== '') {
       codes.set(e.ErrorCode, (codes.get(e.ErrorCode) ?? 0) + 1)
-      records[i] = { ok: false, error: recordError(e.ErrorCode, e.ErrorMessage) }
+      records[i] = { ok: false, error: recordError(e.ErrorCode, e.ErrorMessage ?? undefined) }
     } else {
-      records[i] = { ok: true, at: at(e.ShardId, e.SequenceNumber) }
+      records[i] = { ok: true, at: at(e.ShardId ?? undefined, e.SequenceNumber ?? undefined) }
     }
   }
   const response = {

@@ -1,6 +1,7 @@
 // The Kinesis transport on @aws-sdk/client-kinesis. One send() = one PutRecords call whose results
 // are read by index; SDK retries are off (maxAttempts 1) and every call has a deadline on the
 // injected clock, so the producer's exchanges are the whole truth about what went over the wire.
+// With --kinesis-client http, PutRecords itself goes through kinesis-http.ts instead of the SDK.
 
 import { randomBytes as cryptoRandomBytes } from 'node:crypto'
 import { format } from 'node:util'
@@ -16,6 +17,7 @@ import { KprodError } from '../errors.ts'
 import { recordValueBytes, type InputRecord } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from './transport.ts'
+import { HttpPutRecords, type HttpEndpoint, type PutRecordsCall } from './kinesis-http.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './kinesis-errors.ts'
 import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './kinesis-shards.ts'
 
@@ -23,10 +25,21 @@ import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, ke
 export interface PutRecordsClient {
   describeStreamSummary (input: DescribeStreamSummaryInput, signal: AbortSignal): Promise<DescribeStreamSummaryOutput>
   listShards (input: ListShardsInput, signal: AbortSignal): Promise<ListShardsOutput>
-  putRecords (input: PutRecordsInput, signal: AbortSignal): Promise<PutRecordsAnswer>
+  putRecords (call: PutRecordsCall, signal: AbortSignal): Promise<PutRecordsAnswer>
   /** The region requests go to, for messages; null when none is configured. */
   region (): Promise<string | null>
   destroy (): void
+}
+
+/** The SDK's input for a call: values as Uint8Array views into the lines, no copy before the SDK serializes them. */
+export function putRecordsInput (call: PutRecordsCall): PutRecordsInput {
+  const { records, keys } = call
+  const entries = new Array<PutRecordsRequestEntry>(records.length)
+  for (let i = 0; i < records.length; i++) {
+    entries[i] = { Data: (records[i] as InputRecord).value, PartitionKey: keys[i] as string }
+    if (call.explicitHashKeys) entries[i]!.ExplicitHashKey = keys[i]
+  }
+  return { StreamName: call.stream, Records: entries }
 }
 
 export interface KinesisTransportOptions {
@@ -35,6 +48,8 @@ export interface KinesisTransportOptions {
   readonly region: string | null
   /** e.g. http://127.0.0.1:4567; an http:// endpoint gets the HTTP/1.1 NodeHttpHandler (emulators fail on HTTP/2). */
   readonly endpoint: string | null
+  /** PutRecords through the SDK, or written and signed by kinesis-http.ts (default 'sdk'). */
+  readonly putRecordsOver?: 'sdk' | 'http'
   /** Key of a record without one: 32 random hex characters, or the hex MD5 of its line (stable). */
   readonly partitionKey: 'random' | 'hash'
   /** Each record's key (a decimal 0..2^128-1) is also sent as its ExplicitHashKey, which picks the shard. */
@@ -139,19 +154,16 @@ export class KinesisTransport implements Transport {
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
     const records = batch.records
-    const keys = partitionKeys(records, this.#o.partitionKey, this.#randomBytes)
-    const entries = new Array<PutRecordsRequestEntry>(records.length)
-    const explicit = this.#o.explicitHashKey === true
-    for (let i = 0; i < records.length; i++) {
-      // The value Buffer is a Uint8Array view into the line: no copy before the SDK serializes it.
-      entries[i] = { Data: (records[i] as InputRecord).value, PartitionKey: keys[i] as string }
-      // check() let only records with a decimal key through, so the partition key is that number.
-      if (explicit) entries[i]!.ExplicitHashKey = keys[i]
+    const call: PutRecordsCall = {
+      stream: this.target,
+      records,
+      keys: partitionKeys(records, this.#o.partitionKey, this.#randomBytes),
+      explicitHashKeys: this.#o.explicitHashKey === true
     }
     try {
       const timeout = this.#o.requestTimeoutMs
       const out = await this.#call(timeout, `PutRecords got no answer within ${timeout} ms (--request-timeout)`,
-        (signal) => this.#client.putRecords({ StreamName: this.target, Records: entries }, signal))
+        (signal) => this.#client.putRecords(call, signal))
       return putRecordsResult(out, records.length, (shardId, sequence) => this.#position(shardId, sequence, partition))
     } catch (err) {
       return { response: null, error: fromKinesisError(err), records: null }
@@ -290,17 +302,41 @@ export function clientConfig (options: ClientOptions): KinesisClientConfig {
   }
 }
 
-/** A PutRecordsClient on a real KinesisClient with the default credential chain. */
-export function sdkClient (options: ClientOptions): PutRecordsClient {
+/**
+ * A PutRecordsClient on a real KinesisClient with the default credential chain. With `http`,
+ * PutRecords skips the SDK (kinesis-http.ts) but uses its credentials, region and the endpoint
+ * its last call went to.
+ */
+export function sdkClient (options: ClientOptions & Pick<KinesisTransportOptions, 'putRecordsOver' | 'lanes' | 'clock'>): PutRecordsClient {
   const client = new KinesisClient(clientConfig(options))
   // The SDK's logger middleware builds a filtered copy of every call's whole input and output for
   // one log entry per call, which sdkLogger drops (it has a commandName); without it kprod spends
   // ~12% less CPU on 100-byte records (bench/README.md, Kinesis). Warnings still reach the logger.
   client.middlewareStack.remove('loggerMiddleware')
+  let endpoint: HttpEndpoint | null = null
+  client.middlewareStack.add((next) => async (args) => {
+    const r = args.request as Partial<HttpEndpoint>
+    if (typeof r.hostname === 'string' && typeof r.protocol === 'string') {
+      endpoint = { protocol: r.protocol, hostname: r.hostname, port: r.port, path: r.path ?? '/' }
+    }
+    return await next(args)
+  }, { step: 'finalizeRequest', name: 'kprodEndpointMiddleware' })
+  const direct = options.putRecordsOver === 'http'
+    ? new HttpPutRecords({
+      credentials: () => client.config.credentials(),
+      region: () => client.config.region(),
+      endpoint: () => endpoint,
+      connectTimeoutMs: options.connectTimeoutMs,
+      maxSockets: options.lanes + 1,
+      clock: options.clock
+    })
+    : null
   return {
     describeStreamSummary: (input, signal) => client.send(new DescribeStreamSummaryCommand(input), { abortSignal: signal }),
     listShards: (input, signal) => client.send(new ListShardsCommand(input), { abortSignal: signal }),
-    putRecords: (input, signal) => client.send(new PutRecordsCommand(input), { abortSignal: signal }),
+    putRecords: direct === null
+      ? (call, signal) => client.send(new PutRecordsCommand(putRecordsInput(call)), { abortSignal: signal })
+      : (call, signal) => direct.putRecords(call, signal),
     region: async () => {
       try {
         return await client.config.region()
@@ -308,7 +344,10 @@ export function sdkClient (options: ClientOptions): PutRecordsClient {
         return null
       }
     },
-    destroy: () => client.destroy()
+    destroy: () => {
+      direct?.destroy()
+      client.destroy()
+    }
   }
 }
 

@@ -4,7 +4,8 @@
 
 import type { DescribeStreamSummaryOutput, ListShardsInput, ListShardsOutput, PutRecordsInput, Shard } from '@aws-sdk/client-kinesis'
 import type { PutRecordsAnswer } from '../../src/transports/kinesis-errors.ts'
-import type { PutRecordsClient } from '../../src/transports/kinesis.ts'
+import { putRecordsInput, type PutRecordsClient } from '../../src/transports/kinesis.ts'
+import type { PutRecordsCall } from '../../src/transports/kinesis-http.ts'
 
 /** One PutRecords call as the fake saw it. `resolve`/`reject` settle a held call. */
 export interface PutCall {
@@ -67,8 +68,10 @@ export class FakePutRecords implements PutRecordsClient {
     return to < this.#shards.length ? { ...out, NextToken: String(to) } : out
   }
 
-  putRecords (input: PutRecordsInput, signal: AbortSignal): Promise<PutRecordsAnswer> {
+  putRecords (request: PutRecordsCall, signal: AbortSignal): Promise<PutRecordsAnswer> {
     return new Promise((resolve, reject) => {
+      // Seen as the SDK would get it.
+      const input = putRecordsInput(request)
       const records = input.Records ?? []
       const call: PutCall = {
         index: this.calls.length,

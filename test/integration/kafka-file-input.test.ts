@@ -70,32 +70,25 @@ for (const client of ['kafkajs', 'wire']) {
   })
 }
 
-test('stdin from a file under --when-full drop: every line is on the broker or in --failed-output, byte for byte', async () => {
+/** 100,000 tricky lines from a file (or stdin redirected from it) with `flags` that make some batches fail. */
+async function splitRun (name: string, flags: readonly string[], viaStdin: boolean): Promise<void> {
   const topic = await kafka.topic({ partitions: 3 })
   const input = trickyInput(100_000)
-  const file = join(dir, 'drop.txt')
+  const file = join(dir, `${name}.txt`)
   writeFileSync(file, input)
-  const failedFile = join(dir, 'drop-failed.txt')
-
+  const failedFile = join(dir, `${name}-failed.txt`)
   const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--no-batch-lines',
-    '--when-full', 'drop', '--buffer-records', '1000', '--batch-records', '100', '--workers', '1', '--failed-output', failedFile],
-  { stdinFile: file, timeoutMs: 180_000 })
-
+    '--batch-records', '100', '--workers', '1', '--failed-output', failedFile, ...flags, ...(viaStdin ? [] : [file])],
+  { ...(viaStdin ? { stdinFile: file } : {}), timeoutMs: 180_000 })
   await assertSplit(run, input, topic, failedFile)
+}
+
+test('stdin from a file under --when-full drop: every line is on the broker or in --failed-output, byte for byte', async () => {
+  await splitRun('drop', ['--when-full', 'drop', '--buffer-records', '1000'], true)
 })
 
 test('batches that miss --delivery-timeout fail into --failed-output intact while delivered ones free their chunks', async () => {
-  const topic = await kafka.topic({ partitions: 3 })
-  const input = trickyInput(100_000)
-  const file = join(dir, 'late.txt')
-  writeFileSync(file, input)
-  const failedFile = join(dir, 'late-failed.txt')
-
-  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--no-batch-lines',
-    '--delivery-timeout', '3', '--buffer-records', '3000', '--batch-records', '100', '--workers', '1', '--failed-output', failedFile, file],
-  { timeoutMs: 180_000 })
-
-  await assertSplit(run, input, topic, failedFile)
+  await splitRun('late', ['--delivery-timeout', '3', '--buffer-records', '3000'], false)
 })
 
 test('records too big for the topic are skipped into --failed-output intact while the chunks around them are reused', async () => {

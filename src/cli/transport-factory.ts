@@ -47,7 +47,8 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
   }
   if (config.kafkaClient === 'wire') {
     const { KafkaWireTransport } = await import('../transports/kafka-wire/wire-transport.ts')
-    return new KafkaWireTransport(kafka)
+    // One produce connection per worker: a broker serves each connection's requests in turn.
+    return new KafkaWireTransport({ ...kafka, produceConnections: config.workers })
   }
   const { KafkaTransport } = await import('../transports/kafka.ts')
   return new KafkaTransport(kafka)

@@ -26,7 +26,14 @@ function gzip (data: Buffer): Promise<Buffer> {
   return gzipLoaded.then((compress) => compress(data))
 }
 
-export type WireTransportOptions = Omit<KafkaTransportOptions, 'idempotent' | 'logLevel'>
+export type WireTransportOptions = Omit<KafkaTransportOptions, 'idempotent' | 'logLevel'> & {
+  /**
+   * Produce connections per broker (at least 1): partition p goes over connection p mod this. A
+   * broker answers the requests of one connection one at a time, so with one connection the
+   * partitions' requests queued behind each other; --workers is the natural value.
+   */
+  readonly produceConnections?: number
+}
 
 interface Versions { readonly produce: number, readonly metadata: number, readonly describeConfigs: number | null }
 
@@ -54,7 +61,9 @@ export class KafkaWireTransport implements Transport {
   #brokers = new Map<number, BrokerInfo>()
   /** Leader node id per partition (-1: none known). */
   #leaders = new Map<number, number>()
-  readonly #connections = new Map<number, Promise<Connection>>()
+  /** Open connections by "nodeId/lane"; lane 0 also carries metadata requests. */
+  readonly #connections = new Map<string, Promise<Connection>>()
+  readonly #lanes: number
   #stale = false
   #refreshing: Promise<void> | null = null
   readonly #idle: IdleTimer
@@ -64,6 +73,7 @@ export class KafkaWireTransport implements Transport {
 
   constructor (options: WireTransportOptions) {
     this.#o = options
+    this.#lanes = Math.max(1, Math.floor(options.produceConnections ?? 1))
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
     this.#idle = new IdleTimer(options.clock, options.connectionMaxIdleMs, () => { this.#closeConnections().catch(() => {}) })
@@ -112,7 +122,7 @@ export class KafkaWireTransport implements Transport {
       this.#stale = true
       throw new KprodError('KPROD_BROKER', `LEADER_NOT_AVAILABLE: no leader known for partition ${partition}`, { retriable: true })
     }
-    const conn = await this.#connection(leader)
+    const conn = await this.#connection(leader, partition % this.#lanes)
     const { acks, ackTimeoutMs, requestTimeoutMs, clientId, compression } = this.#o
     const versions = this.#versions as Versions
     const codec: Codec = compression
@@ -201,9 +211,9 @@ export class KafkaWireTransport implements Transport {
     const leaders = new Map<number, number>()
     for (const p of topic.partitions) leaders.set(p.partition, p.leader)
     // A connection to a broker that left the cluster or moved is of no more use.
-    for (const [nodeId, conn] of this.#connections) {
-      if (!this.#brokers.has(nodeId)) {
-        this.#connections.delete(nodeId)
+    for (const [key, conn] of this.#connections) {
+      if (!this.#brokers.has(Number(key.slice(0, key.indexOf('/'))))) {
+        this.#connections.delete(key)
         conn.then((c) => c.close('broker left the cluster metadata'), () => {})
       }
     }
@@ -261,22 +271,23 @@ export class KafkaWireTransport implements Transport {
     }
   }
 
-  /** The pooled connection to a node, opened on first use and again after it closed. */
-  #connection (nodeId: number): Promise<Connection> {
-    const existing = this.#connections.get(nodeId)
+  /** Connection `lane` to a node, opened on first use and again after it closed. */
+  #connection (nodeId: number, lane = 0): Promise<Connection> {
+    const key = `${nodeId}/${lane}`
+    const existing = this.#connections.get(key)
     if (existing !== undefined) return existing
     const broker = this.#brokers.get(nodeId)
     if (broker === undefined) return Promise.reject(new KprodError('KPROD_BROKER', `broker ${nodeId} is not in the cluster metadata`, { retriable: true }))
     const opening = this.#open(broker.host, broker.port).then((conn) => {
       conn.onClose = () => {
-        if (this.#connections.get(nodeId) === opening) this.#connections.delete(nodeId)
+        if (this.#connections.get(key) === opening) this.#connections.delete(key)
         this.#stale = true
       }
       if (this.#closed) conn.close()
       return conn
     })
-    this.#connections.set(nodeId, opening)
-    opening.catch(() => { if (this.#connections.get(nodeId) === opening) this.#connections.delete(nodeId) })
+    this.#connections.set(key, opening)
+    opening.catch(() => { if (this.#connections.get(key) === opening) this.#connections.delete(key) })
     return opening
   }
 

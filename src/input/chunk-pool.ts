@@ -40,7 +40,7 @@ export class Chunk {
 }
 
 export interface ChunkPoolOptions {
-  /** The smallest chunk; larger ones are powers of two above it. */
+  /** The smallest chunk; larger ones are this times a power of two. */
   readonly chunkBytes: number
   /** Free memory kept for reuse, at most; what is given back beyond it is left to the GC. */
   readonly maxFreeBytes: number

@@ -64,10 +64,15 @@ export function testKinesisClient (endpoint: string, maxAttempts = 3): KinesisCl
   })
 }
 
-/** Runs scripts/local-kinesis with this process's environment (KPROD_KINESIS_HOME included). */
-export async function localKinesisScript (args: readonly string[]): Promise<string> {
+/**
+ * Runs scripts/local-kinesis with this process's environment (KPROD_KINESIS_HOME included), or
+ * with `home` as KPROD_KINESIS_HOME: a teardown must name the home it made, since test files run
+ * together in one process (kinesis-http-client.test.ts) each set the variable when imported.
+ */
+export async function localKinesisScript (args: readonly string[], home?: string): Promise<string> {
   try {
-    const { stdout } = await run(SCRIPT, args, { maxBuffer: 16 * 1024 * 1024, timeout: 180_000 })
+    const env = home === undefined ? process.env : { ...process.env, KPROD_KINESIS_HOME: home }
+    const { stdout } = await run(SCRIPT, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 })
     return stdout
   } catch (err) {
     const e = err as { stderr?: string, message: string }
@@ -172,12 +177,13 @@ export async function readStream (endpoint: string, stream: string): Promise<Sto
  * onto `proxies`, stops its emulators and removes the folder.
  */
 export function privateKinesisFixture (name: string): { readonly work: string, readonly proxies: FaultProxy[] } {
-  process.env.KPROD_KINESIS_HOME = mkdtempSync(join(tmpdir(), `kprod-${name}-`))
+  const home = mkdtempSync(join(tmpdir(), `kprod-${name}-`))
+  process.env.KPROD_KINESIS_HOME = home
   const work = mkdtempSync(join(tmpdir(), `kprod-${name}-files-`))
   const proxies: FaultProxy[] = []
   after(async () => {
     for (const p of proxies) await p.close()
-    await localKinesisScript(['down'])
+    await localKinesisScript(['down'], home)
     rmSync(work, { recursive: true, force: true })
   })
   return { work, proxies }

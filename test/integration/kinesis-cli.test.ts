@@ -21,7 +21,7 @@ const home = mkdtempSync(join(tmpdir(), 'kprod-kinesis-cli-'))
 process.env.KPROD_KINESIS_HOME = home
 const work = mkdtempSync(join(tmpdir(), 'kprod-kinesis-cli-files-'))
 after(async () => {
-  await localKinesisScript(['down'])
+  await localKinesisScript(['down'], home)
   rmSync(work, { recursive: true, force: true })
 })
 

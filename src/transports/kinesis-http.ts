@@ -4,7 +4,8 @@
 // the credentials (its default chain, cached), the region, and the endpoint (the one its describe
 // call at start went to), and it makes the control-plane calls. On 100-byte records the SDK's
 // serializers, parsers and middleware were ~40 % of kprod's CPU and most of its garbage
-// (bench/README.md). Errors come out shaped like the SDK's (name, $metadata, $fault, code), so
+// (bench/README.md). Errors come out shaped like the SDK's (name, $metadata, $fault; socket errors
+// as node raises them, with their code), so
 // kinesis-errors.ts classifies both clients alike.
 
 import { createHash, createHmac } from 'node:crypto'
@@ -56,14 +57,12 @@ const SERVICE = 'kinesis'
 export class KinesisHttpError extends Error {
   readonly $metadata: { readonly httpStatusCode?: number, readonly requestId?: string }
   readonly $fault: 'client' | 'server'
-  readonly code?: string
 
-  constructor (name: string, message: string, status: number | undefined, requestId: string | undefined, code?: string) {
+  constructor (name: string, message: string, status: number | undefined, requestId: string | undefined) {
     super(message)
     this.name = name
     this.$metadata = { ...(status === undefined ? {} : { httpStatusCode: status }), ...(requestId === undefined ? {} : { requestId }) }
     this.$fault = status !== undefined && status >= 500 ? 'server' : 'client'
-    if (code !== undefined) this.code = code
   }
 }
 

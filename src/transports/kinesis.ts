@@ -313,24 +313,7 @@ export function sdkClient (options: ClientOptions & Pick<KinesisTransportOptions
   // one log entry per call, which sdkLogger drops (it has a commandName); without it kprod spends
   // ~12% less CPU on 100-byte records (bench/README.md, Kinesis). Warnings still reach the logger.
   client.middlewareStack.remove('loggerMiddleware')
-  let endpoint: HttpEndpoint | null = null
-  client.middlewareStack.add((next) => async (args) => {
-    const r = args.request as Partial<HttpEndpoint>
-    if (typeof r.hostname === 'string' && typeof r.protocol === 'string') {
-      endpoint = { protocol: r.protocol, hostname: r.hostname, port: r.port, path: r.path ?? '/' }
-    }
-    return await next(args)
-  }, { step: 'finalizeRequest', name: 'kprodEndpointMiddleware' })
-  const direct = options.putRecordsOver === 'http'
-    ? new HttpPutRecords({
-      credentials: () => client.config.credentials(),
-      region: () => client.config.region(),
-      endpoint: () => endpoint,
-      connectTimeoutMs: options.connectTimeoutMs,
-      maxSockets: options.lanes + 1,
-      clock: options.clock
-    })
-    : null
+  const direct = options.putRecordsOver === 'http' ? httpPutRecords(client, options) : null
   return {
     describeStreamSummary: (input, signal) => client.send(new DescribeStreamSummaryCommand(input), { abortSignal: signal }),
     listShards: (input, signal) => client.send(new ListShardsCommand(input), { abortSignal: signal }),
@@ -349,6 +332,26 @@ export function sdkClient (options: ClientOptions & Pick<KinesisTransportOptions
       client.destroy()
     }
   }
+}
+
+/** PutRecords for --kinesis-client http, to the endpoint the SDK's last call (DescribeStreamSummary at start) went to. */
+function httpPutRecords (client: KinesisClient, options: Pick<KinesisTransportOptions, 'connectTimeoutMs' | 'lanes' | 'clock'>): HttpPutRecords {
+  let endpoint: HttpEndpoint | null = null
+  client.middlewareStack.add((next) => async (args) => {
+    const r = args.request as Partial<HttpEndpoint>
+    if (typeof r.hostname === 'string' && typeof r.protocol === 'string') {
+      endpoint = { protocol: r.protocol, hostname: r.hostname, port: r.port, path: r.path ?? '/' }
+    }
+    return await next(args)
+  }, { step: 'finalizeRequest', name: 'kprodEndpointMiddleware' })
+  return new HttpPutRecords({
+    credentials: () => client.config.credentials(),
+    region: () => client.config.region(),
+    endpoint: () => endpoint,
+    connectTimeoutMs: options.connectTimeoutMs,
+    maxSockets: options.lanes + 1,
+    clock: options.clock
+  })
 }
 
 // The SDK's logger middleware reports each failed call with its whole input (every record's data);

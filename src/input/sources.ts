@@ -16,8 +16,9 @@ export const STDIN = '-'
  * chunk until every line of it is acknowledged, and a chunk read at once becomes thousands of
  * records at once. Measured before chunks were pooled: with 1 MiB reads W1 (1M lines of 100 B,
  * file argument, wire client) peaked at 222 MB RSS and 0.82 CPU-s, with 256 KiB at 142 MB /
- * 0.72 s, with 64 KiB at 111 MB / 0.66 s (medians of 5 interleaved runs). The input stage alone is faster with bigger reads (2 M lines:
- * 340 ms at 1 MiB vs 430 ms at 64 KiB, no sink), but the whole pipeline is not.
+ * 0.72 s, with 64 KiB at 111 MB / 0.66 s (medians of 5 interleaved runs). The input stage alone
+ * is faster with bigger reads (2 M lines: 340 ms at 1 MiB vs 430 ms at 64 KiB, no sink), but the
+ * whole pipeline is not.
  */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024
 

@@ -24,8 +24,6 @@ export class Chunk {
     this.memory = memory
   }
 
-  get holders (): number { return this.#holders }
-
   /** One more holder (a record read from this chunk). */
   retain (): void {
     if (this.#holders === 0) throw new KprodError('KPROD_INTERNAL', 'a chunk was retained after it went back to the pool')
@@ -68,7 +66,7 @@ export class ChunkPool {
 
   /** A chunk of at least `minBytes`, held once (by the caller). */
   take (minBytes: number): Chunk {
-    const size = this.sizeFor(minBytes)
+    const size = this.#sizeFor(minBytes)
     const reuse = this.#free.get(size)?.pop()
     if (reuse !== undefined) {
       this.#freeBytes -= size
@@ -78,7 +76,7 @@ export class ChunkPool {
   }
 
   /** The size take(minBytes) gives: the smallest chunkBytes × 2^k at or above minBytes. */
-  sizeFor (minBytes: number): number {
+  #sizeFor (minBytes: number): number {
     let size = this.#o.chunkBytes
     while (size < minBytes) size *= 2
     return size

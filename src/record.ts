@@ -17,6 +17,11 @@ export interface InputRecord {
   readonly readAt: number
 }
 
+// Epoch milliseconds are beyond V8's small integers, so a readAt field would be a heap number of its
+// own, one more object per line for the GC to copy. Kept as an offset from the time this module
+// loaded, it is a small integer for 24 days and lives inside the record.
+const READ_AT_BASE = Date.now()
+
 /**
  * The InputRecord the parser makes: spans of the bytes the line was read into, with no Buffer
  * view per line. Views are made only when `line`, `key` or `value` is read (a failed line written
@@ -34,9 +39,9 @@ export class LineRecord implements InputRecord {
   readonly valueStart: number
   readonly end: number
   readonly lineNo: number
-  readonly readAt: number
   /** The pooled chunk whose memory `bytes` is, held once by this record from here on; null when not pooled. */
   readonly chunk: Chunk | null
+  readonly #readAtOffset: number
 
   constructor (bytes: Buffer, start: number, keyEnd: number, valueStart: number, end: number, lineNo: number, readAt: number, chunk: Chunk | null = null) {
     this.bytes = bytes
@@ -47,8 +52,10 @@ export class LineRecord implements InputRecord {
     this.valueStart = valueStart
     this.end = end
     this.lineNo = lineNo
-    this.readAt = readAt
+    this.#readAtOffset = readAt - READ_AT_BASE
   }
+
+  get readAt (): number { return this.#readAtOffset + READ_AT_BASE }
 
   get line (): Buffer { return this.bytes.subarray(this.start, this.end) }
   get key (): Buffer | null { return this.keyEnd < 0 ? null : this.bytes.subarray(this.start, this.keyEnd) }

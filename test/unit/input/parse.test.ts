@@ -142,3 +142,10 @@ test('parser handles empty lines by the emptyLines and missingKey settings', () 
     else assert.deepEqual([record(parsed).key, record(parsed).value.length], [null, 0])
   }
 })
+
+test('a LineRecord gives back its readAt exactly: now, the epoch, far past and future, and fractions', () => {
+  const line = Buffer.from('x')
+  for (const readAt of [Date.now(), Date.now() + 30 * 86_400_000, 0, 1000, 253_402_300_799_999, 0.5]) {
+    assert.equal(new LineRecord(line, 0, -1, 0, 1, 1, readAt).readAt, readAt)
+  }
+})

@@ -44,8 +44,13 @@ function localKafka (...args: string[]): string {
 }
 
 function build (): void {
-  const r = spawnSync(`${ROOT}/node_modules/.bin/tsc`, ['-p', `${ROOT}/tsconfig.build.json`], { stdio: ['ignore', 'pipe', 'pipe'] })
-  if (r.status !== 0) log(`bench: build failed, using the existing dist/:\n${r.stdout.toString().slice(0, 2000)}`)
+  const tsc = spawnSync(`${ROOT}/node_modules/.bin/tsc`, ['-p', `${ROOT}/tsconfig.build.json`], { stdio: ['ignore', 'pipe', 'pipe'] })
+  if (tsc.status !== 0) {
+    log(`bench: build failed, using the existing dist/:\n${tsc.stdout.toString().slice(0, 2000)}`)
+    return
+  }
+  const bundle = spawnSync(process.execPath, ['scripts/bundle.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  if (bundle.status !== 0) log(`bench: bundling failed, using the existing dist/kprod:\n${bundle.stderr.toString().slice(0, 2000)}`)
 }
 
 let topicSeq = 0
@@ -110,7 +115,7 @@ async function profileKprod (broker: Broker, w: FileWorkload, tool: ToolName): P
   mkdirSync(dir, { recursive: true })
   const topic = topicName(w.name, `${tool}-prof`)
   await broker.createTopic(topic, w.topicConfig)
-  const c = command(tool, { bootstrap: broker.bootstrap, topic, records: w.records, size: w.size, large: false }, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${tool}-w1.cpuprofile`])
+  const c = command(tool, { bootstrap: broker.bootstrap, topic, records: w.records, size: w.size, large: false }, ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${tool}-w1.cpuprofile`], `${ROOT}/bench/unbundled.js`)
   const fd = openSync(w.file, 'r')
   try {
     await measure(c.cmd, c.args, { fd }, `${DATA}/time-${process.pid}.txt`)

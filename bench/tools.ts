@@ -72,14 +72,17 @@ export interface RunSpec {
   readonly large: boolean
 }
 
-/** Command line of a tool; perf-test makes its own records, the others read stdin. */
-export function command (tool: ToolName, s: RunSpec, extra: readonly string[] = []): { cmd: string, args: string[], readsStdin: boolean } {
+/**
+ * Command line of a tool; perf-test makes its own records, the others read stdin. `extra` are node
+ * flags for kprod, and `kprodEntry` the script it runs (bin/kprod.js, as installed).
+ */
+export function command (tool: ToolName, s: RunSpec, extra: readonly string[] = [], kprodEntry = `${ROOT}/bin/kprod.js`): { cmd: string, args: string[], readsStdin: boolean } {
   switch (tool) {
     case 'kprod':
     case 'kprod-wire':
       return {
         cmd: process.execPath,
-        args: [...KPROD_NODE_FLAGS, ...extra, `${ROOT}/bin/kprod.js`, ...(tool === 'kprod-wire' ? ['--kafka-client', 'wire'] : []), '--topic', s.topic, '--brokers', s.bootstrap, '--acks', 'all', '--compression', 'none',
+        args: [...KPROD_NODE_FLAGS, ...extra, kprodEntry, ...(tool === 'kprod-wire' ? ['--kafka-client', 'wire'] : []), '--topic', s.topic, '--brokers', s.bootstrap, '--acks', 'all', '--compression', 'none',
           '--no-batch-lines', '--stats-interval', '0', '--no-progress', ...(s.large ? ['--max-line-bytes', '2097152', '--batch-bytes', '4194304'] : [])],
         readsStdin: true
       }

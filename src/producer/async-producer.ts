@@ -67,11 +67,13 @@ interface Job {
   waitingSince: number
   sendBegin: number
   sleep: AbortController | null
-  readonly exchanges: Exchange[]
+  exchanges: Exchange[]
   readonly outcomes: Outcome[]
-  readonly positions: PositionTable
+  positions: PositionTable
   readonly errors: (string | null)[]
 }
+
+const NO_POSITIONS = new PositionTable(0)
 
 const same = (o: Outcome): Outcome => o
 const notSent = (o: Outcome): Outcome => o === 'unsent' ? 'failed' : o
@@ -399,6 +401,12 @@ export class AsyncProducer {
       begin: job.taken,
       complete: this.#o.clock.now()
     })
+    // A job has usually lived through a few scavenges and been promoted, so it is not freed before
+    // the next full collection; what the answers added to it (positions, exchanges) is young, and
+    // would be kept alive, copied and promoted by every scavenge until then. Let go of it now.
+    job.positions = NO_POSITIONS
+    job.exchanges = []
+    job.view = job.batch
     this.#notify()
   }
 

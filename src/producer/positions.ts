@@ -13,7 +13,7 @@ export interface Positions {
 }
 
 interface RunEntry {
-  /** Batch indices of the exchange's records, ascending: the k-th got run.position(k). */
+  /** Batch indices of the exchange's records, ascending: the k-th landed at run.at(k). */
   readonly indices: readonly number[]
   readonly run: DeliveredRun
 }
@@ -43,14 +43,21 @@ export class PositionTable implements Positions {
   }
 
   at (i: number): RecordPosition | null {
-    for (const { indices, run } of this.#runs) {
+    for (let r = 0; r < this.#runs.length; r++) {
+      const { indices, run } = this.#runs[r] as RunEntry
       const k = indexOf(indices, i)
-      if (k >= 0) return { partition: run.partition, position: run.position(k) }
+      if (k >= 0) return run.at(k)
     }
     return this.#each?.[i] ?? null
   }
 
+  // Read for every delivered record of a batch line: no position is built.
   shardId (i: number): string | undefined {
+    for (let r = 0; r < this.#runs.length; r++) {
+      const { indices, run } = this.#runs[r] as RunEntry
+      const k = indexOf(indices, i)
+      if (k >= 0) return run.shardId(k)
+    }
     return this.#each?.[i]?.shardId
   }
 }

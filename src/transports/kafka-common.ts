@@ -4,7 +4,7 @@
 
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import { connectError, isFinalConnectError } from './kafka-errors.ts'
-import type { DeliveredRun, TransportLimits } from './transport.ts'
+import type { DeliveredRun, RecordPosition, TransportLimits } from './transport.ts'
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[]
@@ -116,11 +116,11 @@ export class IdleTimer {
  * acks=0): one object for the whole batch, offsets made only when read (batch lines read the first
  * and last). Millions of records per second pass through here.
  */
-export function deliveredRecords (n: number, partition: number, baseOffset: string | null): DeliveredRun {
+export function deliveredRecords (n: number, partition: number, baseOffset: string | null): OffsetRun {
   return new OffsetRun(n, partition, baseOffset)
 }
 
-class OffsetRun implements DeliveredRun {
+export class OffsetRun implements DeliveredRun {
   readonly kind = 'run' as const
   readonly count: number
   readonly partition: number
@@ -132,6 +132,15 @@ class OffsetRun implements DeliveredRun {
     this.#base = base
   }
 
+  at (k: number): RecordPosition {
+    return { partition: this.partition, position: this.position(k) }
+  }
+
+  shardId (): undefined {
+    return undefined
+  }
+
+  /** The offset of the k-th record; null when not acknowledged (acks=0). */
   position (k: number): string | null {
     const base = this.#base
     if (base === null) return null

@@ -4,7 +4,8 @@
 
 import type { PutRecordsOutput } from '@aws-sdk/client-kinesis'
 import { KprodError, type ErrorCode } from '../errors.ts'
-import type { RecordPosition, RecordResult, SendResult } from './transport.ts'
+import { parsedEntries, type PutRecordsEntries } from './kinesis-answer.ts'
+import type { DeliveredRun, RecordPosition, RecordResult, SendResult } from './transport.ts'
 
 /** Whole-request throttling: retriable, nothing written. */
 const THROTTLED = new Set([
@@ -145,28 +146,29 @@ export function isFinalConnectError (err: KprodError): boolean {
   return err.code === 'KPROD_TARGET_NOT_FOUND' || err.code === 'KPROD_AUTH' || err.code === 'KPROD_CONFIG'
 }
 
-/** A PutRecords answer; `$metadata` is the SDK's. */
-export type PutRecordsAnswer = PutRecordsOutput & { readonly $metadata?: { readonly requestId?: string } }
+/**
+ * A PutRecords answer; `$metadata` is the SDK's. `entries`, when there, stands for `Records`: the
+ * entries as --kinesis-client http scanned them, without an object per entry.
+ */
+export type PutRecordsAnswer = Omit<PutRecordsOutput, 'Records'> & {
+  readonly Records?: PutRecordsOutput['Records']
+  readonly entries?: PutRecordsEntries
+  readonly $metadata?: { readonly requestId?: string }
+}
+
+/** Turns a success's shard and sequence number into a position. */
+export type PositionOf = (shardId: string | undefined, sequence: string | undefined) => RecordPosition
 
 /**
  * Per-record results of an answer for `n` records, by index (AWS answers one entry per request
- * record, in request order); `at` turns a success's shard and sequence number into a position.
+ * record, in request order): one run when no entry failed, else one result per record.
  * The response holds counts only: per-record positions travel in the results.
  */
-export function putRecordsResult (out: PutRecordsAnswer, n: number, at: (shardId: string | undefined, sequence: string | undefined) => RecordPosition): SendResult {
-  const entries = out.Records ?? []
+export function putRecordsResult (out: PutRecordsAnswer, n: number, at: PositionOf): SendResult {
+  const entries = out.entries ?? parsedEntries(out.Records ?? [])
   const codes = new Map<string, number>()
-  const records = new Array<RecordResult>(n)
-  for (let i = 0; i < n && entries.length === n; i++) {
-    const e = entries[i] as NonNullable<typeof entries[number]>
-    // A success has no ErrorCode; some services write "ErrorCode": null (kinesis-mock), which the SDK drops.
-    if (typeof e.ErrorCode === 'string' && e.ErrorCode !== '') {
-      codes.set(e.ErrorCode, (codes.get(e.ErrorCode) ?? 0) + 1)
-      records[i] = { ok: false, error: recordError(e.ErrorCode, e.ErrorMessage ?? undefined) }
-    } else {
-      records[i] = { ok: true, at: at(e.ShardId ?? undefined, e.SequenceNumber ?? undefined) }
-    }
-  }
+  let records: RecordResult[] | DeliveredRun | null = null
+  if (entries.length === n) records = anyFailed(entries) ? eachResult(entries, at, codes) : new EntryRun(entries, at)
   const response = {
     failedRecordCount: out.FailedRecordCount ?? null,
     records: n,
@@ -174,8 +176,50 @@ export function putRecordsResult (out: PutRecordsAnswer, n: number, at: (shardId
     encryptionType: out.EncryptionType ?? null,
     requestId: out.$metadata?.requestId ?? null
   }
-  if (entries.length === n) return { response, error: null, records }
+  if (records !== null) return { response, error: null, records }
   // Some records may be in the stream and which ones is unknown: another attempt could duplicate them.
   const error = new KprodError('KPROD_BROKER', `PutRecords answered ${entries.length} results for ${n} records`, { maybeWritten: true })
   return { response, error, records: null }
+}
+
+function anyFailed (entries: PutRecordsEntries): boolean {
+  for (let i = 0; i < entries.length; i++) if (entries.failed(i)) return true
+  return false
+}
+
+// One result per record, counting the error codes into `codes`.
+function eachResult (entries: PutRecordsEntries, at: PositionOf, codes: Map<string, number>): RecordResult[] {
+  const records = new Array<RecordResult>(entries.length)
+  for (let i = 0; i < entries.length; i++) {
+    if (entries.failed(i)) {
+      const code = entries.errorCode(i) as string
+      codes.set(code, (codes.get(code) ?? 0) + 1)
+      records[i] = { ok: false, error: recordError(code, entries.errorMessage(i)) }
+    } else {
+      records[i] = { ok: true, at: at(entries.shardId(i), entries.sequenceNumber(i)) }
+    }
+  }
+  return records
+}
+
+// Every entry of an answer delivered: positions are made from the entries only when read.
+class EntryRun implements DeliveredRun {
+  readonly kind = 'run' as const
+  readonly count: number
+  readonly #entries: PutRecordsEntries
+  readonly #at: PositionOf
+
+  constructor (entries: PutRecordsEntries, at: PositionOf) {
+    this.count = entries.length
+    this.#entries = entries
+    this.#at = at
+  }
+
+  at (k: number): RecordPosition {
+    return this.#at(this.#entries.shardId(k), this.#entries.sequenceNumber(k))
+  }
+
+  shardId (k: number): string | undefined {
+    return this.#entries.shardId(k)
+  }
 }

@@ -1,18 +1,20 @@
 // PutRecords straight over HTTP(S), for --kinesis-client http: the request body is written as
 // JSON into one Buffer from the records' bytes (base64 per record, no request objects), signed
-// with SigV4 here, and the answer parsed once. The AWS SDK still does everything else: it finds
-// the credentials (its default chain, cached), the region, and the endpoint (the one its describe
-// call at start went to), and it makes the control-plane calls. On 100-byte records the SDK's
-// serializers, parsers and middleware were ~40 % of kprod's CPU and most of its garbage
-// (bench/README.md). Errors come out shaped like the SDK's (name, $metadata, $fault; socket errors
-// as node raises them, with their code), so
+// with SigV4 here, and the answer scanned once for where its strings are (kinesis-answer.ts). The
+// AWS SDK still does everything else: it finds the credentials (its default chain, cached), the
+// region, and the endpoint (the one its describe call at start went to), and it makes the
+// control-plane calls. On 100-byte records the SDK's serializers, parsers and middleware were
+// ~40 % of kprod's CPU and most of its garbage (bench/README.md). Errors come out shaped like the
+// SDK's (name, $metadata, $fault; socket errors as node raises them, with their code), so
 // kinesis-errors.ts classifies both clients alike.
 
 import { createHash, createHmac } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
+import type { EncryptionType } from '@aws-sdk/client-kinesis'
 import { LineRecord, recordValueBytes, type InputRecord } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
+import { scanPutRecordsAnswer } from './kinesis-answer.ts'
 import type { PutRecordsAnswer } from './kinesis-errors.ts'
 
 /** One PutRecords call: the records' values go as Data, keys[i] as record i's PartitionKey. */
@@ -75,10 +77,14 @@ export class HttpPutRecords {
     this.#o = options
   }
 
-  async putRecords (call: PutRecordsCall, signal: AbortSignal): Promise<PutRecordsAnswer> {
+  // Not async itself: the call (a string per record) is not kept while the request is out.
+  putRecords (call: PutRecordsCall, signal: AbortSignal): Promise<PutRecordsAnswer> {
     const endpoint = this.#o.endpoint()
-    if (endpoint === null) throw new KinesisHttpError('Error', 'no Kinesis endpoint known yet (the stream was not described)', undefined, undefined)
-    const body = encodePutRecords(call)
+    if (endpoint === null) return Promise.reject(new KinesisHttpError('Error', 'no Kinesis endpoint known yet (the stream was not described)', undefined, undefined))
+    return this.#post(endpoint, encodePutRecords(call), signal)
+  }
+
+  async #post (endpoint: HttpEndpoint, body: Buffer, signal: AbortSignal): Promise<PutRecordsAnswer> {
     const [credentials, region] = await Promise.all([this.#o.credentials(), this.#o.region()])
     const host = endpoint.port === undefined || endpoint.port === defaultPort(endpoint.protocol) ? endpoint.hostname : `${endpoint.hostname}:${endpoint.port}`
     const headers = this.#signer.sign({ host, path: endpoint.path, body, credentials, region, at: new Date(this.#o.clock.now()) })
@@ -146,6 +152,16 @@ function defaultPort (protocol: string): number {
 /** The PutRecords answer, or the service's error as a KinesisHttpError. */
 function answer (status: number, headers: http.IncomingHttpHeaders, body: Buffer): PutRecordsAnswer {
   const requestId = header(headers, 'x-amzn-requestid') ?? header(headers, 'x-amz-request-id')
+  const $metadata = requestId === undefined ? {} : { requestId }
+  const scanned = status === 200 ? scanPutRecordsAnswer(body) : null
+  if (scanned !== null) {
+    return {
+      ...(scanned.failedRecordCount === undefined ? {} : { FailedRecordCount: scanned.failedRecordCount }),
+      ...(scanned.encryptionType === undefined ? {} : { EncryptionType: scanned.encryptionType as EncryptionType }),
+      entries: scanned.entries,
+      $metadata
+    }
+  }
   let parsed: unknown
   try {
     parsed = body.length === 0 ? {} : JSON.parse(body.toString('utf8'))
@@ -155,7 +171,7 @@ function answer (status: number, headers: http.IncomingHttpHeaders, body: Buffer
   }
   const json = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>
   if (status === 200) {
-    return { ...(json as unknown as PutRecordsAnswer), $metadata: requestId === undefined ? {} : { requestId } }
+    return { ...(json as unknown as PutRecordsAnswer), $metadata }
   }
   // "__type": "ResourceNotFoundException" or "com.amazonaws.kinesis.v20131202#ResourceNotFoundException".
   const type = String(json.__type ?? header(headers, 'x-amzn-errortype') ?? `HTTP${status}`).split(':')[0] as string

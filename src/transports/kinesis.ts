@@ -154,16 +154,17 @@ export class KinesisTransport implements Transport {
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
     const records = batch.records
-    const call: PutRecordsCall = {
+    // The call (its partition keys: a string per record) is made inside the closure, which #call
+    // holds until the answer: with --kinesis-client http it is garbage once the body is written.
+    const put = (signal: AbortSignal): Promise<PutRecordsAnswer> => this.#client.putRecords({
       stream: this.target,
       records,
       keys: partitionKeys(records, this.#o.partitionKey, this.#randomBytes),
       explicitHashKeys: this.#o.explicitHashKey === true
-    }
+    }, signal)
     try {
       const timeout = this.#o.requestTimeoutMs
-      const out = await this.#call(timeout, `PutRecords got no answer within ${timeout} ms (--request-timeout)`,
-        (signal) => this.#client.putRecords(call, signal))
+      const out = await this.#call(timeout, `PutRecords got no answer within ${timeout} ms (--request-timeout)`, put)
       return putRecordsResult(out, records.length, (shardId, sequence) => this.#position(shardId, sequence, partition))
     } catch (err) {
       return { response: null, error: fromKinesisError(err), records: null }

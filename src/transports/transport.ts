@@ -36,15 +36,17 @@ export type RecordResult =
   | { readonly ok: false, readonly error: KprodError }
 
 /**
- * Every record of an exchange delivered, in batch order, to one partition at consecutive positions
- * (a Kafka produce answer): one object for the whole exchange instead of one per record.
+ * Every record of an exchange delivered (a Kafka produce answer: one partition, consecutive
+ * offsets; a Kinesis answer without a failed entry): one object for the whole exchange instead of
+ * one per record, positions made only when read.
  */
 export interface DeliveredRun {
   readonly kind: 'run'
   readonly count: number
-  readonly partition: number
-  /** The position of the k-th record of the exchange; null when not acknowledged (acks=0). */
-  position (k: number): string | null
+  /** Where the k-th record of the exchange landed. */
+  at (k: number): RecordPosition
+  /** The Kinesis shard of the k-th record, without building its position; undefined elsewhere. */
+  shardId (k: number): string | undefined
 }
 
 /** Tells a run from per-record results (Array.isArray does not narrow a readonly array). */

@@ -10,7 +10,14 @@ import type { InputRecord } from '../../../src/record.ts'
 import { KinesisTransport, clientConfig, kinesisLimits, type KinesisTransportOptions } from '../../../src/transports/kinesis.ts'
 import { FakeClock } from '../../helpers/fake-clock.ts'
 import { FakePutRecords, answer, awsError, evenShards, shard, socketError, streamSummary } from '../../helpers/fake-put-records.ts'
-import type { RecordResult } from '../../../src/transports/transport.ts'
+import { isDeliveredRun, type DeliveredRun, type RecordResult, type SendResult } from '../../../src/transports/transport.ts'
+
+/** An all-delivered answer comes back as one run; its positions, read one by one. */
+function runPositions (result: SendResult): Array<{ at: unknown, shardId: string | undefined }> {
+  assert.ok(result.records !== null && isDeliveredRun(result.records), 'expected one run for an answer without a failed entry')
+  const run = result.records as DeliveredRun
+  return Array.from({ length: run.count }, (_, k) => ({ at: run.at(k), shardId: run.shardId(k) }))
+}
 
 const MiB = 1024 * 1024
 
@@ -86,9 +93,9 @@ test('send maps results by index to shard index, sequence number and shard id', 
   const { t } = transport(fake)
   const result = await t.send(batch([rec(1, 'a'), rec(2, 'b')]), 1)
   assert.equal(result.error, null)
-  assert.deepEqual(result.records, [
-    { ok: true, at: { partition: 3, position: '111', shardId: 'shardId-000000000003' } },
-    { ok: true, at: { partition: 0, position: '222', shardId: 'shardId-000000000000' } }
+  assert.deepEqual(runPositions(result), [
+    { at: { partition: 3, position: '111', shardId: 'shardId-000000000003' }, shardId: 'shardId-000000000003' },
+    { at: { partition: 0, position: '222', shardId: 'shardId-000000000000' }, shardId: 'shardId-000000000000' }
   ])
   assert.deepEqual(result.response, { failedRecordCount: 0, records: 2, errorCodes: {}, encryptionType: 'KMS', requestId: 'r0' })
 })
@@ -97,7 +104,7 @@ test('send reports the lane as partition when a shard id has no number', async (
   const fake = new FakePutRecords({ respond: (call) => answer(call, () => null, 'odd-shard') })
   const { t } = transport(fake)
   const result = await t.send(batch([rec(1, 'a')]), 2)
-  assert.deepEqual(result.records, [{ ok: true, at: { partition: 2, position: '1000', shardId: 'odd-shard' } }])
+  assert.deepEqual(runPositions(result), [{ at: { partition: 2, position: '1000', shardId: 'odd-shard' }, shardId: 'odd-shard' }])
 })
 
 test('send turns a partial failure into per-record results with counted error codes', async () => {

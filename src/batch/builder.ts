@@ -35,9 +35,10 @@ export interface BuilderOptions {
   readonly onBatch: (batch: Batch) => void
 }
 
-// A full batch's room is made at once (up to this many records), so add() never regrows the array:
-// pushing one by one made about three times the final array in garbage.
-const PREALLOCATED_RECORDS = 1024
+// A batch's array is made with the room the last cut batch needed (from 16 up to maxRecords), so
+// add() rarely regrows it: pushing one by one made about three times the final array in garbage,
+// and a trickle of one-record batches should not get arrays made for thousands.
+const MIN_ROOM = 16
 
 interface OpenBatch {
   readonly partition: number
@@ -70,6 +71,7 @@ export class BatchBuilder {
   readonly #open = new Map<number, OpenBatch>()
   #nextId = 1
   #buffered = 0
+  #room: number
   #ended = false
 
   constructor (options: BuilderOptions) {
@@ -81,6 +83,7 @@ export class BatchBuilder {
     this.#clock = options.clock
     this.#onBatch = options.onBatch
     this.#batchKey = options.batchKey ?? null
+    this.#room = Math.min(this.#maxRecords, MIN_ROOM)
   }
 
   /**
@@ -101,8 +104,7 @@ export class BatchBuilder {
       open = undefined
     }
     if (open === undefined) {
-      const room = Math.min(this.#maxRecords, PREALLOCATED_RECORDS)
-      open = { partition, pinned, records: new Array<InputRecord>(room), count: 0, bytes: 0, opened: this.#clock.now(), timer: null, keys: null }
+      open = { partition, pinned, records: new Array<InputRecord>(this.#room), count: 0, bytes: 0, opened: this.#clock.now(), timer: null, keys: null }
       this.#open.set(partition, open)
     } else if (pinned) {
       open.pinned = true
@@ -178,6 +180,7 @@ export class BatchBuilder {
     this.#open.delete(open.partition)
     this.#buffered -= open.count
     open.records.length = open.count
+    this.#room = Math.min(this.#maxRecords, Math.max(MIN_ROOM, open.count))
     this.#onBatch({
       id: this.#nextId++,
       partition: open.partition,

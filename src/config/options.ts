@@ -36,7 +36,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'missing-key', arg: '<mode>', kind: 'choice', choices: ['skip', 'null-key'], default: 'skip', group: 'Input', help: 'with --key-separator, what to do with a line that has no separator: skip it, or send the whole line with a null key' },
   { name: 'empty-lines', arg: '<mode>', kind: 'choice', choices: ['send', 'skip'], default: 'send', group: 'Input', help: 'send empty lines as empty records, or skip them' },
 
-  { name: 'batch-records', arg: '<n>', kind: 'int', default: '1000', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request)' },
+  { name: 'batch-records', arg: '<n>', kind: 'int', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request); default 1000, and 4000 with --kafka-client wire. A Kinesis PutRecords takes at most 500' },
   { name: 'batch-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, group: 'Batching', help: 'most key+value bytes in one batch; lowered to fit the topic\'s max.message.bytes' },
   { name: 'min-records', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'cut a batch as soon as it holds this many records and --min-bytes bytes (default: --batch-records)' },
   { name: 'min-bytes', arg: '<n>', kind: 'int', default: '0', min: 0, group: 'Batching', help: 'see --min-records' },

@@ -130,8 +130,13 @@ class Scanner {
               continue
             }
             const escaped = this.#stringOrNull()
-            if (escaped === null) continue
             const at = base + field * 2
+            // A repeated key wins, as in JSON.parse (null included): nothing of an earlier value stays.
+            decoded?.delete(at)
+            if (escaped === null) {
+              spans[at] = spans[at + 1] = -1
+              continue
+            }
             spans[at] = this.#start
             spans[at + 1] = this.#end
             if (escaped) (decoded ??= new Map()).set(at, this.#decode())

@@ -53,6 +53,9 @@ test('whitespace, key order, unknown keys of any kind, nulls and escapes are all
   assertSameAsParse('{"FailedRecordCount":0,"Records":[]}')
   assertSameAsParse('{}')
   assertSameAsParse('{"FailedRecordCount":null,"Records":[{"SequenceNumber":"","ShardId":"","ErrorCode":""}]}')
+  assertSameAsParse('{"Records":[{"ShardId":"first\\u0031","ShardId":"second","ErrorCode":"A","ErrorCode":null}]}')
+  assertSameAsParse('{"Records":[{"ShardId":"a"}],"Records":[{"ShardId":"x\\"y"},{}]}')
+  assertSameAsParse('{"Records":[{"ShardId":"plain","ShardId":"esc\\u0061ped"}]}')
 })
 
 test('an escaped key is read as an unknown key, and an escaped value as its decoded text', () => {
@@ -81,6 +84,27 @@ test('generated answers of every shape agree with JSON.parse (seeded)', () => {
     if (random() < 0.5) answer.EncryptionType = pick(['NONE', 'KMS', null])
     if (random() < 0.3) answer.Meta = { nested: [1, 'two', { three: 3 }] }
     assertSameAsParse(JSON.stringify(answer, null, pick([0, 1, 2, '\t'])))
+  }
+})
+
+test('generated answers with repeated keys agree with JSON.parse, where the last one wins (seeded)', () => {
+  let seed = 7
+  const random = (): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed / 2 ** 31 }
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T
+  const keys = ['SequenceNumber', 'ShardId', 'ErrorCode', 'ErrorMessage', 'Other']
+  const values = ['"1"', '"shardId-000000000001"', '""', '"e\\u0073c"', 'null', '"Throttled"', '7', '[null]']
+  for (let round = 0; round < 300; round++) {
+    const entries = Array.from({ length: Math.floor(random() * 4) }, () => {
+      const members = Array.from({ length: Math.floor(random() * 7) }, () => {
+        const key = pick(keys)
+        // Only unknown keys may hold non-strings: a number in a known field is not the shape.
+        const value = key === 'Other' ? pick(values) : pick(values.filter((v) => v.startsWith('"') || v === 'null'))
+        return `${JSON.stringify(key)}:${value}`
+      })
+      return `{${members.join(',')}}`
+    })
+    const text = `{"Records":[${entries.join(',')}]${random() < 0.3 ? ',"FailedRecordCount":1,"FailedRecordCount":0' : ''}}`
+    assertSameAsParse(text)
   }
 })
 

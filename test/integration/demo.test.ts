@@ -1,8 +1,8 @@
 // The README's first command ends in `npm run demo`: it must work on a clean checkout. Runs
-// scripts/demo (it reuses the running local broker, or starts one) and checks its two kprod runs
-// and what kcat reads back, byte for byte for the unkeyed sample lines.
+// scripts/demo (it reuses the running local broker, or starts one, which this test then stops) and
+// checks its two kprod runs and what kcat reads back, byte for byte for the unkeyed sample lines.
 
-import { execFile } from 'node:child_process'
+import { execFile, spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -10,7 +10,10 @@ import assert from 'node:assert/strict'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
-test('npm run demo (scripts/demo) sends both samples and reads every line back from the broker', { timeout: 180_000 }, async () => {
+test('npm run demo (scripts/demo) sends both samples and reads every line back from the broker', { timeout: 180_000 }, async (t) => {
+  // The demo leaves its broker running, as a user wants; one it had to start is stopped here.
+  const localKafka = (command: string): number => spawnSync('bash', ['scripts/local-kafka', command], { cwd: ROOT, stdio: 'ignore' }).status ?? -1
+  if (localKafka('bootstrap') !== 0) t.after(() => { localKafka('down') })
   const { code, stdout, stderr } = await new Promise<{ code: number, stdout: Buffer, stderr: string }>((resolve) => {
     execFile('bash', ['scripts/demo'], { cwd: ROOT, encoding: 'buffer', timeout: 170_000, maxBuffer: 16 * 1024 * 1024 }, (err, out, errOut) => {
       resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout: out, stderr: errOut.toString() })

@@ -10,9 +10,9 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { ChunkPool, releaseDelivered } from '../../../src/input/chunk-pool.ts'
 import { FileChunks } from '../../../src/input/file-chunks.ts'
-import { readInput, type InputSink, type ReadInputOptions } from '../../../src/input/read-input.ts'
+import { readInput, type InputSink } from '../../../src/input/read-input.ts'
 import type { InputRecord } from '../../../src/record.ts'
-import { FakeClock } from '../../helpers/fake-clock.ts'
+import { readInputOptions } from '../../helpers/read-input.ts'
 
 async function tempFile (t: TestContext, content: Buffer): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kprod-file-chunks-'))
@@ -115,20 +115,6 @@ class HoldingSink implements InputSink {
   }
 }
 
-function readOptions (overrides: Partial<ReadInputOptions>): ReadInputOptions {
-  return {
-    sources: [],
-    stdin: Readable.from([]),
-    maxLineBytes: 100,
-    keySeparator: null,
-    missingKey: 'null-key',
-    emptyLines: 'send',
-    clock: new FakeClock(),
-    signal: new AbortController().signal,
-    ...overrides
-  }
-}
-
 test('random files: pooled reading gives the lines of the stream path, and no held record changes', async (t) => {
   for (let seed = 1; seed <= 60; seed++) {
     const random = lcg(seed)
@@ -138,11 +124,11 @@ test('random files: pooled reading gives the lines of the stream path, and no he
     const path = await tempFile(t, input)
 
     const reference = new HoldingSink(random)
-    const fromStream = await readInput(readOptions({ maxLineBytes, stdin: Readable.from([input]) }), reference)
+    const fromStream = await readInput(readInputOptions({ maxLineBytes, stdin: Readable.from([input]) }), reference)
 
     const pool = new ChunkPool({ chunkBytes, maxFreeBytes: 4096, poison: true })
     const sink = new HoldingSink(random)
-    const fromFile = await readInput(readOptions({ maxLineBytes, sources: [path], pool, highWaterMark: chunkBytes }), sink)
+    const fromFile = await readInput(readInputOptions({ maxLineBytes, sources: [path], pool, highWaterMark: chunkBytes }), sink)
     sink.release(sink.held.splice(0))
 
     const what = `seed ${seed}, ${input.length} bytes, chunks of ${chunkBytes}, lines up to ${maxLineBytes}`
@@ -167,7 +153,7 @@ test('memory is reused once the records of a chunk are released, and only then',
     return chunk
   }
   const sink = new HoldingSink(lcg(7))
-  await readInput(readOptions({ sources: [path], pool, highWaterMark: 256 }), sink)
+  await readInput(readInputOptions({ sources: [path], pool, highWaterMark: 256 }), sink)
   sink.release(sink.held.splice(0))
   assert.deepEqual(sink.changed, [])
   assert.equal(sink.seen.length, 2000)
@@ -184,6 +170,6 @@ test('a skipped line from a pooled chunk is a copy: it stays intact after the ch
     skipped (_lineNo, _origin, _reason, line) { if (line !== null) kept.push(line) },
     ready () { return undefined }
   }
-  await readInput(readOptions({ sources: [path], pool, highWaterMark: 8, keySeparator: Buffer.from('='), missingKey: 'skip' }), sink)
+  await readInput(readInputOptions({ sources: [path], pool, highWaterMark: 8, keySeparator: Buffer.from('='), missingKey: 'skip' }), sink)
   assert.deepEqual(kept.map((b) => b.toString()), ['no separator'])
 })

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough, Readable } from 'node:stream'
 import { KprodError } from '../../../src/errors.ts'
-import { readInput, type InputSink, type ReadInputOptions } from '../../../src/input/read-input.ts'
+import { readInput, type InputSink } from '../../../src/input/read-input.ts'
 import type { InputRecord, LineOrigin } from '../../../src/record.ts'
 import { FakeClock, flushMicrotasks } from '../../helpers/fake-clock.ts'
+import { readInputOptions } from '../../helpers/read-input.ts'
 
 interface Skip { lineNo: number, origin: LineOrigin, reason: string, line: string | null }
 
@@ -25,20 +26,6 @@ class RecordingSink implements InputSink {
   get lines (): string[] { return this.records.map((r) => `${r.lineNo}:${r.line.toString('latin1')}`) }
 }
 
-function options (overrides: Partial<ReadInputOptions> = {}): ReadInputOptions {
-  return {
-    sources: [],
-    stdin: Readable.from([]),
-    maxLineBytes: 100,
-    keySeparator: null,
-    missingKey: 'skip',
-    emptyLines: 'send',
-    clock: new FakeClock(),
-    signal: new AbortController().signal,
-    ...overrides
-  }
-}
-
 const chunks = (...parts: string[]): Readable => Readable.from(parts.map((p) => Buffer.from(p, 'latin1')))
 
 async function tempFiles (t: TestContext, files: Record<string, string>): Promise<string[]> {
@@ -54,7 +41,7 @@ async function tempFiles (t: TestContext, files: Record<string, string>): Promis
 
 test('readInput reads stdin when there are no sources and totals lines and bytes', async () => {
   const sink = new RecordingSink()
-  const totals = await readInput(options({ stdin: chunks('a\r\nb', 'c\n\nlast') }), sink)
+  const totals = await readInput(readInputOptions({ stdin: chunks('a\r\nb', 'c\n\nlast') }), sink)
   assert.deepEqual(sink.lines, ['1:a', '2:bc', '3:', '4:last'])
   assert.deepEqual(totals, { lines: 4, partialLine: null, bytes: 11, interrupted: false })
   assert.equal(sink.readyCalls, 2)
@@ -64,7 +51,7 @@ test('readInput stamps each line with the clock time its chunk arrived', async (
   const clock = new FakeClock(1000)
   const stdin = new PassThrough()
   const sink = new RecordingSink()
-  const done = readInput(options({ stdin, clock }), sink)
+  const done = readInput(readInputOptions({ stdin, clock }), sink)
   stdin.write('a\nb')
   await flushMicrotasks()
   await clock.advance(50)
@@ -76,7 +63,7 @@ test('readInput stamps each line with the clock time its chunk arrived', async (
 test('readInput reads files in order and ends each unterminated last line at its file end', async (t) => {
   const [a, b] = await tempFiles(t, { 'a.txt': 'a1\na2', 'b.txt': 'b1\n' }) as [string, string]
   const sink = new RecordingSink()
-  const totals = await readInput(options({ sources: [a, b], highWaterMark: 2 }), sink)
+  const totals = await readInput(readInputOptions({ sources: [a, b], highWaterMark: 2 }), sink)
   assert.deepEqual(sink.lines, ['1:a1', '2:a2', '3:b1'])
   assert.deepEqual(totals, { lines: 3, partialLine: null, bytes: 8, interrupted: false })
 })
@@ -84,7 +71,7 @@ test('readInput reads files in order and ends each unterminated last line at its
 test('readInput reads stdin where - appears among the files', async (t) => {
   const [a, b] = await tempFiles(t, { 'a.txt': 'a\n', 'b.txt': 'b\n' }) as [string, string]
   const sink = new RecordingSink()
-  await readInput(options({ sources: [a, '-', b], stdin: chunks('s1\ns2\n') }), sink)
+  await readInput(readInputOptions({ sources: [a, '-', b], stdin: chunks('s1\ns2\n') }), sink)
   assert.deepEqual(sink.lines, ['1:a', '2:s1', '3:s2', '4:b'])
 })
 
@@ -92,7 +79,7 @@ test('readInput reports skipped lines with global number, origin, reason and byt
   const [a] = await tempFiles(t, { 'a.txt': 'k:v\nnokey\n' }) as [string]
   const sink = new RecordingSink()
   const stdin = chunks('x'.repeat(8), 'x\nk2:v2\n')
-  await readInput(options({ sources: [a, '-'], stdin, maxLineBytes: 6, keySeparator: Buffer.from(':') }), sink)
+  await readInput(readInputOptions({ sources: [a, '-'], stdin, maxLineBytes: 6, keySeparator: Buffer.from(':') }), sink)
   assert.deepEqual(sink.lines, ['1:k:v', '4:k2:v2'])
   assert.deepEqual(sink.skips, [
     { lineNo: 2, origin: { source: a, sourceLine: 2 }, reason: "line 2 has no key separator ':'", line: 'nokey' },
@@ -102,7 +89,7 @@ test('readInput reports skipped lines with global number, origin, reason and byt
 
 test('readInput skips empty lines when emptyLines is skip', async () => {
   const sink = new RecordingSink()
-  const totals = await readInput(options({ stdin: chunks('a\n\r\n\nb\n'), emptyLines: 'skip' }), sink)
+  const totals = await readInput(readInputOptions({ stdin: chunks('a\n\r\n\nb\n'), emptyLines: 'skip' }), sink)
   assert.deepEqual(sink.lines, ['1:a', '4:b'])
   assert.deepEqual(sink.skips.map((s) => s.reason), ['line 2 is empty (--empty-lines skip)', 'line 3 is empty (--empty-lines skip)'])
   assert.equal(totals.lines, 4)
@@ -112,7 +99,7 @@ test('readInput does not process the next chunk before ready() resolves', async 
   const sink = new RecordingSink()
   let release = (): void => {}
   sink.onReady = () => sink.readyCalls === 1 ? new Promise<void>((resolve) => { release = resolve }) : undefined
-  const done = readInput(options({ stdin: chunks('a\nb', 'c\n', 'd\n') }), sink)
+  const done = readInput(readInputOptions({ stdin: chunks('a\nb', 'c\n', 'd\n') }), sink)
   await flushMicrotasks()
   assert.deepEqual(sink.lines, ['1:a'])
   assert.equal(sink.readyCalls, 1)
@@ -125,7 +112,7 @@ test('readInput returns the pending partial line when aborted and delivers nothi
   const controller = new AbortController()
   const stdin = new PassThrough()
   const sink = new RecordingSink()
-  const done = readInput(options({ stdin, signal: controller.signal }), sink)
+  const done = readInput(readInputOptions({ stdin, signal: controller.signal }), sink)
   stdin.write('a\nbc\r')
   await flushMicrotasks()
   controller.abort()
@@ -141,7 +128,7 @@ test('readInput stops waiting for ready() when aborted', async () => {
   const controller = new AbortController()
   const sink = new RecordingSink()
   sink.onReady = () => new Promise<void>(() => {})
-  const done = readInput(options({ stdin: chunks('a\n', 'b\n'), signal: controller.signal }), sink)
+  const done = readInput(readInputOptions({ stdin: chunks('a\n', 'b\n'), signal: controller.signal }), sink)
   await flushMicrotasks()
   controller.abort()
   assert.deepEqual(await done, { lines: 1, partialLine: null, bytes: 2, interrupted: true })
@@ -152,7 +139,7 @@ test('readInput skips an over-long line cut off by abort instead of returning it
   const controller = new AbortController()
   const stdin = new PassThrough()
   const sink = new RecordingSink()
-  const done = readInput(options({ stdin, signal: controller.signal, maxLineBytes: 3 }), sink)
+  const done = readInput(readInputOptions({ stdin, signal: controller.signal, maxLineBytes: 3 }), sink)
   stdin.write('abcdef')
   await flushMicrotasks()
   controller.abort()
@@ -166,7 +153,7 @@ test('readInput reads nothing when aborted before it starts', async (t) => {
   const controller = new AbortController()
   controller.abort()
   const sink = new RecordingSink()
-  assert.deepEqual(await readInput(options({ sources: [a], signal: controller.signal }), sink),
+  assert.deepEqual(await readInput(readInputOptions({ sources: [a], signal: controller.signal }), sink),
     { lines: 0, partialLine: null, bytes: 0, interrupted: true })
   assert.deepEqual(sink.lines, [])
 })
@@ -174,7 +161,7 @@ test('readInput reads nothing when aborted before it starts', async (t) => {
 test('readInput rejects with KPROD_INPUT when a file cannot be read', async (t) => {
   const [a] = await tempFiles(t, { 'a.txt': 'a\n' }) as [string]
   const dir = join(a, '..')
-  await assert.rejects(readInput(options({ sources: [a, dir] }), new RecordingSink()), (err: unknown) => {
+  await assert.rejects(readInput(readInputOptions({ sources: [a, dir] }), new RecordingSink()), (err: unknown) => {
     assert.ok(err instanceof KprodError)
     assert.equal(err.code, 'KPROD_INPUT')
     assert.match(err.message, new RegExp(`^reading input file '${dir}': EISDIR`))
@@ -184,7 +171,7 @@ test('readInput rejects with KPROD_INPUT when a file cannot be read', async (t) 
 
 test('readInput rejects with KPROD_INPUT when stdin fails', async () => {
   const stdin = new PassThrough()
-  const done = readInput(options({ stdin }), new RecordingSink())
+  const done = readInput(readInputOptions({ stdin }), new RecordingSink())
   stdin.destroy(new Error('EIO: i/o error, read'))
   await assert.rejects(done, { code: 'KPROD_INPUT', message: 'reading standard input: EIO: i/o error, read' })
 })

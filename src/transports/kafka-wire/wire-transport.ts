@@ -61,8 +61,8 @@ export class KafkaWireTransport implements Transport {
   #brokers = new Map<number, BrokerInfo>()
   /** Leader node id per partition (-1: none known). */
   #leaders = new Map<number, number>()
-  /** Open connections by "nodeId/lane"; lane 0 also carries metadata requests. */
-  readonly #connections = new Map<string, Promise<Connection>>()
+  /** Open connections by node id, then lane; lane 0 also carries metadata requests. */
+  readonly #connections = new Map<number, Map<number, Promise<Connection>>>()
   readonly #lanes: number
   #stale = false
   #refreshing: Promise<void> | null = null
@@ -211,11 +211,10 @@ export class KafkaWireTransport implements Transport {
     const leaders = new Map<number, number>()
     for (const p of topic.partitions) leaders.set(p.partition, p.leader)
     // A connection to a broker that left the cluster or moved is of no more use.
-    for (const [key, conn] of this.#connections) {
-      if (!this.#brokers.has(Number(key.slice(0, key.indexOf('/'))))) {
-        this.#connections.delete(key)
-        conn.then((c) => c.close('broker left the cluster metadata'), () => {})
-      }
+    for (const [nodeId, lanes] of this.#connections) {
+      if (this.#brokers.has(nodeId)) continue
+      this.#connections.delete(nodeId)
+      for (const conn of lanes.values()) conn.then((c) => c.close('broker left the cluster metadata'), () => {})
     }
     this.#leaders = leaders
     this.#stale = false
@@ -273,21 +272,23 @@ export class KafkaWireTransport implements Transport {
 
   /** Connection `lane` to a node, opened on first use and again after it closed. */
   #connection (nodeId: number, lane = 0): Promise<Connection> {
-    const key = `${nodeId}/${lane}`
-    const existing = this.#connections.get(key)
+    const existing = this.#connections.get(nodeId)?.get(lane)
     if (existing !== undefined) return existing
     const broker = this.#brokers.get(nodeId)
     if (broker === undefined) return Promise.reject(new KprodError('KPROD_BROKER', `broker ${nodeId} is not in the cluster metadata`, { retriable: true }))
+    let lanes = this.#connections.get(nodeId)
+    if (lanes === undefined) this.#connections.set(nodeId, lanes = new Map())
+    const forget = (): void => { if (lanes.get(lane) === opening) lanes.delete(lane) }
     const opening = this.#open(broker.host, broker.port).then((conn) => {
       conn.onClose = () => {
-        if (this.#connections.get(key) === opening) this.#connections.delete(key)
+        forget()
         this.#stale = true
       }
       if (this.#closed) conn.close()
       return conn
     })
-    this.#connections.set(key, opening)
-    opening.catch(() => { if (this.#connections.get(key) === opening) this.#connections.delete(key) })
+    lanes.set(lane, opening)
+    opening.catch(forget)
     return opening
   }
 
@@ -296,7 +297,7 @@ export class KafkaWireTransport implements Transport {
   }
 
   async #closeConnections (): Promise<void> {
-    const all = [...this.#connections.values()]
+    const all = [...this.#connections.values()].flatMap((lanes) => [...lanes.values()])
     this.#connections.clear()
     for (const c of await Promise.allSettled(all)) if (c.status === 'fulfilled') c.value.close()
   }

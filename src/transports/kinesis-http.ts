@@ -247,18 +247,19 @@ export class SigV4Keys {
       'x-amz-target': TARGET
     }
     const names = Object.keys(headers).sort()
+    const signed = names.join(';')
     const canonical = [
       'POST',
       s.path === '' ? '/' : s.path,
       '',
       ...names.map((n) => `${n}:${headers[n]!.trim()}`),
       '',
-      names.join(';'),
+      signed,
       createHash('sha256').update(s.body).digest('hex')
     ].join('\n')
     const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${createHash('sha256').update(canonical).digest('hex')}`
     const signature = createHmac('sha256', this.#key(scope, day, s.region, s.credentials.secretAccessKey)).update(toSign).digest('hex')
-    headers.authorization = `AWS4-HMAC-SHA256 Credential=${s.credentials.accessKeyId}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`
+    headers.authorization = `AWS4-HMAC-SHA256 Credential=${s.credentials.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`
     return headers
   }
 

@@ -73,7 +73,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
     // cli-progress is loaded only when a bar will be drawn: pipes and CI never pay for it.
     const showProgress = config.progress && io.stderr.isTTY === true && io.stdout !== io.stderr && (io.stdout as { isTTY?: boolean }).isTTY !== true
     const startProgress = showProgress ? (await import('../report/progress.ts')).startProgress : null
-    const transport = await createTransport(config, realClock, warn)
+    const transport = await createTransport(config, realClock, warn, io.env)
     const result = await runPipeline(config, {
       transport,
       stdin: io.stdin,

@@ -1,17 +1,20 @@
 // Picks and builds the concrete transport for a Config. The only module that imports a
 // transport implementation, so the rest of kprod sees nothing but the Transport interface.
 // Each implementation is loaded only when chosen: kafkajs and the AWS SDK take tens of
-// milliseconds to load, which every short pipe run would otherwise pay for both.
+// milliseconds to load, which every short pipe run would otherwise pay for both (and a
+// --kinesis-client http run with its credentials in the environment never loads the SDK).
 
 import type { Config } from '../config/config.ts'
 import type { KafkaTransportOptions } from '../transports/kafka-common.ts'
+import type { Env } from '../transports/kinesis-direct.ts'
 import type { Transport } from '../transports/transport.ts'
 import type { Clock } from '../util/clock.ts'
 
-export async function createTransport (config: Config, clock: Clock, log: (line: string) => void): Promise<Transport> {
+/** `env` is the process environment: the Kinesis client may take AWS credentials and region from it. */
+export async function createTransport (config: Config, clock: Clock, log: (line: string) => void, env: Env): Promise<Transport> {
   if (config.kind === 'kinesis') {
-    const { KinesisTransport } = await import('../transports/kinesis.ts')
-    return new KinesisTransport({
+    const [{ KinesisTransport }, { openKinesisClient }] = await Promise.all([import('../transports/kinesis.ts'), import('../transports/kinesis-client.ts')])
+    const options = {
       stream: config.target,
       region: config.region,
       endpoint: config.endpoint,
@@ -26,7 +29,8 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
       connectTimeoutMs: config.connectTimeoutMs,
       log,
       clock
-    })
+    }
+    return new KinesisTransport({ ...options, ...await openKinesisClient(options, env) })
   }
   const kafka: KafkaTransportOptions = {
     brokers: config.brokers,

@@ -117,6 +117,8 @@ export interface StreamPlace {
   readonly stream: string
   readonly region: string | null
   readonly endpoint: string | null
+  /** Where the credentials come from, e.g. "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment"; null: the SDK's default chain. */
+  readonly credentialsFrom?: string | null
 }
 
 export function placeText (p: StreamPlace): string {
@@ -133,7 +135,7 @@ export function connectError (err: unknown, place: StreamPlace, timeoutMs: numbe
     return new KprodError('KPROD_TARGET_NOT_FOUND', `stream '${place.stream}' does not exist ${where} (check --stream): ${e.message}`, { cause: err })
   }
   if (e.code === 'KPROD_AUTH') {
-    return new KprodError('KPROD_AUTH', `not authorized for stream '${place.stream}' ${where} (credentials come from the AWS SDK's default chain): ${e.message}`, { cause: err })
+    return new KprodError('KPROD_AUTH', `not authorized for stream '${place.stream}' ${where} (credentials come from ${place.credentialsFrom ?? "the AWS SDK's default chain"}): ${e.message}`, { cause: err })
   }
   if (e.code === 'KPROD_CONFIG') {
     return new KprodError('KPROD_CONFIG', `no AWS region for stream '${place.stream}': set --region or AWS_REGION: ${e.message}`, { cause: err })

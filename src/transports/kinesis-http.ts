@@ -1,30 +1,21 @@
-// PutRecords straight over HTTP(S), for --kinesis-client http: the request body is written as
-// JSON into one Buffer from the records' bytes (base64 per record, no request objects), signed
-// with SigV4 here, and the answer scanned once for where its strings are (kinesis-answer.ts). The
-// AWS SDK still does everything else: it finds the credentials (its default chain, cached), the
-// region, and the endpoint (the one its describe call at start went to), and it makes the
-// control-plane calls. On 100-byte records the SDK's serializers, parsers and middleware were
-// ~40 % of kprod's CPU and most of its garbage (bench/README.md). Errors come out shaped like the
-// SDK's (name, $metadata, $fault; socket errors as node raises them, with their code), so
-// kinesis-errors.ts classifies both clients alike.
+// Kinesis straight over HTTP(S), for --kinesis-client http. A PutRecords body is written as JSON
+// into one Buffer from the records' bytes (kinesis-request.ts), signed with SigV4 here, and its
+// answer scanned once for where its strings are (kinesis-answer.ts). The control-plane calls at
+// start (DescribeStreamSummary, ListShards) are small signed JSON posts.
+// Credentials, region and endpoint come from outside: from the environment (kinesis-direct.ts,
+// the AWS SDK never loaded) or from the SDK's default chain (kinesis-sdk.ts). On 100-byte records
+// the SDK's serializers, parsers and middleware were ~40 % of kprod's CPU and most of its garbage
+// (bench/README.md). Errors come out shaped like the SDK's (name, $metadata, $fault; socket errors
+// as node raises them, with their code), so kinesis-errors.ts classifies both clients alike.
 
 import { createHash, createHmac } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type { EncryptionType } from '@aws-sdk/client-kinesis'
-import { LineRecord, recordValueBytes, type InputRecord } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import { scanPutRecordsAnswer } from './kinesis-answer.ts'
 import type { PutRecordsAnswer } from './kinesis-errors.ts'
-
-/** One PutRecords call: the records' values go as Data, keys[i] as record i's PartitionKey. */
-export interface PutRecordsCall {
-  readonly stream: string
-  readonly records: readonly InputRecord[]
-  readonly keys: readonly string[]
-  /** Each key is also the record's ExplicitHashKey (check() let only decimal keys through). */
-  readonly explicitHashKeys: boolean
-}
+import { encodePutRecords, type PutRecordsCall } from './kinesis-request.ts'
 
 export interface AwsCredentials {
   readonly accessKeyId: string
@@ -32,7 +23,7 @@ export interface AwsCredentials {
   readonly sessionToken?: string | undefined
 }
 
-/** Where requests go: what the SDK resolved (scheme, host, port, path). */
+/** Where requests go (scheme, host, port, path): from --endpoint, the region, or what the SDK resolved. */
 export interface HttpEndpoint {
   readonly protocol: string
   readonly hostname: string
@@ -40,10 +31,10 @@ export interface HttpEndpoint {
   readonly path: string
 }
 
-export interface HttpPutRecordsOptions {
+export interface KinesisHttpOptions {
   readonly credentials: () => Promise<AwsCredentials>
   readonly region: () => Promise<string>
-  /** Null until the SDK made its first call. */
+  /** Null while unknown (with the SDK: until its first call). */
   readonly endpoint: () => HttpEndpoint | null
   readonly connectTimeoutMs: number
   /** Keep-alive sockets per host: at least the producer's workers. */
@@ -51,7 +42,8 @@ export interface HttpPutRecordsOptions {
   readonly clock: Clock
 }
 
-const TARGET = 'Kinesis_20131202.PutRecords'
+/** The Kinesis API version, which prefixes each operation in X-Amz-Target. */
+const TARGET_PREFIX = 'Kinesis_20131202.'
 const CONTENT_TYPE = 'application/x-amz-json-1.1'
 const SERVICE = 'kinesis'
 
@@ -68,26 +60,42 @@ export class KinesisHttpError extends Error {
   }
 }
 
-export class HttpPutRecords {
-  readonly #o: HttpPutRecordsOptions
+/** The calls made at start, as JSON in and out. */
+export type JsonOperation = 'DescribeStreamSummary' | 'ListShards'
+
+interface RawAnswer {
+  readonly status: number
+  readonly headers: http.IncomingHttpHeaders
+  readonly body: Buffer
+}
+
+export class KinesisHttpClient {
+  readonly #o: KinesisHttpOptions
   readonly #agents = new Map<string, http.Agent>()
   readonly #signer = new SigV4Keys()
 
-  constructor (options: HttpPutRecordsOptions) {
+  constructor (options: KinesisHttpOptions) {
     this.#o = options
   }
 
   // Not async itself: the call (a string per record) is not kept while the request is out.
   putRecords (call: PutRecordsCall, signal: AbortSignal): Promise<PutRecordsAnswer> {
     const endpoint = this.#o.endpoint()
-    if (endpoint === null) return Promise.reject(new KinesisHttpError('Error', 'no Kinesis endpoint known yet (the stream was not described)', undefined, undefined))
-    return this.#post(endpoint, encodePutRecords(call), signal)
+    if (endpoint === null) return Promise.reject(noEndpoint())
+    return this.#post(endpoint, 'PutRecords', encodePutRecords(call), signal).then(putRecordsAnswer)
   }
 
-  async #post (endpoint: HttpEndpoint, body: Buffer, signal: AbortSignal): Promise<PutRecordsAnswer> {
+  /** A control-plane call: its input as JSON, its answer parsed (the SDK's output shape). */
+  async json<T> (operation: JsonOperation, input: object, signal: AbortSignal): Promise<T> {
+    const endpoint = this.#o.endpoint()
+    if (endpoint === null) throw noEndpoint()
+    const raw = await this.#post(endpoint, operation, Buffer.from(JSON.stringify(input)), signal)
+    return jsonAnswer(operation, raw) as T
+  }
+
+  async #post (endpoint: HttpEndpoint, operation: string, body: Buffer, signal: AbortSignal): Promise<RawAnswer> {
     const [credentials, region] = await Promise.all([this.#o.credentials(), this.#o.region()])
-    const host = endpoint.port === undefined || endpoint.port === defaultPort(endpoint.protocol) ? endpoint.hostname : `${endpoint.hostname}:${endpoint.port}`
-    const headers = this.#signer.sign({ host, path: endpoint.path, body, credentials, region, at: new Date(this.#o.clock.now()) })
+    const headers = this.#signer.sign({ host: hostHeader(endpoint), path: endpoint.path, target: TARGET_PREFIX + operation, body, credentials, region, at: new Date(this.#o.clock.now()) })
     return await this.#request(endpoint, headers, body, signal)
   }
 
@@ -106,7 +114,7 @@ export class HttpPutRecords {
     return agent
   }
 
-  #request (endpoint: HttpEndpoint, headers: Record<string, string>, body: Buffer, signal: AbortSignal): Promise<PutRecordsAnswer> {
+  #request (endpoint: HttpEndpoint, headers: Record<string, string>, body: Buffer, signal: AbortSignal): Promise<RawAnswer> {
     const { clock, connectTimeoutMs } = this.#o
     const send = endpoint.protocol === 'https:' ? https.request : http.request
     return new Promise((resolve, reject) => {
@@ -122,13 +130,7 @@ export class HttpPutRecords {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
         res.on('error', reject)
-        res.on('end', () => {
-          try {
-            resolve(answer(res.statusCode ?? 0, res.headers, Buffer.concat(chunks)))
-          } catch (err) {
-            reject(err)
-          }
-        })
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
       })
       req.on('error', reject)
       req.on('socket', (socket) => {
@@ -145,34 +147,47 @@ export class HttpPutRecords {
   }
 }
 
+function noEndpoint (): KinesisHttpError {
+  return new KinesisHttpError('Error', 'no Kinesis endpoint known yet (the stream was not described)', undefined, undefined)
+}
+
+/** The Host header: the port only when it is not the scheme's own, an IPv6 address in brackets. */
+export function hostHeader (endpoint: HttpEndpoint): string {
+  const host = endpoint.hostname.includes(':') ? `[${endpoint.hostname}]` : endpoint.hostname
+  return endpoint.port === undefined || endpoint.port === defaultPort(endpoint.protocol) ? host : `${host}:${endpoint.port}`
+}
+
 function defaultPort (protocol: string): number {
   return protocol === 'https:' ? 443 : 80
 }
 
 /** The PutRecords answer, or the service's error as a KinesisHttpError. */
-function answer (status: number, headers: http.IncomingHttpHeaders, body: Buffer): PutRecordsAnswer {
-  const requestId = header(headers, 'x-amzn-requestid') ?? header(headers, 'x-amz-request-id')
-  const $metadata = requestId === undefined ? {} : { requestId }
+function putRecordsAnswer ({ status, headers, body }: RawAnswer): PutRecordsAnswer {
   const scanned = status === 200 ? scanPutRecordsAnswer(body) : null
   if (scanned !== null) {
+    const requestId = requestIdOf(headers)
     return {
       ...(scanned.failedRecordCount === undefined ? {} : { FailedRecordCount: scanned.failedRecordCount }),
       ...(scanned.encryptionType === undefined ? {} : { EncryptionType: scanned.encryptionType as EncryptionType }),
       entries: scanned.entries,
-      $metadata
+      $metadata: requestId === undefined ? {} : { requestId }
     }
   }
+  return jsonAnswer('PutRecords', { status, headers, body }) as PutRecordsAnswer
+}
+
+/** A 200 answer's JSON with the SDK's $metadata, or the service's error as a KinesisHttpError. */
+function jsonAnswer (operation: string, { status, headers, body }: RawAnswer): object {
+  const requestId = requestIdOf(headers)
   let parsed: unknown
   try {
     parsed = body.length === 0 ? {} : JSON.parse(body.toString('utf8'))
   } catch {
     const text = body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ')
-    throw new KinesisHttpError(status === 200 ? 'Error' : `HTTP${status}`, `unreadable answer to PutRecords (HTTP ${status}): ${text}`, status, requestId)
+    throw new KinesisHttpError(status === 200 ? 'Error' : `HTTP${status}`, `unreadable answer to ${operation} (HTTP ${status}): ${text}`, status, requestId)
   }
   const json = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>
-  if (status === 200) {
-    return { ...(json as unknown as PutRecordsAnswer), $metadata }
-  }
+  if (status === 200) return { ...json, $metadata: requestId === undefined ? {} : { requestId } }
   // "__type": "ResourceNotFoundException" or "com.amazonaws.kinesis.v20131202#ResourceNotFoundException".
   const type = String(json.__type ?? header(headers, 'x-amzn-errortype') ?? `HTTP${status}`).split(':')[0] as string
   const name = type.slice(type.lastIndexOf('#') + 1)
@@ -180,49 +195,20 @@ function answer (status: number, headers: http.IncomingHttpHeaders, body: Buffer
   throw new KinesisHttpError(name, message, status, requestId)
 }
 
+function requestIdOf (headers: http.IncomingHttpHeaders): string | undefined {
+  return header(headers, 'x-amzn-requestid') ?? header(headers, 'x-amz-request-id')
+}
+
 function header (headers: http.IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name]
   return Array.isArray(value) ? value[0] : value
 }
 
-/**
- * The PutRecords request as JSON in one Buffer: each record's value is base64 straight from the
- * bytes it was read into (no view, no entry object), partition keys and the stream name JSON-escaped.
- */
-export function encodePutRecords (call: PutRecordsCall): Buffer {
-  const { records } = call
-  const stream = JSON.stringify(call.stream)
-  const keys = new Array<string>(records.length)
-  let size = 32 + Buffer.byteLength(stream)
-  for (let i = 0; i < records.length; i++) {
-    const key = JSON.stringify(call.keys[i] ?? '')
-    keys[i] = key
-    size += 64 + Math.ceil(recordValueBytes(records[i]!) / 3) * 4 + (call.explicitHashKeys ? 6 : 3) * key.length
-  }
-  const body = Buffer.allocUnsafe(size)
-  let at = body.write(`{"StreamName":${stream},"Records":[`, 0, 'utf8')
-  for (let i = 0; i < records.length; i++) {
-    at += body.write(i === 0 ? '{"Data":"' : ',{"Data":"', at, 'latin1')
-    at += body.write(base64Value(records[i]!), at, 'latin1')
-    at += body.write('","PartitionKey":', at, 'latin1')
-    at += body.write(keys[i]!, at, 'utf8')
-    if (call.explicitHashKeys) {
-      at += body.write(',"ExplicitHashKey":', at, 'latin1')
-      at += body.write(keys[i]!, at, 'utf8')
-    }
-    at += body.write('}', at, 'latin1')
-  }
-  at += body.write(']}', at, 'latin1')
-  return body.subarray(0, at)
-}
-
-function base64Value (record: InputRecord): string {
-  return record instanceof LineRecord ? record.bytes.toString('base64', record.valueStart, record.end) : record.value.toString('base64')
-}
-
 interface SignInput {
   readonly host: string
   readonly path: string
+  /** X-Amz-Target: the API version and operation, e.g. Kinesis_20131202.PutRecords. */
+  readonly target: string
   readonly body: Buffer
   readonly credentials: AwsCredentials
   readonly region: string
@@ -244,7 +230,7 @@ export class SigV4Keys {
       host: s.host,
       'x-amz-date': amzDate,
       ...(token === undefined || token === '' ? {} : { 'x-amz-security-token': token }),
-      'x-amz-target': TARGET
+      'x-amz-target': s.target
     }
     const names = Object.keys(headers).sort()
     const signed = names.join(';')

@@ -1,73 +1,37 @@
-// The Kinesis transport on @aws-sdk/client-kinesis. One send() = one PutRecords call whose results
-// are read by index; SDK retries are off (maxAttempts 1) and every call has a deadline on the
-// injected clock, so the producer's exchanges are the whole truth about what went over the wire.
-// With --kinesis-client http, PutRecords itself goes through kinesis-http.ts instead of the SDK.
+// The Kinesis transport. One send() = one PutRecords call whose results are read by index; every
+// call has a deadline on the injected clock and its client makes one attempt (SDK retries off), so
+// the producer's exchanges are the whole truth about what went over the wire. The client behind
+// it is the AWS SDK (kinesis-sdk.ts) or kprod's own HTTP client (kinesis-http.ts), picked in
+// kinesis-client.ts; this module loads neither, so a run that needs no SDK never loads it.
 
 import { randomBytes as cryptoRandomBytes } from 'node:crypto'
-import { format } from 'node:util'
-import {
-  KinesisClient, DescribeStreamSummaryCommand, ListShardsCommand, PutRecordsCommand,
-  type KinesisClientConfig, type DescribeStreamSummaryInput, type DescribeStreamSummaryOutput,
-  type ListShardsInput, type ListShardsOutput, type PutRecordsInput, type PutRecordsRequestEntry, type Shard
-} from '@aws-sdk/client-kinesis'
-import { NodeHttpHandler } from '@smithy/node-http-handler'
-import type { Logger } from '@smithy/types'
+import type { ListShardsInput, Shard } from '@aws-sdk/client-kinesis'
 import { ANY_PARTITION, type Batch } from '../batch/batch.ts'
 import { KprodError } from '../errors.ts'
 import { recordValueBytes, type InputRecord } from '../record.ts'
-import type { Clock } from '../util/clock.ts'
 import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from './transport.ts'
-import { HttpPutRecords, type HttpEndpoint, type PutRecordsCall } from './kinesis-http.ts'
+import type { KinesisClientOptions, PutRecordsClient } from './kinesis-client.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './kinesis-errors.ts'
 import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './kinesis-shards.ts'
 
-/** The calls the transport makes. The default wraps a KinesisClient; unit tests pass a fake. */
-export interface PutRecordsClient {
-  describeStreamSummary (input: DescribeStreamSummaryInput, signal: AbortSignal): Promise<DescribeStreamSummaryOutput>
-  listShards (input: ListShardsInput, signal: AbortSignal): Promise<ListShardsOutput>
-  putRecords (call: PutRecordsCall, signal: AbortSignal): Promise<PutRecordsAnswer>
-  /** The region requests go to, for messages; null when none is configured. */
-  region (): Promise<string | null>
-  destroy (): void
-}
-
-/** The SDK's input for a call: values as Uint8Array views into the lines, no copy before the SDK serializes them. */
-export function putRecordsInput (call: PutRecordsCall): PutRecordsInput {
-  const { records, keys } = call
-  const entries = new Array<PutRecordsRequestEntry>(records.length)
-  for (let i = 0; i < records.length; i++) {
-    entries[i] = { Data: (records[i] as InputRecord).value, PartitionKey: keys[i] as string }
-    if (call.explicitHashKeys) entries[i]!.ExplicitHashKey = keys[i]
-  }
-  return { StreamName: call.stream, Records: entries }
-}
-
-export interface KinesisTransportOptions {
+export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly stream: string
-  /** null: the SDK's default chain (AWS_REGION, the profile, ...). */
-  readonly region: string | null
-  /** e.g. http://127.0.0.1:4567; an http:// endpoint gets the HTTP/1.1 NodeHttpHandler (emulators fail on HTTP/2). */
-  readonly endpoint: string | null
-  /** PutRecords through the SDK, or written and signed by kinesis-http.ts (default 'sdk'). */
-  readonly putRecordsOver?: 'sdk' | 'http'
   /** Key of a record without one: 32 random hex characters, or the hex MD5 of its line (stable). */
   readonly partitionKey: 'random' | 'hash'
   /** Each record's key (a decimal 0..2^128-1) is also sent as its ExplicitHashKey, which picks the shard. */
   readonly explicitHashKey?: boolean
   /** Partitions are shard indexes and partitionFor() maps a key to its shard, so per-key order holds. */
   readonly shardOrdering: boolean
-  /** Without shardOrdering: partitions are 0..lanes-1, concurrency lanes that all send by PutRecords. */
-  readonly lanes: number
   /** At most 500. */
   readonly maxBatchRecords: number
   /** At most 5 MiB (data + partition keys). */
   readonly maxBatchBytes: number
-  readonly requestTimeoutMs: number
-  readonly connectTimeoutMs: number
-  readonly log: (line: string) => void
-  readonly clock: Clock
-  /** Injected fake for unit tests; default a real KinesisClient. */
-  readonly client?: PutRecordsClient
+  /** From kinesis-client.ts (openKinesisClient), or a unit test's fake. */
+  readonly client: PutRecordsClient
+  /** Where the credentials come from, for an auth error (default: the AWS SDK's default chain). */
+  readonly credentialsFrom?: string
+  /** Said once in the summary's notes, e.g. how --kinesis-client http found its credentials. */
+  readonly notes?: readonly string[]
   /** Source of random partition keys; default node:crypto randomBytes. */
   readonly randomBytes?: (size: number) => Buffer
 }
@@ -84,7 +48,7 @@ export class KinesisTransport implements Transport {
   readonly kind = 'kinesis' as const
   readonly target: string
   readonly partitionNoun: 'shard' | 'lane'
-  readonly notes: string[] = []
+  readonly notes: string[]
   /** Present only with shardOrdering: the shard index a record's key lands on, or ANY_PARTITION. */
   readonly partitionFor?: (record: InputRecord) => number
   /** Present only with shardOrdering: the partition key, so no PutRecords carries a key twice. */
@@ -104,9 +68,10 @@ export class KinesisTransport implements Transport {
     this.target = options.stream
     this.partitionNoun = options.shardOrdering ? 'shard' : 'lane'
     this.#limits = kinesisLimits(options, DEFAULT_MAX_RECORD_BYTES)
-    this.#client = options.client ?? sdkClient(options)
+    this.#client = options.client
+    this.notes = [...(options.notes ?? [])]
     this.#randomBytes = options.randomBytes ?? cryptoRandomBytes
-    this.#place = { stream: options.stream, region: options.region, endpoint: options.endpoint }
+    this.#place = { stream: options.stream, region: options.region, endpoint: options.endpoint, credentialsFrom: options.credentialsFrom ?? null }
     if (options.shardOrdering) {
       this.partitionFor = (record) => this.#shardOf(record)
       this.orderKey = (record) => this.#orderKeyOf(record)
@@ -277,92 +242,4 @@ export function kinesisLimits (options: Pick<KinesisTransportOptions, 'maxBatchR
   const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, MAX_BATCH_RECORDS))
   const cap = MAX_BATCH_BYTES - maxBatchRecords * GENERATED_KEY_BYTES
   return { maxRecordBytes, maxBatchRecords, maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, cap)) }
-}
-
-type ClientOptions = Pick<KinesisTransportOptions, 'region' | 'endpoint' | 'requestTimeoutMs' | 'connectTimeoutMs' | 'log'>
-
-/** The KinesisClient settings: no SDK retries, HTTP/1.1 for http:// endpoints, SDK logs to `log`. */
-export function clientConfig (options: ClientOptions): KinesisClientConfig {
-  const logger = sdkLogger(options.log)
-  const http = options.endpoint?.startsWith('http://') === true
-  return {
-    maxAttempts: 1,
-    logger,
-    ...(options.region === null ? {} : { region: options.region }),
-    ...(options.endpoint === null ? {} : { endpoint: options.endpoint }),
-    ...(http
-      ? {
-          requestHandler: new NodeHttpHandler({
-            requestTimeout: options.requestTimeoutMs,
-            connectionTimeout: options.connectTimeoutMs,
-            throwOnRequestTimeout: true,
-            logger
-          })
-        }
-      : {})
-  }
-}
-
-/**
- * A PutRecordsClient on a real KinesisClient with the default credential chain. With `http`,
- * PutRecords skips the SDK (kinesis-http.ts) but uses its credentials, region and the endpoint
- * its last call went to.
- */
-export function sdkClient (options: ClientOptions & Pick<KinesisTransportOptions, 'putRecordsOver' | 'lanes' | 'clock'>): PutRecordsClient {
-  const client = new KinesisClient(clientConfig(options))
-  // The SDK's logger middleware builds a filtered copy of every call's whole input and output for
-  // one log entry per call, which sdkLogger drops (it has a commandName); without it kprod spends
-  // ~12% less CPU on 100-byte records (bench/README.md, Kinesis). Warnings still reach the logger.
-  client.middlewareStack.remove('loggerMiddleware')
-  const direct = options.putRecordsOver === 'http' ? httpPutRecords(client, options) : null
-  return {
-    describeStreamSummary: (input, signal) => client.send(new DescribeStreamSummaryCommand(input), { abortSignal: signal }),
-    listShards: (input, signal) => client.send(new ListShardsCommand(input), { abortSignal: signal }),
-    putRecords: direct === null
-      ? (call, signal) => client.send(new PutRecordsCommand(putRecordsInput(call)), { abortSignal: signal })
-      : (call, signal) => direct.putRecords(call, signal),
-    region: async () => {
-      try {
-        return await client.config.region()
-      } catch {
-        return null
-      }
-    },
-    destroy: () => {
-      direct?.destroy()
-      client.destroy()
-    }
-  }
-}
-
-/** PutRecords for --kinesis-client http, to the endpoint the SDK's last call (DescribeStreamSummary at start) went to. */
-function httpPutRecords (client: KinesisClient, options: Pick<KinesisTransportOptions, 'connectTimeoutMs' | 'lanes' | 'clock'>): HttpPutRecords {
-  let endpoint: HttpEndpoint | null = null
-  client.middlewareStack.add((next) => async (args) => {
-    const r = args.request as Partial<HttpEndpoint>
-    if (typeof r.hostname === 'string' && typeof r.protocol === 'string') {
-      endpoint = { protocol: r.protocol, hostname: r.hostname, port: r.port, path: r.path ?? '/' }
-    }
-    return await next(args)
-  }, { step: 'finalizeRequest', name: 'kprodEndpointMiddleware' })
-  return new HttpPutRecords({
-    credentials: () => client.config.credentials(),
-    region: () => client.config.region(),
-    endpoint: () => endpoint,
-    connectTimeoutMs: options.connectTimeoutMs,
-    maxSockets: options.lanes + 1,
-    clock: options.clock
-  })
-}
-
-// The SDK's logger middleware reports each failed call with its whole input (every record's data);
-// the exchange records already carry the error, so those entries are dropped and the rest kept short.
-function sdkLogger (log: (line: string) => void): Logger {
-  const quiet = (): void => {}
-  const write = (level: string) => (...content: unknown[]): void => {
-    const first = content[0]
-    if (content.length === 1 && typeof first === 'object' && first !== null && 'commandName' in first) return
-    log(`kprod: aws-sdk ${level}: ${format(...content).slice(0, 2000)}`)
-  }
-  return { trace: quiet, debug: quiet, info: quiet, warn: write('warn'), error: write('error') }
 }

@@ -3,7 +3,7 @@
 // cannot be started is a test failure, never a skip.
 
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
@@ -22,14 +22,46 @@ const SCRIPT = join(ROOT, 'scripts', 'local-kinesis')
 
 export type KinesisImpl = 'kinesalite' | 'kinesis-mock'
 
-/** What a kprod child process needs to talk to an emulator: fake credentials and a region. */
-export const KINESIS_TEST_ENV: Readonly<Record<string, string>> = Object.freeze({
-  AWS_ACCESS_KEY_ID: 'test',
-  AWS_SECRET_ACCESS_KEY: 'test',
-  AWS_REGION: 'us-east-1',
-  AWS_DEFAULT_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true'
-})
+/**
+ * What a kprod child process needs to talk to an emulator: fake credentials and a region, in the
+ * environment. With KPROD_TEST_AWS_CHAIN=profile (kinesis-http-sdk-chain.test.ts), the credentials
+ * are in a profile of a temporary shared credentials file instead, which only the AWS SDK reads.
+ */
+export const KINESIS_TEST_ENV: Readonly<Record<string, string>> = Object.freeze(process.env.KPROD_TEST_AWS_CHAIN === 'profile'
+  ? profileEnv()
+  : {
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+      AWS_DEFAULT_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true'
+    })
+
+function profileEnv (): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'kprod-aws-profile-'))
+  after(() => rmSync(dir, { recursive: true, force: true }))
+  writeFileSync(join(dir, 'credentials'), '[kprod-test]\naws_access_key_id = test\naws_secret_access_key = test\n')
+  writeFileSync(join(dir, 'config'), '[profile kprod-test]\nregion = us-east-1\n')
+  return {
+    AWS_PROFILE: 'kprod-test',
+    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+    AWS_CONFIG_FILE: join(dir, 'config'),
+    // Empty is unset to the SDK; AWS_REGION stays, since an empty one would be taken as the region.
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true'
+  }
+}
+
+/**
+ * What a run's summary notes say about its Kinesis client: nothing with the SDK; with
+ * --kinesis-client http (KPROD_KINESIS_CLIENT, set by kinesis-http-*.test.ts), which way it went.
+ */
+export function expectedClientNote (): RegExp | null {
+  if (process.env.KPROD_KINESIS_CLIENT !== 'http') return null
+  return process.env.KPROD_TEST_AWS_CHAIN === 'profile' ? /from the AWS SDK's default chain, because AWS_PROFILE is set$/ : /; the AWS SDK was not loaded$/
+}
 
 /** A running emulator. */
 export interface LocalKinesis {

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict'
 import { kprod, type CliRun } from '../helpers/cli.ts'
 import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
 import { ListShardsCommand } from '@aws-sdk/client-kinesis'
-import { KINESIS_TEST_ENV, localKinesis, localKinesisScript, readStream, testKinesisClient, type KinesisImpl, type StoredRecord } from '../helpers/kinesis.ts'
+import { KINESIS_TEST_ENV, expectedClientNote, localKinesis, localKinesisScript, readStream, testKinesisClient, type KinesisImpl, type StoredRecord } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
 const home = mkdtempSync(join(tmpdir(), 'kprod-kinesis-cli-'))
@@ -73,6 +73,10 @@ describe('kprod --stream through the CLI', () => {
       assert.equal(run.summary.exitCode, 0)
       assert.equal(run.summary.requestErrors, 0)
       assert.equal(run.summary.invariantHolds, true)
+      const note = expectedClientNote()
+      const notes = run.summary.notes as string[]
+      if (note === null) assert.deepEqual(notes, [])
+      else assert.ok(notes.length === 1 && note.test(notes[0]!), `notes: ${JSON.stringify(notes)}, expected ${String(note)}`)
       assertContract(run)
 
       const readStarted = performance.now()

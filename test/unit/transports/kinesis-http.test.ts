@@ -1,6 +1,5 @@
-// --kinesis-client http: its SigV4 against the AWS SDK's own signer, its JSON body against what
-// the SDK would send, and its answers and errors through a loopback HTTP server, classified by
-// fromKinesisError as the SDK's are. The emulators prove it end to end (kinesis-http-client.test.ts).
+// --kinesis-client http: its SigV4 against the AWS SDK's own signer, and its calls, answers and
+// errors through a loopback HTTP server, classified by fromKinesisError as the SDK's are. The emulators prove it end to end (kinesis-http-client.test.ts).
 
 import { test, type TestContext } from 'node:test'
 import assert from 'node:assert/strict'
@@ -8,7 +7,8 @@ import { createHash, createHmac } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignatureV4 } from '@smithy/signature-v4'
-import { HttpPutRecords, SigV4Keys, encodePutRecords, type PutRecordsCall } from '../../../src/transports/kinesis-http.ts'
+import { KinesisHttpClient, SigV4Keys, hostHeader } from '../../../src/transports/kinesis-http.ts'
+import type { PutRecordsCall } from '../../../src/transports/kinesis-request.ts'
 import { fromKinesisError, putRecordsResult } from '../../../src/transports/kinesis-errors.ts'
 import { LineRecord, type InputRecord } from '../../../src/record.ts'
 import { realClock } from '../../../src/util/clock.ts'
@@ -30,7 +30,7 @@ for (const sessionToken of [undefined, 'token/with+odd=chars']) {
     const body = Buffer.from('{"StreamName":"s","Records":[{"Data":"aGk=","PartitionKey":"k"}]}')
     const at = new Date('2026-12-01T12:34:56.789Z')
     const signer = new SigV4Keys()
-    const ours = signer.sign({ host: 'kinesis.eu-west-1.amazonaws.com', path: '/', body, credentials, region: 'eu-west-1', at })
+    const ours = signer.sign({ host: 'kinesis.eu-west-1.amazonaws.com', path: '/', target: 'Kinesis_20131202.PutRecords', body, credentials, region: 'eu-west-1', at })
     const request = {
       method: 'POST',
       protocol: 'https:',
@@ -47,7 +47,7 @@ for (const sessionToken of [undefined, 'token/with+odd=chars']) {
     assert.equal(ours['x-amz-date'], theirs.headers['x-amz-date'])
     assert.equal(ours['x-amz-security-token'], theirs.headers['x-amz-security-token'])
     // The derived key is cached per day: a second request signs the same way.
-    assert.equal(signer.sign({ host: 'kinesis.eu-west-1.amazonaws.com', path: '/', body, credentials, region: 'eu-west-1', at }).authorization, ours.authorization)
+    assert.equal(signer.sign({ host: 'kinesis.eu-west-1.amazonaws.com', path: '/', target: 'Kinesis_20131202.PutRecords', body, credentials, region: 'eu-west-1', at }).authorization, ours.authorization)
   })
 }
 
@@ -55,17 +55,6 @@ function record (line: string, lineNo: number): InputRecord {
   const bytes = Buffer.from(`xx${line}yy`, 'latin1')
   return new LineRecord(bytes, 2, -1, 2, 2 + Buffer.byteLength(line, 'latin1'), lineNo, 0)
 }
-
-test('the body is the JSON the SDK sends: base64 data from the line bytes, keys escaped', () => {
-  const values = ['plain', '', 'bad \xff\xfe utf8', 'nul \x00 and "quotes" and \\']
-  const keys = ['k1', 'ключ "q"', '\u0001ctl', '1234567890']
-  const call: PutRecordsCall = { stream: 'my "stream"', records: values.map((v, i) => record(v, i + 1)), keys, explicitHashKeys: false }
-  const parsed = JSON.parse(encodePutRecords(call).toString('utf8')) as { StreamName: string, Records: Array<Record<string, string>> }
-  assert.equal(parsed.StreamName, 'my "stream"')
-  assert.deepEqual(parsed.Records, values.map((v, i) => ({ Data: Buffer.from(v, 'latin1').toString('base64'), PartitionKey: keys[i] })))
-  const explicit = JSON.parse(encodePutRecords({ ...call, explicitHashKeys: true }).toString('utf8')) as { Records: Array<Record<string, string>> }
-  assert.deepEqual(explicit.Records.map((r) => r.ExplicitHashKey), keys)
-})
 
 interface Seen { readonly headers: IncomingMessage['headers'], readonly body: string }
 
@@ -85,8 +74,8 @@ async function server (t: TestContext, handle: (req: IncomingMessage, res: Serve
   return { port: (s.address() as AddressInfo).port, seen }
 }
 
-function client (port: number): HttpPutRecords {
-  return new HttpPutRecords({
+function client (port: number): KinesisHttpClient {
+  return new KinesisHttpClient({
     credentials: async () => ({ accessKeyId: 'AK', secretAccessKey: 'SK' }),
     region: async () => 'us-east-1',
     endpoint: () => ({ protocol: 'http:', hostname: '127.0.0.1', port, path: '/' }),
@@ -118,6 +107,37 @@ test('a 200 answer is read by index, "ErrorCode": null counting as success', asy
   assert.equal(h['content-type'], 'application/x-amz-json-1.1')
   assert.match(String(h.authorization), /^AWS4-HMAC-SHA256 Credential=AK\/\d{8}\/us-east-1\/kinesis\/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/)
   assert.deepEqual(JSON.parse(seen[0]!.body).Records.map((r: { Data: string }) => Buffer.from(r.Data, 'base64').toString()), ['one', 'two'])
+})
+
+test('the calls at start are signed JSON posts, their answers parsed, their errors the SDK\'s', async (t) => {
+  const { port, seen } = await server(t, (req, res) => {
+    res.setHeader('x-amzn-RequestId', `req-${seen.length}`)
+    if (req.headers['x-amz-target'] === 'Kinesis_20131202.ListShards') {
+      res.statusCode = 400
+      res.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'Stream s under account 0 not found.' }))
+      return
+    }
+    res.end(JSON.stringify({ StreamDescriptionSummary: { StreamName: 's', StreamStatus: 'ACTIVE', MaxRecordSizeInKiB: 2048, OpenShardCount: 2 } }))
+  })
+  const c = client(port)
+  t.after(() => c.destroy())
+  const summary = await c.json<Record<string, unknown>>('DescribeStreamSummary', { StreamName: 's' }, new AbortController().signal)
+  assert.deepEqual(summary, { StreamDescriptionSummary: { StreamName: 's', StreamStatus: 'ACTIVE', MaxRecordSizeInKiB: 2048, OpenShardCount: 2 }, $metadata: { requestId: 'req-1' } })
+  const error = await c.json('ListShards', { NextToken: 'tok' }, new AbortController().signal).then(() => null, (err: unknown) => err)
+  assert.equal(fromKinesisError(error).code, 'KPROD_TARGET_NOT_FOUND')
+  assert.deepEqual(seen.map((one) => [one.headers['x-amz-target'], one.body]), [
+    ['Kinesis_20131202.DescribeStreamSummary', '{"StreamName":"s"}'],
+    ['Kinesis_20131202.ListShards', '{"NextToken":"tok"}']
+  ])
+  assert.match(String(seen[0]!.headers.authorization), /SignedHeaders=content-type;host;x-amz-date;x-amz-target, Signature=[0-9a-f]{64}$/)
+  assert.equal(seen[0]!.headers.host, `127.0.0.1:${port}`)
+})
+
+test('the Host header drops the scheme\'s own port and puts an IPv6 address in brackets', () => {
+  assert.equal(hostHeader({ protocol: 'https:', hostname: 'kinesis.eu-west-1.amazonaws.com', path: '/' }), 'kinesis.eu-west-1.amazonaws.com')
+  assert.equal(hostHeader({ protocol: 'https:', hostname: 'k.local', port: 443, path: '/' }), 'k.local')
+  assert.equal(hostHeader({ protocol: 'http:', hostname: 'k.local', port: 443, path: '/' }), 'k.local:443')
+  assert.equal(hostHeader({ protocol: 'http:', hostname: '::1', port: 4567, path: '/' }), '[::1]:4567')
 })
 
 test('service errors come out as the SDK\'s do: name from __type, HTTP status, request id', async (t) => {
@@ -173,6 +193,6 @@ test('an aborted call rejects, and a call before any endpoint is known says so',
   const pending = c.putRecords(call, abort.signal)
   setTimeout(() => abort.abort(new Error('deadline')), 50)
   await assert.rejects(pending)
-  const none = new HttpPutRecords({ credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }), region: async () => 'r', endpoint: () => null, connectTimeoutMs: 10, maxSockets: 1, clock: realClock })
+  const none = new KinesisHttpClient({ credentials: async () => ({ accessKeyId: 'a', secretAccessKey: 'b' }), region: async () => 'r', endpoint: () => null, connectTimeoutMs: 10, maxSockets: 1, clock: realClock })
   await assert.rejects(none.putRecords(call, new AbortController().signal), /no Kinesis endpoint known yet/)
 })

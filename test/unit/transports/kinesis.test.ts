@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { ANY_PARTITION, recordBytes, type Batch } from '../../../src/batch/batch.ts'
 import type { InputRecord } from '../../../src/record.ts'
-import { KinesisTransport, clientConfig, kinesisLimits, type KinesisTransportOptions } from '../../../src/transports/kinesis.ts'
+import { KinesisTransport, kinesisLimits, type KinesisTransportOptions } from '../../../src/transports/kinesis.ts'
+import { clientConfig } from '../../../src/transports/kinesis-sdk.ts'
 import { FakeClock } from '../../helpers/fake-clock.ts'
 import { FakePutRecords, answer, awsError, evenShards, shard, socketError, streamSummary } from '../../helpers/fake-put-records.ts'
 import { isDeliveredRun, type DeliveredRun, type RecordResult, type SendResult } from '../../../src/transports/transport.ts'
@@ -297,8 +298,15 @@ test('connect() fails at once with KPROD_TARGET_NOT_FOUND when the stream does n
 test('connect() fails at once with KPROD_AUTH when access is denied', async () => {
   const fake = new FakePutRecords({ describe: () => awsError('AccessDeniedException', 'not allowed') })
   const { t } = transport(fake)
-  await assert.rejects(t.connect(), { code: 'KPROD_AUTH' })
+  await assert.rejects(t.connect(), { code: 'KPROD_AUTH', message: /\(credentials come from the AWS SDK's default chain\): AccessDeniedException/ })
   assert.equal(fake.describeCalls, 1)
+  const env = transport(new FakePutRecords({ describe: () => awsError('UnrecognizedClientException', 'bad key') }), { credentialsFrom: 'AWS_ACCESS_KEY_ID in the environment' })
+  await assert.rejects(env.t.connect(), { code: 'KPROD_AUTH', message: /\(credentials come from AWS_ACCESS_KEY_ID in the environment\)/ })
+})
+
+test('the notes it is given are the transport\'s notes', () => {
+  assert.deepEqual(transport(new FakePutRecords(), { notes: ['how the client was found'] }).t.notes, ['how the client was found'])
+  assert.deepEqual(transport(new FakePutRecords()).t.notes, [])
 })
 
 test('connect() fails at once when the stream is being deleted', async () => {

@@ -135,25 +135,44 @@ export function lineHashKey (line: Buffer): string {
 }
 
 /**
+ * The partition keys of one PutRecords call. Record i's is text[i] when set, else the 32 hex
+ * characters of random[16i, 16i + 16): a generated key is kept as bytes, so --kinesis-client http
+ * writes it into the request without making a string per record.
+ */
+export interface PartitionKeys {
+  /** null when every key is random. */
+  readonly text: ReadonlyArray<string | undefined> | null
+  /** GENERATED_KEY_BYTES / 2 random bytes per record of the call, or null when no key is random. */
+  readonly random: Buffer | null
+}
+
+/**
  * The partition key of every record: its own key decoded as UTF-8 (check() has refused keys that
  * are not valid UTF-8), else a generated one: hex MD5 of the line ('hash') or 32 random hex
  * characters ('random', one randomBytes call per batch).
  */
-export function partitionKeys (records: readonly InputRecord[], mode: 'random' | 'hash', randomBytes: (size: number) => Buffer): string[] {
-  const keys = new Array<string>(records.length)
-  let random: string | null = null
+export function partitionKeys (records: readonly InputRecord[], mode: 'random' | 'hash', randomBytes: (size: number) => Buffer): PartitionKeys {
+  let text: Array<string | undefined> | null = null
+  let random: Buffer | null = null
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as InputRecord
     if (r.key !== null) {
-      keys[i] = r.key.toString('utf8')
+      (text ??= new Array<string | undefined>(records.length))[i] = r.key.toString('utf8')
     } else if (mode === 'hash') {
-      keys[i] = lineHashKey(r.line)
+      (text ??= new Array<string | undefined>(records.length))[i] = lineHashKey(r.line)
     } else {
-      random ??= randomBytes(records.length * GENERATED_KEY_BYTES / 2).toString('hex')
-      keys[i] = random.slice(i * GENERATED_KEY_BYTES, (i + 1) * GENERATED_KEY_BYTES)
+      random ??= randomBytes(records.length * GENERATED_KEY_BYTES / 2)
     }
   }
-  return keys
+  return { text, random }
+}
+
+/** Record i's partition key as text. */
+export function partitionKeyAt (keys: PartitionKeys, i: number): string {
+  const text = keys.text?.[i]
+  if (text !== undefined) return text
+  const half = GENERATED_KEY_BYTES / 2
+  return (keys.random as Buffer).toString('hex', i * half, (i + 1) * half)
 }
 
 /** The largest hash key, 2^128 - 1, as text. */

@@ -85,7 +85,7 @@ function client (port: number): KinesisHttpClient {
   })
 }
 
-const call: PutRecordsCall = { stream: 's', records: [record('one', 1), record('two', 2)], keys: ['a', 'b'], explicitHashKeys: false }
+const call: PutRecordsCall = { stream: 's', records: [record('one', 1), record('two', 2)], keys: { text: ['a', 'b'], random: null }, explicitHashKeys: false }
 
 test('a 200 answer is read by index, "ErrorCode": null counting as success', async (t) => {
   const { port, seen } = await server(t, (_req, res) => {

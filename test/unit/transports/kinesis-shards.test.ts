@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { ANY_PARTITION } from '../../../src/batch/batch.ts'
 import type { InputRecord } from '../../../src/record.ts'
-import { ShardMap, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf, type ShardRange } from '../../../src/transports/kinesis-shards.ts'
+import { ShardMap, keyProblem, lineHashKey, openShardRanges, partitionKeyAt, partitionKeys, shardIndexOf, type PartitionKeys, type ShardRange } from '../../../src/transports/kinesis-shards.ts'
 import { evenShards, shard } from '../../helpers/fake-put-records.ts'
 
 const md5 = (key: string | Buffer): bigint => BigInt('0x' + createHash('md5').update(key).digest('hex'))
@@ -118,27 +118,39 @@ function rec (line: string, key: string | null): InputRecord {
   return { line: Buffer.from(line), key: key === null ? null : Buffer.from(key), value: Buffer.from(line), lineNo: 1, readAt: 0 }
 }
 
+/** Every record's partition key as text. */
+function keyTexts (keys: PartitionKeys, n: number): string[] {
+  return Array.from({ length: n }, (_, i) => partitionKeyAt(keys, i))
+}
+
 test('partitionKeys uses the record key as UTF-8 text', () => {
-  assert.deepEqual(partitionKeys([rec('x', 'é中🙂'), rec('y', 'k')], 'random', () => { throw new Error('not needed') }), ['é中🙂', 'k'])
+  const keys = partitionKeys([rec('x', 'é中🙂'), rec('y', 'k')], 'random', () => { throw new Error('not needed') })
+  assert.deepEqual(keyTexts(keys, 2), ['é中🙂', 'k'])
+  assert.equal(keys.random, null)
 })
 
 test('partitionKeys gives an unkeyed record the hex MD5 of its line in hash mode', () => {
-  const keys = partitionKeys([rec('hello', null), rec('hello', null), rec('other', null)], 'hash', () => Buffer.alloc(0))
+  const keys = keyTexts(partitionKeys([rec('hello', null), rec('hello', null), rec('other', null)], 'hash', () => Buffer.alloc(0)), 3)
   assert.equal(keys[0], createHash('md5').update('hello').digest('hex'))
   assert.equal(keys[1], keys[0])
   assert.notEqual(keys[2], keys[0])
   assert.equal(lineHashKey(Buffer.from('hello')), keys[0])
 })
 
-test('partitionKeys draws 32 random hex characters per unkeyed record from one randomBytes call', () => {
+test('partitionKeys draws 32 random hex characters per unkeyed record from one randomBytes call, kept as bytes', () => {
   const sizes: number[] = []
-  const bytes = Buffer.from([...Array(32).keys()])
-  const keys = partitionKeys([rec('a', null), rec('b', 'k'), rec('c', null)], 'random', (n) => { sizes.push(n); return bytes.subarray(0, n) })
+  const bytes = Buffer.from([...Array(48).keys()])
+  const mixed = partitionKeys([rec('a', null), rec('b', 'k'), rec('c', null)], 'random', (n) => { sizes.push(n); return bytes.subarray(0, n) })
   assert.deepEqual(sizes, [48])
+  const keys = keyTexts(mixed, 3)
   assert.equal(keys[0], bytes.subarray(0, 16).toString('hex'))
   assert.equal(keys[1], 'k')
   assert.equal(keys[2], bytes.subarray(32, 48).toString('hex'))
   assert.match(keys[0] as string, /^[0-9a-f]{32}$/)
+  // No text at all when every key is generated.
+  const random = partitionKeys([rec('a', null), rec('b', null)], 'random', (n) => bytes.subarray(0, n))
+  assert.equal(random.text, null)
+  assert.deepEqual(keyTexts(random, 2), [bytes.subarray(0, 16).toString('hex'), bytes.subarray(16, 32).toString('hex')])
 })
 
 test('keyProblem accepts 1 to 256 characters of valid UTF-8 and names every other case', () => {

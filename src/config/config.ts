@@ -120,7 +120,10 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     }
   }
 
-  const batchRecords = get<number | undefined>('batch-records') ?? DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')]
+  const batchRecords = get<number | undefined>('batch-records') ?? (kind === 'kinesis' ? KINESIS_MAX_BATCH_RECORDS : DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')])
+  const workers = get<number>('workers')
+  const bufferRecords = get<number | undefined>('buffer-records') ??
+    (kind === 'kinesis' ? workers * Math.min(batchRecords, KINESIS_MAX_BATCH_RECORDS) : DEFAULT_BUFFER_RECORDS)
   const minRecords = get<number | undefined>('min-records') ?? batchRecords
   if (minRecords > batchRecords) problems.push(`--min-records ${minRecords} is above --batch-records ${batchRecords}: it would never be reached`)
   const batchBytes = get<number>('batch-bytes')
@@ -156,13 +159,13 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     partitioner: get('partitioner'),
     partition: get<number | undefined>('partition') ?? null,
     partitions,
-    workers: get('workers'),
+    workers,
     attempts: get('attempts'),
     retryBackoffMs: backoff,
     retryBackoffMaxMs: backoffMax,
     deliveryTimeoutMs: get('delivery-timeout'),
     strictPartitioning: get<boolean | undefined>('strict-partitioning') ?? false,
-    bufferRecords: get('buffer-records'),
+    bufferRecords,
     bufferBytes: get('buffer-bytes'),
     whenFull: get('when-full'),
     drainTimeoutMs: get('drain-timeout'),
@@ -206,9 +209,18 @@ function targetProblems (flags: RawValues, kind: 'kafka' | 'kinesis'): string[] 
  * --batch-records when it is not given, by what a batch costs each client (W1, interleaved runs):
  * the wire client pays per request, and 4000 records a batch took 442 -> 401 ms, 0.48 -> 0.41
  * CPU s and 108 -> 93 MB; kafkajs makes objects per record, and 4000 made it slower and bigger
- * (3.8 -> 4.8 s, 175 -> 269 MB). Kinesis batches are cut at 500 (a PutRecords' limit) either way.
+ * (3.8 -> 4.8 s, 175 -> 269 MB). On Kinesis it is 500, what one PutRecords takes.
  */
 export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
+
+/**
+ * --buffer-records when it is not given. On Kinesis it is one batch waiting per worker: every
+ * PutRecords waits on the network far longer than the reader takes to cut the next batch, so a
+ * deeper queue buys no throughput, and its records live long enough to be promoted to V8's old
+ * generation (1M x 100 B on the loopback stub, 8 workers, 6 interleaved runs: 20000 buffered
+ * peaked at 149/156 MB median/max, 4000 at 141/146, in the same wall time; bench/README.md).
+ */
+export const DEFAULT_BUFFER_RECORDS = 20_000
 
 /** PutRecords takes at most 500 records and 5 MiB: explicit batch limits above that are errors. */
 export const KINESIS_MAX_BATCH_RECORDS = 500

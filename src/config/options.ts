@@ -36,7 +36,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'missing-key', arg: '<mode>', kind: 'choice', choices: ['skip', 'null-key'], default: 'skip', group: 'Input', help: 'with --key-separator, what to do with a line that has no separator: skip it, or send the whole line with a null key' },
   { name: 'empty-lines', arg: '<mode>', kind: 'choice', choices: ['send', 'skip'], default: 'send', group: 'Input', help: 'send empty lines as empty records, or skip them' },
 
-  { name: 'batch-records', arg: '<n>', kind: 'int', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request); default 1000, and 4000 with --kafka-client wire. A Kinesis PutRecords takes at most 500' },
+  { name: 'batch-records', arg: '<n>', kind: 'int', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request); default 1000, 4000 with --kafka-client wire, and 500 on Kinesis, the most one PutRecords takes' },
   { name: 'batch-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, group: 'Batching', help: 'most key+value bytes in one batch; lowered to fit the topic\'s max.message.bytes' },
   { name: 'min-records', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'cut a batch as soon as it holds this many records and --min-bytes bytes (default: --batch-records)' },
   { name: 'min-bytes', arg: '<n>', kind: 'int', default: '0', min: 0, group: 'Batching', help: 'see --min-records' },
@@ -51,7 +51,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'retry-backoff-max', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Producer', help: `longest sleep between attempts, in ${MS}` },
   { name: 'delivery-timeout', arg: '<ms>', kind: 'int', default: '120000', min: 1, group: 'Producer', help: `no attempt starts later than this many ${MS} after a batch was cut` },
   { name: 'strict-partitioning', only: 'kafka', kind: 'boolean', group: 'Producer', help: 'retry unkeyed batches on the same partition instead of the next idle one (keyed batches never move)' },
-  { name: 'buffer-records', arg: '<n>', kind: 'int', default: '20000', min: 1, group: 'Producer', help: 'most records waiting for the producer (see --when-full)' },
+  { name: 'buffer-records', arg: '<n>', kind: 'int', min: 1, group: 'Producer', help: 'most records waiting for the producer (see --when-full); default 20000, and on Kinesis --workers × --batch-records (4000): one PutRecords ready per worker, since a deeper queue only holds memory while every request waits on the network' },
   { name: 'buffer-bytes', arg: '<n>', kind: 'int', default: '16777216', min: 1, group: 'Producer', help: 'most key+value bytes the producer holds, in flight included (see --when-full); with long lines this bound is reached before --buffer-records' },
   { name: 'when-full', arg: '<mode>', kind: 'choice', choices: ['block', 'error', 'drop'], default: 'block', group: 'Producer', help: 'when --buffer-records or --buffer-bytes are reached: block (pause reading), error (fail the batch and stop reading) or drop (fail the batch, counted as dropped, and go on)' },
   { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },

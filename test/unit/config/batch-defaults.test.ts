@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { resolveConfig } from '../../../src/config/config.ts'
 
-test('--batch-records defaults by client: 1000 with kafkajs, 4000 with the wire client, 1000 (cut at 500) on Kinesis', () => {
+test('--batch-records defaults by client: 1000 with kafkajs, 4000 with the wire client, 500 on Kinesis', () => {
   const records = (flags: Record<string, string>, env: Record<string, string> = {}): [number, number, boolean] => {
     const c = resolveConfig(flags, env, [])
     return [c.batchRecords, c.minRecords, c.batchRecordsExplicit]
@@ -10,8 +10,20 @@ test('--batch-records defaults by client: 1000 with kafkajs, 4000 with the wire 
   assert.deepEqual(records({ topic: 't' }), [1000, 1000, false])
   assert.deepEqual(records({ topic: 't', kafkaClient: 'wire' }), [4000, 4000, false])
   assert.deepEqual(records({ topic: 't' }, { KPROD_KAFKA_CLIENT: 'wire' }), [4000, 4000, false])
-  assert.deepEqual(records({ stream: 's' }), [1000, 1000, false])
+  assert.deepEqual(records({ stream: 's' }), [500, 500, false])
   assert.deepEqual(records({ topic: 't', kafkaClient: 'wire', batchRecords: '250' }), [250, 250, true])
   assert.deepEqual(records({ topic: 't', kafkaClient: 'wire' }, { KPROD_BATCH_RECORDS: '50' }), [50, 50, true])
   assert.deepEqual(records({ topic: 't', kafkaClient: 'wire', minRecords: '10' }), [4000, 10, false])
+})
+
+test('--buffer-records defaults to 20000 on Kafka, and on Kinesis to one batch waiting per worker', () => {
+  const buffer = (flags: Record<string, string>, env: Record<string, string> = {}): number => resolveConfig(flags, env, []).bufferRecords
+  assert.equal(buffer({ topic: 't' }), 20000)
+  assert.equal(buffer({ topic: 't', kafkaClient: 'wire', workers: '32' }), 20000)
+  assert.equal(buffer({ stream: 's' }), 8 * 500)
+  assert.equal(buffer({ stream: 's', workers: '3', batchRecords: '100' }), 300)
+  // A batch over 500 from the environment is cut at 500 by the transport, so the queue counts 500.
+  assert.equal(buffer({ stream: 's', workers: '2' }, { KPROD_BATCH_RECORDS: '1000' }), 1000)
+  assert.equal(buffer({ stream: 's', bufferRecords: '50000' }), 50000)
+  assert.equal(buffer({ stream: 's' }, { KPROD_BUFFER_RECORDS: '123' }), 123)
 })

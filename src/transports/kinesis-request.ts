@@ -7,7 +7,7 @@
 import { LineRecord, recordValueBytes, type InputRecord } from '../record.ts'
 import { GENERATED_KEY_BYTES, type PartitionKeys } from './kinesis-shards.ts'
 
-/** One PutRecords call: the records' values go as Data, partitionKeyAt(keys, i) as record i's PartitionKey. */
+/** One PutRecords call: the records' values go as Data, their partition keys (PartitionKeys) as PartitionKey. */
 export interface PutRecordsCall {
   readonly stream: string
   readonly records: readonly InputRecord[]

@@ -15,16 +15,16 @@ import type { InputRecord } from '../record.ts'
 import type { KinesisClientOptions, PutRecordsClient } from './kinesis-client.ts'
 import { KinesisHttpClient, type HttpEndpoint } from './kinesis-http.ts'
 import type { PutRecordsCall } from './kinesis-request.ts'
-import { partitionKeyAt } from './kinesis-shards.ts'
+import { partitionKeyTexts } from './kinesis-shards.ts'
 
 /** The SDK's input for a call: values as Uint8Array views into the lines, no copy before the SDK serializes them. */
 export function putRecordsInput (call: PutRecordsCall): PutRecordsInput {
-  const { records, keys } = call
+  const { records } = call
+  const keys = partitionKeyTexts(call.keys, records.length)
   const entries = new Array<PutRecordsRequestEntry>(records.length)
   for (let i = 0; i < records.length; i++) {
-    const key = partitionKeyAt(keys, i)
-    entries[i] = { Data: (records[i] as InputRecord).value, PartitionKey: key }
-    if (call.explicitHashKeys) entries[i]!.ExplicitHashKey = key
+    entries[i] = { Data: (records[i] as InputRecord).value, PartitionKey: keys[i] as string }
+    if (call.explicitHashKeys) entries[i]!.ExplicitHashKey = keys[i]
   }
   return { StreamName: call.stream, Records: entries }
 }

@@ -167,12 +167,12 @@ export function partitionKeys (records: readonly InputRecord[], mode: 'random' |
   return { text, random }
 }
 
-/** Record i's partition key as text. */
-export function partitionKeyAt (keys: PartitionKeys, i: number): string {
-  const text = keys.text?.[i]
-  if (text !== undefined) return text
-  const half = GENERATED_KEY_BYTES / 2
-  return (keys.random as Buffer).toString('hex', i * half, (i + 1) * half)
+/** Every record's partition key as text; the random bytes are turned into hex once, then sliced. */
+export function partitionKeyTexts (keys: PartitionKeys, n: number): string[] {
+  const texts = new Array<string>(n)
+  const hex = keys.random?.toString('hex') ?? ''
+  for (let i = 0; i < n; i++) texts[i] = keys.text?.[i] ?? hex.slice(i * GENERATED_KEY_BYTES, (i + 1) * GENERATED_KEY_BYTES)
+  return texts
 }
 
 /** The largest hash key, 2^128 - 1, as text. */

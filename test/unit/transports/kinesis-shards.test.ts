@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { ANY_PARTITION } from '../../../src/batch/batch.ts'
 import type { InputRecord } from '../../../src/record.ts'
-import { ShardMap, keyProblem, lineHashKey, openShardRanges, partitionKeyAt, partitionKeys, shardIndexOf, type PartitionKeys, type ShardRange } from '../../../src/transports/kinesis-shards.ts'
+import { ShardMap, keyProblem, lineHashKey, openShardRanges, partitionKeyTexts, partitionKeys, shardIndexOf, type ShardRange } from '../../../src/transports/kinesis-shards.ts'
 import { evenShards, shard } from '../../helpers/fake-put-records.ts'
 
 const md5 = (key: string | Buffer): bigint => BigInt('0x' + createHash('md5').update(key).digest('hex'))
@@ -118,10 +118,7 @@ function rec (line: string, key: string | null): InputRecord {
   return { line: Buffer.from(line), key: key === null ? null : Buffer.from(key), value: Buffer.from(line), lineNo: 1, readAt: 0 }
 }
 
-/** Every record's partition key as text. */
-function keyTexts (keys: PartitionKeys, n: number): string[] {
-  return Array.from({ length: n }, (_, i) => partitionKeyAt(keys, i))
-}
+const keyTexts = partitionKeyTexts
 
 test('partitionKeys uses the record key as UTF-8 text', () => {
   const keys = partitionKeys([rec('x', 'é中🙂'), rec('y', 'k')], 'random', () => { throw new Error('not needed') })

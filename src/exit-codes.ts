@@ -16,7 +16,7 @@ Exit status:
   0    every line was delivered
   1    unexpected internal error
   2    usage or configuration error (bad flag, missing input file, unknown partition)
-  3    cannot connect or authenticate, or the topic does not exist, at start
+  3    cannot connect or authenticate, or the topic or stream does not exist, at start
   4    some lines were failed, unknown (maybe written), skipped or unsent
   130  interrupted by SIGINT, after draining
   143  interrupted by SIGTERM, after draining

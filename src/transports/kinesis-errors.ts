@@ -44,6 +44,8 @@ const NEVER_CONNECTED = /did not establish a connection/
 const LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED'])
 const LOST = /socket hang up|ERR_HTTP2|stream is abnormally aborted|has failed with code/i
 const REGION_MISSING = /Region is missing/i
+/** Node's codes for a certificate the TLS handshake refused: found before any request byte was sent. */
+const CERTIFICATE_REFUSED = /CERT|CRL|ALTNAME|HOSTNAME_MISMATCH|INVALID_CA|PATH_LENGTH_EXCEEDED|INVALID_PURPOSE/
 
 interface AwsLikeError {
   name?: string
@@ -51,6 +53,11 @@ interface AwsLikeError {
   code?: string
   $fault?: string
   $metadata?: { httpStatusCode?: number, requestId?: string }
+}
+
+function causeCode (err: unknown): string {
+  const cause = (fields(err) as { cause?: unknown }).cause
+  return fields(cause).code ?? ''
 }
 
 function fields (err: unknown): AwsLikeError {
@@ -84,6 +91,8 @@ export function fromKinesisError (err: unknown): KprodError {
   const make = (c: ErrorCode, retriable: boolean, maybeWritten: boolean): KprodError =>
     new KprodError(c, message, { retriable, maybeWritten, cause: err })
   if (NEVER_SENT_CODES.has(code) || NEVER_CONNECTED.test(text)) return make('KPROD_CONNECTION_LOST', true, false)
+  // Trying again meets the same certificate. The SDK's HTTP/2 handler puts node's error in `cause`.
+  if (CERTIFICATE_REFUSED.test(code) || CERTIFICATE_REFUSED.test(causeCode(err))) return make('KPROD_CONNECT', false, false)
   // The NodeHttpHandler renames ECONNRESET and EPIPE to TimeoutError, so codes come before names.
   if (LOST_CODES.has(code) || LOST.test(text) || LOST.test(code)) return make('KPROD_CONNECTION_LOST', true, true)
   if (name === 'TimeoutError' || code === 'ETIMEDOUT') return make('KPROD_REQUEST_TIMEOUT', true, true)
@@ -140,12 +149,15 @@ export function connectError (err: unknown, place: StreamPlace, timeoutMs: numbe
   if (e.code === 'KPROD_CONFIG') {
     return new KprodError('KPROD_CONFIG', `no AWS region for stream '${place.stream}': set --region or AWS_REGION: ${e.message}`, { cause: err })
   }
-  return new KprodError('KPROD_CONNECT', `cannot reach Kinesis stream '${place.stream}' ${where} within ${timeoutMs} ms (--connect-timeout): ${e.message}`, { cause: err })
+  if (e.code === 'KPROD_CONNECT') {
+    return new KprodError('KPROD_CONNECT', `cannot reach Kinesis stream '${place.stream}' ${where}: TLS refused the endpoint's certificate: ${e.message} (check --endpoint; for a private CA, name its certificate in NODE_EXTRA_CA_CERTS)`, { cause: err })
+  }
+  return new KprodError('KPROD_CONNECT', `cannot reach Kinesis stream '${place.stream}' ${where} within ${timeoutMs} ms (--connect-timeout): ${e.message}`, { retriable: true, cause: err })
 }
 
-/** True when trying again at start cannot help. */
+/** True when trying again at start cannot help: a missing stream, no authorization, no region, a refused certificate. */
 export function isFinalConnectError (err: KprodError): boolean {
-  return err.code === 'KPROD_TARGET_NOT_FOUND' || err.code === 'KPROD_AUTH' || err.code === 'KPROD_CONFIG'
+  return err.code === 'KPROD_TARGET_NOT_FOUND' || err.code === 'KPROD_AUTH' || err.code === 'KPROD_CONFIG' || (err.code === 'KPROD_CONNECT' && !err.retriable)
 }
 
 /**

@@ -35,6 +35,10 @@ test('fromKinesisError classifies request-level failures', () => {
     ['request timeout', socketError('ETIMEDOUT', 'a request has exceeded the configured 100 ms requestTimeout.', 'TimeoutError'), 'KPROD_REQUEST_TIMEOUT', true, true],
     ['HTTP/2 idle timeout', Object.assign(new Error('Stream timed out because of no activity for 100 ms'), { name: 'TimeoutError' }), 'KPROD_REQUEST_TIMEOUT', true, true],
     ['region missing', new Error('Region is missing'), 'KPROD_CONFIG', false, false],
+    ['self-signed certificate', socketError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), 'KPROD_CONNECT', false, false],
+    ['certificate for another host', socketError('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), 'KPROD_CONNECT', false, false],
+    ['expired certificate', socketError('CERT_HAS_EXPIRED', 'certificate has expired'), 'KPROD_CONNECT', false, false],
+    ['certificate under the SDK\'s HTTP/2 stream cancel', Object.assign(socketError('ERR_HTTP2_STREAM_CANCEL', 'The pending stream has been canceled (caused by: self-signed certificate)'), { cause: socketError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate') }), 'KPROD_CONNECT', false, false],
     ['unknown error', new Error('something odd'), 'KPROD_BROKER', true, true],
     ['a thrown string', 'weird', 'KPROD_BROKER', true, true]
   ]
@@ -87,7 +91,8 @@ test('connectError names the stream and region for each start-up failure', () =>
     [awsError('ResourceNotFoundException', 'Stream logs not found'), 'KPROD_TARGET_NOT_FOUND', /^stream 'logs' does not exist in region eu-west-1 \(check --stream\)/],
     [awsError('AccessDeniedException', 'no'), 'KPROD_AUTH', /^not authorized for stream 'logs' in region eu-west-1/],
     [new Error('Region is missing'), 'KPROD_CONFIG', /set --region or AWS_REGION/],
-    [socketError('ECONNREFUSED', 'connect ECONNREFUSED 1.2.3.4:443'), 'KPROD_CONNECT', /^cannot reach Kinesis stream 'logs' in region eu-west-1 within 5000 ms \(--connect-timeout\): connect ECONNREFUSED/]
+    [socketError('ECONNREFUSED', 'connect ECONNREFUSED 1.2.3.4:443'), 'KPROD_CONNECT', /^cannot reach Kinesis stream 'logs' in region eu-west-1 within 5000 ms \(--connect-timeout\): connect ECONNREFUSED/],
+    [socketError('UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'unable to get local issuer certificate'), 'KPROD_CONNECT', /^cannot reach Kinesis stream 'logs' in region eu-west-1: TLS refused the endpoint's certificate: unable to get local issuer certificate \(UNABLE_TO_GET_ISSUER_CERT_LOCALLY\) \(check --endpoint; for a private CA, name its certificate in NODE_EXTRA_CA_CERTS\)$/]
   ]
   for (const [err, code, message] of rows) {
     const e = connectError(err, PLACE, 5000)
@@ -98,9 +103,11 @@ test('connectError names the stream and region for each start-up failure', () =>
   assert.match(atEndpoint.message, /at http:\/\/127\.0\.0\.1:4567 \(region eu-west-1\)/)
 })
 
-test('isFinalConnectError stops retries only for a missing stream, auth and configuration', () => {
+test('isFinalConnectError stops retries only for a missing stream, auth, configuration and a refused certificate', () => {
   assert.equal(isFinalConnectError(new KprodError('KPROD_TARGET_NOT_FOUND', 'x')), true)
   assert.equal(isFinalConnectError(new KprodError('KPROD_AUTH', 'x')), true)
   assert.equal(isFinalConnectError(new KprodError('KPROD_CONFIG', 'x')), true)
-  assert.equal(isFinalConnectError(new KprodError('KPROD_CONNECT', 'x')), false)
+  assert.equal(isFinalConnectError(new KprodError('KPROD_CONNECT', 'x', { retriable: true })), false)
+  assert.equal(isFinalConnectError(connectError(socketError('ECONNREFUSED', 'refused'), PLACE, 100)), false)
+  assert.equal(isFinalConnectError(connectError(socketError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'), PLACE, 100)), true)
 })

@@ -159,7 +159,7 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
     clock: deps.clock,
     onResult: (result) => {
       reporter.batch(result)
-      // Delivered records are done with: their file chunks can be read into again.
+      // Delivered records are done with: their input chunks can be read into again.
       if (result.produced) releaseDelivered(result.batch.records)
     }
   })

@@ -37,7 +37,7 @@ export interface ReadInputOptions {
   /** Abort = stop reading now (SIGTERM); checked between chunks. */
   readonly signal: AbortSignal
   readonly highWaterMark?: number
-  /** Memory for regular files, reused once released (chunk-pool.ts); default: a pool that keeps nothing. */
+  /** Memory for input chunks, reused once released (chunk-pool.ts); default: a pool that keeps nothing. */
   readonly pool?: ChunkPool
 }
 

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import { ConfigError } from '../errors.ts'
 import type { ChunkPool } from './chunk-pool.ts'
 import { FileChunks, isRegularFile, type ChunkSource } from './file-chunks.ts'
+import { StreamChunks } from './stream-chunks.ts'
 
 /** The source name that means standard input. */
 export const STDIN = '-'
@@ -65,22 +66,22 @@ export interface OpenOptions {
   /** Read size of streams. */
   readonly highWaterMark: number
   readonly maxLineBytes: number
-  /** Memory for regular files, read in chunks of its chunkBytes. */
+  /** Memory for input: files are read in chunks of its chunkBytes, stream pieces copied into them. */
   readonly pool: ChunkPool
 }
 
 /**
- * The chunks of one source. Regular files (a file argument, or stdin redirected from a file) are
- * read with FileChunks into pooled chunks; anything else (pipes, process substitution, terminals,
- * the injected stdin of tests) through its stream, as fresh Buffers the caller may keep.
+ * The chunks of one source, in pooled chunks either way. Regular files (a file argument, or stdin
+ * redirected from a file) are read with FileChunks; anything else (pipes, process substitution,
+ * terminals, the injected stdin of tests) through its stream, copied by StreamChunks.
  */
 export function openSource (name: string, stdin: Readable, o: OpenOptions): ChunkSource {
   const files = { pool: o.pool, maxLineBytes: o.maxLineBytes }
   if (name === STDIN) {
     const fd = (stdin as { fd?: unknown }).fd
-    return stdin instanceof ReadStream && typeof fd === 'number' && isRegularFile(fd) ? new FileChunks(fd, files) : stdin
+    return stdin instanceof ReadStream && typeof fd === 'number' && isRegularFile(fd) ? new FileChunks(fd, files) : new StreamChunks(stdin, o)
   }
-  return isRegularPath(name) ? new FileChunks(name, files) : createReadStream(name, { highWaterMark: o.highWaterMark })
+  return isRegularPath(name) ? new FileChunks(name, files) : new StreamChunks(createReadStream(name, { highWaterMark: o.highWaterMark }), o)
 }
 
 function isRegularPath (path: string): boolean {

@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream'
 import { ConfigError } from '../../../src/errors.ts'
 import { checkSources, openSource, sourceNames } from '../../../src/input/sources.ts'
 import { FileChunks } from '../../../src/input/file-chunks.ts'
+import { StreamChunks } from '../../../src/input/stream-chunks.ts'
 import { ChunkPool } from '../../../src/input/chunk-pool.ts'
 
 /** openSource options: reads of `bytes` (streams and files alike). */
@@ -72,9 +73,12 @@ test('checkSources reports a file that cannot be read', { skip: process.getuid?.
   assert.deepEqual(await problemsOf([path]), [`input file '${path}': permission denied`])
 })
 
-test('openSource returns the injected stdin for -', () => {
+test('openSource reads the injected stdin for - through StreamChunks', async () => {
   const stdin = new PassThrough()
-  assert.equal(openSource('-', stdin, reads(1024)), stdin)
+  const source = openSource('-', stdin, reads(1024))
+  assert.ok(source instanceof StreamChunks)
+  stdin.end('from stdin\n')
+  assert.deepEqual(await readAll(source), Buffer.from('from stdin\n'))
 })
 
 test('openSource reads a file in chunks of highWaterMark bytes, each ending at a line end', async (t) => {
@@ -93,7 +97,7 @@ test('openSource reads a file in chunks of highWaterMark bytes, each ending at a
   assert.deepEqual(await readAll(openSource(path, new PassThrough(), reads(1024))), Buffer.from(content))
 })
 
-test('openSource reads regular files (and stdin redirected from one) in place, pipes through a stream', async (t) => {
+test('openSource reads regular files (and stdin redirected from one) in place, pipes through their stream', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'a.txt')
   await writeFile(path, 'line 1\nline 2\n')
@@ -108,7 +112,7 @@ test('openSource reads regular files (and stdin redirected from one) in place, p
   const fifo = join(dir, 'fifo')
   execFileSync('mkfifo', [fifo])
   const stream = openSource(fifo, new PassThrough(), reads(1024))
-  assert.ok(!(stream instanceof FileChunks))
+  assert.ok(stream instanceof StreamChunks)
   const writer = createWriteStream(fifo)
   writer.end('through the pipe\n')
   assert.deepEqual(await readAll(stream), Buffer.from('through the pipe\n'))

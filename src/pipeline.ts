@@ -23,7 +23,10 @@ import { EXIT_CODES as EXIT } from './exit-codes.ts'
 
 export interface PipelineDeps {
   readonly transport: Transport
+  /** Read only when stdin is a source and `stdinPipe` is not set (a getter may make it on demand). */
   readonly stdin: Readable
+  /** kprod's own fd 0 when it is a pipe or socket, read straight into pooled chunks; null or absent: read `stdin`. */
+  readonly stdinPipe?: number | null
   readonly stdout: Writable
   readonly warn: (message: string) => void
   readonly clock: Clock
@@ -235,7 +238,8 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
   }
   return await readInput({
     sources: config.files,
-    stdin: deps.stdin,
+    get stdin () { return deps.stdin },
+    stdinPipe: deps.stdinPipe ?? null,
     maxLineBytes: config.maxLineBytes,
     keySeparator: config.keySeparator,
     missingKey: config.missingKey,

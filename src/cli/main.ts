@@ -6,13 +6,17 @@ import type { Readable, Writable } from 'node:stream'
 import { resolveConfig, type Config } from '../config/config.ts'
 import { ConfigError, errorText } from '../errors.ts'
 import { EXIT_CODES } from '../exit-codes.ts'
+import { isPipeOrSocket } from '../input/pipe-chunks.ts'
 import { runPipeline } from '../pipeline.ts'
 import { realClock } from '../util/clock.ts'
 import { buildProgram, parseArgs } from './program.ts'
 import { createTransport } from './transport-factory.ts'
 
 export interface Io {
+  /** Made on first use only: a pipe on fd 0 (`stdinPipe`) is read without it. */
   readonly stdin: Readable
+  /** kprod's fd 0 when it is a pipe or socket, read straight into pooled chunks; null: read `stdin`. */
+  readonly stdinPipe: number | null
   readonly stdout: Writable
   readonly stderr: Writable & { isTTY?: boolean }
   readonly env: Readonly<Record<string, string | undefined>>
@@ -20,9 +24,19 @@ export interface Io {
   readonly onSignal: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void
 }
 
-export function processIo (): Io {
+/** The real process. `closeStdin()` ends the stdin stream if it was made, and leaves fd 0 alone if not. */
+export function processIo (): Io & { closeStdin (): void } {
+  // process.stdin is made lazily: reading a pipe with PipeChunks needs fd 0 without another handle on it.
+  let stdinMade = false
   return {
-    stdin: process.stdin,
+    get stdin (): Readable {
+      stdinMade = true
+      return process.stdin
+    },
+    stdinPipe: isPipeOrSocket(0) ? 0 : null,
+    closeStdin (): void {
+      if (stdinMade && process.stdin.readable) process.stdin.destroy()
+    },
     stdout: process.stdout,
     stderr: process.stderr,
     env: process.env,
@@ -76,7 +90,8 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
     const transport = await createTransport(config, realClock, warn, io.env)
     const result = await runPipeline(config, {
       transport,
-      stdin: io.stdin,
+      get stdin () { return io.stdin },
+      stdinPipe: io.stdinPipe,
       stdout: io.stdout,
       warn,
       clock: realClock,
@@ -105,10 +120,11 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
 /** bin/kprod.js calls this: run, then exit with the code once stdout and stderr are flushed. */
 export async function run (): Promise<void> {
   quietKnownWarnings()
-  const code = await main(process.argv.slice(2))
+  const io = processIo()
+  const code = await main(process.argv.slice(2), io)
   process.exitCode = code
   // Pending handles (an idle stdin pipe, a client socket) must not keep a finished run alive.
-  if (process.stdin.readable) process.stdin.destroy()
+  io.closeStdin()
   setTimeout(() => process.exit(code), 1000).unref()
 }
 

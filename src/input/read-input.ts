@@ -26,7 +26,10 @@ export interface InputSink {
 export interface ReadInputOptions {
   /** Files in order, '-' for stdin (at most once); [] means stdin. */
   readonly sources: readonly string[]
+  /** Read only when a source is stdin and `stdinPipe` is not set. */
   readonly stdin: Readable
+  /** kprod's own fd 0 when it is a pipe or socket: read straight into pooled chunks (pipe-chunks.ts). */
+  readonly stdinPipe?: number | null
   /** Longest line kept, counted as the raw bytes between LFs. */
   readonly maxLineBytes: number
   readonly keySeparator: Buffer | null
@@ -61,7 +64,7 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
   for (const name of sourceNames(options.sources)) {
     if (options.signal.aborted) break
     router.startSource(name)
-    const stream = openSource(name, options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool })
+    const stream = openSource(name, () => options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool, stdinPipe: options.stdinPipe ?? null })
     bytes += await readSource(name, stream, splitter, router, options)
     if (!options.signal.aborted) splitter.end()
   }

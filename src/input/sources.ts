@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import { ConfigError } from '../errors.ts'
 import type { ChunkPool } from './chunk-pool.ts'
 import { FileChunks, isRegularFile, type ChunkSource } from './file-chunks.ts'
+import { PipeChunks } from './pipe-chunks.ts'
 import { StreamChunks } from './stream-chunks.ts'
 
 /** The source name that means standard input. */
@@ -68,16 +69,21 @@ export interface OpenOptions {
   readonly maxLineBytes: number
   /** Memory for input: files are read in chunks of its chunkBytes, stream pieces copied into them. */
   readonly pool: ChunkPool
+  /** The fd of a pipe or socket behind stdin (kprod's own fd 0), read by PipeChunks; then `stdin` is never asked for. */
+  readonly stdinPipe?: number | null
 }
 
 /**
- * The chunks of one source, in pooled chunks either way. Regular files (a file argument, or stdin
- * redirected from a file) are read with FileChunks; anything else (pipes, process substitution,
- * terminals, the injected stdin of tests) through its stream, copied by StreamChunks.
+ * The chunks of one source, in pooled chunks always. Regular files (a file argument, or stdin
+ * redirected from a file) are read with FileChunks, a pipe or socket on kprod's stdin with
+ * PipeChunks; anything else (named pipes and process substitution, terminals, the injected stdin
+ * of tests) through its stream, copied by StreamChunks. `stdin` is called only when it is read.
  */
-export function openSource (name: string, stdin: Readable, o: OpenOptions): ChunkSource {
+export function openSource (name: string, stdinStream: () => Readable, o: OpenOptions): ChunkSource {
   const files = { pool: o.pool, maxLineBytes: o.maxLineBytes }
   if (name === STDIN) {
+    if (o.stdinPipe !== undefined && o.stdinPipe !== null) return new PipeChunks(o.stdinPipe, o)
+    const stdin = stdinStream()
     const fd = (stdin as { fd?: unknown }).fd
     return stdin instanceof ReadStream && typeof fd === 'number' && isRegularFile(fd) ? new FileChunks(fd, files) : new StreamChunks(stdin, o)
   }

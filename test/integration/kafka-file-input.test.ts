@@ -1,15 +1,17 @@
-// Regular files are read into pooled chunks whose memory is reused once every record read from
-// them is delivered (src/input/chunk-pool.ts). These runs keep the buffer small so memory is
-// reused all the time, and the CLI helper turns poison on, so a chunk reused while any record,
+// Input is read into pooled chunks whose memory is reused once every record read from them is
+// delivered (src/input/chunk-pool.ts): regular files, and pipes on stdin (a shell's `cat |`
+// here; the CLI helper's stdin, a socket pair, in every other suite). These runs keep the buffer
+// small so memory is reused all the time, and poison is on, so a chunk reused while any record,
 // request or --failed-output write still needs it would show up as changed bytes on the broker
 // or in the failed-output file. kcat reads the topic back.
 
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { BIN, kprod, type CliRun } from '../helpers/cli.ts'
 import { consumeAll, sharedKafka, type Cluster } from '../helpers/kafka.ts'
 import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
 
@@ -69,6 +71,28 @@ for (const client of ['kafkajs', 'wire']) {
     assert.deepEqual(multisetDiff(multiset(want), multiset(got)), [])
   })
 }
+
+test('a keyed file through `cat |` (a pipe on stdin, read into reused chunks) reaches the topic byte for byte', async () => {
+  const topic = await kafka.topic({ partitions: 6 })
+  const input = keyedInput(60_000)
+  const file = join(dir, 'keyed-pipe.txt')
+  writeFileSync(file, input)
+  const args = ['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--no-batch-lines',
+    '--key-separator', '\\t', '--buffer-records', '2000', '--batch-records', '100']
+  const script = `cat ${JSON.stringify(file)} | ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')}`
+  const child = spawn('bash', ['-c', script], { env: { ...process.env, KPROD_DEBUG_POISON: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { err += c.toString() })
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  assert.equal(code, 0, err)
+  const summary = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { counts: Record<string, number> }
+  assert.equal(summary.counts.delivered, 60_000)
+  const consumed = await consumeAll(kafka.bootstrap, topic)
+  const got = consumed.map((r) => Buffer.from(`${r.key?.toString('latin1') ?? '(null)'}\u0000${r.value.toString('latin1')}`, 'latin1'))
+  assert.deepEqual(multisetDiff(multiset(pairs(input).map((p) => Buffer.from(p, 'latin1'))), multiset(got)), [])
+})
 
 /** 100,000 tricky lines from a file (or stdin redirected from it) with `flags` that make some batches fail. */
 async function splitRun (name: string, flags: readonly string[], viaStdin: boolean): Promise<void> {

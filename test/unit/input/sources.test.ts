@@ -75,7 +75,7 @@ test('checkSources reports a file that cannot be read', { skip: process.getuid?.
 
 test('openSource reads the injected stdin for - through StreamChunks', async () => {
   const stdin = new PassThrough()
-  const source = openSource('-', stdin, reads(1024))
+  const source = openSource('-', () => stdin, reads(1024))
   assert.ok(source instanceof StreamChunks)
   stdin.end('from stdin\n')
   assert.deepEqual(await readAll(source), Buffer.from('from stdin\n'))
@@ -87,31 +87,31 @@ test('openSource reads a file in chunks of highWaterMark bytes, each ending at a
   const content = Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n') + '\n'
   await writeFile(path, content)
   const sizes: number[] = []
-  for await (const piece of openSource(path, new PassThrough(), reads(16))) {
+  for await (const piece of openSource(path, () => new PassThrough(), reads(16))) {
     const bytes = (piece as { bytes: Buffer }).bytes
     sizes.push(bytes.length)
     assert.equal(bytes[bytes.length - 1], 10)
   }
   assert.ok(sizes.every((n) => n <= 16))
   assert.equal(sizes.reduce((a, n) => a + n, 0), content.length)
-  assert.deepEqual(await readAll(openSource(path, new PassThrough(), reads(1024))), Buffer.from(content))
+  assert.deepEqual(await readAll(openSource(path, () => new PassThrough(), reads(1024))), Buffer.from(content))
 })
 
 test('openSource reads regular files (and stdin redirected from one) in place, pipes through their stream', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'a.txt')
   await writeFile(path, 'line 1\nline 2\n')
-  assert.ok(openSource(path, new PassThrough(), reads(1024)) instanceof FileChunks)
+  assert.ok(openSource(path, () => new PassThrough(), reads(1024)) instanceof FileChunks)
   const fd = openSync(path, 'r')
   const stdin = createReadStream(path, { fd, autoClose: false })
   t.after(() => { closeSync(fd) })
-  const fromStdin = openSource('-', stdin, reads(4))
+  const fromStdin = openSource('-', () => stdin, reads(4))
   assert.ok(fromStdin instanceof FileChunks)
   assert.deepEqual(await readAll(fromStdin), Buffer.from('line 1\nline 2\n'))
   // A named pipe (like the /dev/fd/N of `kprod <(cmd)`) must not be read with blocking reads.
   const fifo = join(dir, 'fifo')
   execFileSync('mkfifo', [fifo])
-  const stream = openSource(fifo, new PassThrough(), reads(1024))
+  const stream = openSource(fifo, () => new PassThrough(), reads(1024))
   assert.ok(stream instanceof StreamChunks)
   const writer = createWriteStream(fifo)
   writer.end('through the pipe\n')

@@ -4,7 +4,7 @@
 // is allocated per read. With a stream, every 64 KiB read was a fresh Buffer that V8 frees only
 // when it collects, and W2 through `cat` peaked at ~155 MB against 93 MB redirected
 // (bench/README.md). Each read is handed on at once and whole (the splitter keeps an unfinished
-// line, as with streams), and the socket is paused until the reader asks for more.
+// line, as with streams), and the socket pauses while MAX_READY reads wait to be split.
 
 import { fstatSync } from 'node:fs'
 import { Socket } from 'node:net'

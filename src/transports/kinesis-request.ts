@@ -1,8 +1,8 @@
 // The PutRecords request body for --kinesis-client http: JSON written into one Buffer straight
 // from the bytes each line was read into. Values are base64-encoded into the body and generated
 // partition keys hex-encoded into it, so a request makes no string and no object per record: at
-// a million 100-byte records those strings were ~60 % of what kprod allocated on Kinesis, and the
-// young-generation collections they caused promoted nearly every record (bench/README.md).
+// a million 100-byte records those strings were ~60 % of what kprod allocated on Kinesis, and
+// V8 collected its young generation twice as often for them (bench/README.md).
 
 import { LineRecord, recordValueBytes, type InputRecord } from '../record.ts'
 import { GENERATED_KEY_BYTES, type PartitionKeys } from './kinesis-shards.ts'

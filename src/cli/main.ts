@@ -24,9 +24,13 @@ export interface Io {
   readonly onSignal: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void
 }
 
-/** The real process. `closeStdin()` ends the stdin stream if it was made, and leaves fd 0 alone if not. */
+/** The real process. `closeStdin()` ends the stdin stream if kprod read through it, and leaves fd 0 alone if not. */
 export function processIo (): Io & { closeStdin (): void } {
-  // process.stdin is made lazily: reading a pipe with PipeChunks needs fd 0 without another handle on it.
+  // A pipe on fd 0 is read by PipeChunks through a handle of its own, never through process.stdin.
+  // process.stdin exists anyway (commander's ES import of node:process reads every property of
+  // process, its stdin getter included), but it never reads. When PipeChunks is done, fd 0 is
+  // closed and its number may belong to another socket, so process.stdin is destroyed only when
+  // it was the stream kprod read.
   let stdinMade = false
   return {
     get stdin (): Readable {

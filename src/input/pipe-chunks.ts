@@ -4,7 +4,8 @@
 // is allocated per read. With a stream, every 64 KiB read was a fresh Buffer that V8 frees only
 // when it collects, and W2 through `cat` peaked at ~155 MB against 93 MB redirected
 // (bench/README.md). Each read is handed on at once and whole (the splitter keeps an unfinished
-// line, as with streams), and the socket pauses while MAX_READY reads wait to be split.
+// line, as with streams), and the socket pauses while MAX_READY reads wait to be split. Node's own
+// process.stdin may hold a second, idle handle on the same fd (see processIo in src/cli/main.ts).
 
 import { fstatSync } from 'node:fs'
 import { Socket } from 'node:net'

@@ -38,7 +38,7 @@ export class StreamChunks implements ChunkSource {
         for (let at = 0; at < piece.length;) {
           if (chunk === null || filled === chunk.memory.length) {
             chunk?.release()
-            chunk = pool.take(Math.min(piece.length - at, pool.chunkBytes))
+            chunk = pool.take(pool.chunkBytes)
             filled = 0
           }
           const n = Math.min(piece.length - at, chunk.memory.length - filled)

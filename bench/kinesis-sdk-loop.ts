@@ -4,7 +4,7 @@
 // NodeHttpHandler for http:// endpoints, the same timeouts, and a 32-hex-character random
 // partition key per record (one randomBytes call per batch, as kprod does). Nothing else: no
 // batching timer, no per-record bookkeeping, no output but one JSON line at the end.
-// --lean also removes the SDK's logger middleware, as kprod does (src/transports/kinesis.ts): the
+// --lean also removes the SDK's logger middleware, as kprod does (src/transports/kinesis/transport.ts): the
 // loop with kprod's one SDK-level saving, so the comparison can be read both ways.
 // usage: node bench/kinesis-sdk-loop.ts --stream S --endpoint URL [--concurrency 8] [--batch 500] [--lean]
 // Credentials and region come from the SDK's default chain (the bench sets AWS_* to fakes).

@@ -20,7 +20,7 @@ const STAGES: ReadonlyArray<[RegExp, string]> = [
   [/\/src\/input\//, 'input (splitter, parser)'],
   [/\/src\/batch\//, 'batch builder'],
   [/\/src\/producer\//, 'async producer'],
-  [/\/src\/transports\/kafka-wire\//, 'kafka wire client (kprod)'],
+  [/\/src\/transports\/kafka\/wire\//, 'kafka wire client (kprod)'],
   [/\/src\/transports\//, 'transport (kprod side)'],
   [/\/src\/report\//, 'report (JSON output)'],
   [/\/src\//, 'kprod other'],

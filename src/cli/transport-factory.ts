@@ -5,15 +5,15 @@
 // --kinesis-client http run with its credentials in the environment never loads the SDK).
 
 import type { Config } from '../config/config.ts'
-import type { KafkaTransportOptions } from '../transports/kafka-common.ts'
-import type { Env } from '../transports/kinesis-direct.ts'
+import type { KafkaTransportOptions } from '../transports/kafka/common.ts'
+import type { Env } from '../transports/kinesis/http/env-settings.ts'
 import type { Transport } from '../transports/transport.ts'
 import type { Clock } from '../util/clock.ts'
 
 /** `env` is the process environment: the Kinesis client may take AWS credentials and region from it. */
 export async function createTransport (config: Config, clock: Clock, log: (line: string) => void, env: Env): Promise<Transport> {
   if (config.kind === 'kinesis') {
-    const [{ KinesisTransport }, { openKinesisClient }] = await Promise.all([import('../transports/kinesis.ts'), import('../transports/kinesis-client.ts')])
+    const [{ KinesisTransport }, { openKinesisClient }] = await Promise.all([import('../transports/kinesis/transport.ts'), import('../transports/kinesis/client.ts')])
     const options = {
       stream: config.target,
       region: config.region,
@@ -50,10 +50,10 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
     clock
   }
   if (config.kafkaClient === 'wire') {
-    const { KafkaWireTransport } = await import('../transports/kafka-wire/wire-transport.ts')
+    const { KafkaWireTransport } = await import('../transports/kafka/wire/transport.ts')
     // One produce connection per worker: a broker serves each connection's requests in turn.
     return new KafkaWireTransport({ ...kafka, produceConnections: config.workers })
   }
-  const { KafkaTransport } = await import('../transports/kafka.ts')
+  const { KafkaTransport } = await import('../transports/kafka/kafkajs.ts')
   return new KafkaTransport(kafka)
 }

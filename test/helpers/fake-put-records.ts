@@ -3,10 +3,10 @@
 // from plain data. SDK-shaped errors come from awsError() and socketError().
 
 import type { DescribeStreamSummaryOutput, ListShardsInput, ListShardsOutput, PutRecordsInput, Shard } from '@aws-sdk/client-kinesis'
-import type { PutRecordsAnswer } from '../../src/transports/kinesis-errors.ts'
-import type { PutRecordsClient } from '../../src/transports/kinesis-client.ts'
-import { putRecordsInput } from '../../src/transports/kinesis-sdk.ts'
-import type { PutRecordsCall } from '../../src/transports/kinesis-request.ts'
+import type { PutRecordsAnswer } from '../../src/transports/kinesis/errors.ts'
+import type { PutRecordsClient } from '../../src/transports/kinesis/client.ts'
+import { putRecordsInput } from '../../src/transports/kinesis/sdk.ts'
+import type { PutRecordsCall } from '../../src/transports/kinesis/http/request-body.ts'
 
 /** One PutRecords call as the fake saw it. `resolve`/`reject` settle a held call. */
 export interface PutCall {

@@ -5,7 +5,7 @@ import { ANY_PARTITION, recordBytes, type Batch } from '../../src/batch/batch.ts
 import { KprodError, type ErrorCode, type KprodErrorOptions } from '../../src/errors.ts'
 import type { InputRecord } from '../../src/record.ts'
 import type { RecordResult, SendResult, Topology, Transport, TransportLimits } from '../../src/transports/transport.ts'
-import { deliveredRecords } from '../../src/transports/kafka-common.ts'
+import { deliveredRecords } from '../../src/transports/kafka/common.ts'
 
 /** One send() as the fake saw it. `resolve`/`reject` settle a held call. */
 export interface SendCall {

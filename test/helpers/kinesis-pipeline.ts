@@ -5,7 +5,7 @@
 import { BatchBuilder } from '../../src/batch/builder.ts'
 import { AsyncProducer } from '../../src/producer/async-producer.ts'
 import type { BatchResult } from '../../src/producer/result.ts'
-import { KinesisTransport } from '../../src/transports/kinesis.ts'
+import { KinesisTransport } from '../../src/transports/kinesis/transport.ts'
 import type { Shard } from '@aws-sdk/client-kinesis'
 import { FakeClock } from './fake-clock.ts'
 import { FakePutRecords, type PutResponder } from './fake-put-records.ts'

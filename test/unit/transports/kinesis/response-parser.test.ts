@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { PutRecordsResultEntry } from '@aws-sdk/client-kinesis'
-import { parsedEntries, scanPutRecordsAnswer, type PutRecordsEntries } from '../../../src/transports/kinesis-answer.ts'
+import { parsedEntries, scanPutRecordsAnswer, type PutRecordsEntries } from '../../../../src/transports/kinesis/http/response-parser.ts'
 
 interface Entry { SequenceNumber?: string | null, ShardId?: string | null, ErrorCode?: string | null, ErrorMessage?: string | null, [other: string]: unknown }
 

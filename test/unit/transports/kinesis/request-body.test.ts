@@ -4,8 +4,8 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { LineRecord, type InputRecord } from '../../../src/record.ts'
-import { encodePutRecords, writeBase64, writeHex, type PutRecordsCall } from '../../../src/transports/kinesis-request.ts'
+import { LineRecord, type InputRecord } from '../../../../src/record.ts'
+import { encodePutRecords, writeBase64, writeHex, type PutRecordsCall } from '../../../../src/transports/kinesis/http/request-body.ts'
 
 function record (line: string, lineNo: number): InputRecord {
   const bytes = Buffer.from(`xx${line}yy`, 'latin1')

@@ -9,7 +9,7 @@
 
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { AwsCredentials, HttpEndpoint } from './kinesis-http.ts'
+import type { AwsCredentials, HttpEndpoint } from './client.ts'
 
 export type Env = Readonly<Record<string, string | undefined>>
 
@@ -29,7 +29,7 @@ export type DirectChoice = { readonly direct: DirectSettings } | { readonly reas
 
 const REGION = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 // Regions whose Kinesis endpoint is kinesis.<region>.<suffix> (checked against the SDK's own
-// endpoint rules in test/unit/transports/kinesis-direct.test.ts).
+// endpoint rules in test/unit/transports/kinesis/env-settings.test.ts).
 const PARTITIONS: ReadonlyArray<{ readonly pattern: RegExp, readonly suffix: string }> = [
   { pattern: /^(?:us|eu|ap|sa|ca|me|af|il|mx)-[a-z]+-\d{1,2}$/, suffix: 'amazonaws.com' },
   { pattern: /^us-gov-(?:east|west)-1$/, suffix: 'amazonaws.com' },

@@ -3,9 +3,9 @@
 // results read by index. Failed entries of a response were not written: AWS documents them as rejected.
 
 import type { PutRecordsOutput } from '@aws-sdk/client-kinesis'
-import { KprodError, type ErrorCode } from '../errors.ts'
-import { parsedEntries, type PutRecordsEntries } from './kinesis-answer.ts'
-import type { DeliveredRun, RecordPosition, RecordResult, SendResult } from './transport.ts'
+import { KprodError, type ErrorCode } from '../../errors.ts'
+import { parsedEntries, type PutRecordsEntries } from './http/response-parser.ts'
+import type { DeliveredRun, RecordPosition, RecordResult, SendResult } from '../transport.ts'
 
 /** Whole-request throttling: retriable, nothing written. */
 const THROTTLED = new Set([

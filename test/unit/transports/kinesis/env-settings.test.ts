@@ -6,9 +6,9 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { KinesisClient } from '@aws-sdk/client-kinesis'
-import { directSettings, parseEndpoint, regionEndpoint, type DirectChoice, type Env } from '../../../src/transports/kinesis-direct.ts'
-import { openKinesisClient } from '../../../src/transports/kinesis-client.ts'
-import { realClock } from '../../../src/util/clock.ts'
+import { directSettings, parseEndpoint, regionEndpoint, type DirectChoice, type Env } from '../../../../src/transports/kinesis/http/env-settings.ts'
+import { openKinesisClient } from '../../../../src/transports/kinesis/client.ts'
+import { realClock } from '../../../../src/util/clock.ts'
 
 const KEYS: Env = { AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'secret', HOME: '/home/u' }
 const noConfig = (): null => null

@@ -2,7 +2,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { deliveredRecords, limitsFor } from '../../../src/transports/kafka-common.ts'
+import { deliveredRecords, limitsFor } from '../../../../src/transports/kafka/common.ts'
 
 test('deliveredRecords: one run whose k-th record is at base offset + k', () => {
   const run = deliveredRecords(3, 4, '1000')

@@ -2,9 +2,9 @@
 // limits that keep a full produce request under the topic's max.message.bytes, the retried
 // connect at start, the idle-connection timer, and the per-record results of a delivered batch.
 
-import type { Clock, TimerHandle } from '../util/clock.ts'
-import { connectError, isFinalConnectError } from './kafka-errors.ts'
-import type { DeliveredRun, RecordPosition, TransportLimits } from './transport.ts'
+import type { Clock, TimerHandle } from '../../util/clock.ts'
+import { connectError, isFinalConnectError } from './errors.ts'
+import type { DeliveredRun, RecordPosition, TransportLimits } from '../transport.ts'
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[]

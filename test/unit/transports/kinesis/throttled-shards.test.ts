@@ -8,12 +8,12 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ANY_PARTITION } from '../../../src/batch/batch.ts'
-import type { BatchResult } from '../../../src/producer/result.ts'
-import type { InputRecord } from '../../../src/record.ts'
-import { flushMicrotasks } from '../../helpers/fake-clock.ts'
-import { answer, evenShards, type PutCall, type PutResponder } from '../../helpers/fake-put-records.ts'
-import { kinesisPipeline } from '../../helpers/kinesis-pipeline.ts'
+import { ANY_PARTITION } from '../../../../src/batch/batch.ts'
+import type { BatchResult } from '../../../../src/producer/result.ts'
+import type { InputRecord } from '../../../../src/record.ts'
+import { flushMicrotasks } from '../../../helpers/fake-clock.ts'
+import { answer, evenShards, type PutCall, type PutResponder } from '../../../helpers/fake-put-records.ts'
+import { kinesisPipeline } from '../../../helpers/kinesis-pipeline.ts'
 
 const THROTTLED = ['ProvisionedThroughputExceededException', 'Rate exceeded for shard'] as const
 

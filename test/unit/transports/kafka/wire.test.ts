@@ -7,12 +7,12 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { gunzipSync, gzipSync } from 'node:zlib'
-import type { InputRecord } from '../../../src/record.ts'
-import { crc32c, crc32cJs, crc32cImplementation } from '../../../src/transports/kafka-wire/crc32c.ts'
-import { decodeMetadata, decodeProduce, metadataRequest, pickVersion } from '../../../src/transports/kafka-wire/messages.ts'
-import { API, Reader, Writer, varintSize, writeVarint } from '../../../src/transports/kafka-wire/protocol.ts'
-import { BufferPool } from '../../../src/transports/kafka-wire/buffer-pool.ts'
-import { encodeProduce, encodeRecords, type ProduceHeader } from '../../../src/transports/kafka-wire/record-batch.ts'
+import type { InputRecord } from '../../../../src/record.ts'
+import { crc32c, crc32cJs, crc32cImplementation } from '../../../../src/transports/kafka/wire/crc32c.ts'
+import { decodeMetadata, decodeProduce, metadataRequest, pickVersion } from '../../../../src/transports/kafka/wire/messages.ts'
+import { API, Reader, Writer, varintSize, writeVarint } from '../../../../src/transports/kafka/wire/protocol.ts'
+import { BufferPool } from '../../../../src/transports/kafka/wire/buffer-pool.ts'
+import { encodeProduce, encodeRecords, type ProduceHeader } from '../../../../src/transports/kafka/wire/record-batch.ts'
 
 test('CRC-32C of "123456789" is the check value 0xE3069283, in both implementations', () => {
   assert.equal(crc32cJs(Buffer.from('123456789')), 0xe3069283)

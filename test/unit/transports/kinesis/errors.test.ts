@@ -3,9 +3,9 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { KprodError } from '../../../src/errors.ts'
-import { connectError, describeError, fromKinesisError, isFinalConnectError, putRecordsResult, recordError } from '../../../src/transports/kinesis-errors.ts'
-import { awsError, socketError } from '../../helpers/fake-put-records.ts'
+import { KprodError } from '../../../../src/errors.ts'
+import { connectError, describeError, fromKinesisError, isFinalConnectError, putRecordsResult, recordError } from '../../../../src/transports/kinesis/errors.ts'
+import { awsError, socketError } from '../../../helpers/fake-put-records.ts'
 
 type Row = readonly [string, unknown, string, boolean, boolean]
 

@@ -5,8 +5,8 @@
 import { isUtf8 } from 'node:buffer'
 import { hash } from 'node:crypto'
 import type { Shard } from '@aws-sdk/client-kinesis'
-import { ANY_PARTITION } from '../batch/batch.ts'
-import type { InputRecord } from '../record.ts'
+import { ANY_PARTITION } from '../../batch/batch.ts'
+import type { InputRecord } from '../../record.ts'
 
 /** A partition key has 1 to 256 characters. */
 export const MAX_KEY_CHARS = 256

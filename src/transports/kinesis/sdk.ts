@@ -1,7 +1,7 @@
 // The AWS SDK side of the Kinesis transport: a PutRecordsClient on @aws-sdk/client-kinesis, with
 // the SDK's default credential chain, region and endpoint resolution. Loaded only when a run
-// needs the SDK (kinesis-client.ts): --kinesis-client sdk, or http without credentials and a
-// region in the environment. With http, PutRecords goes through kinesis-http.ts and the SDK
+// needs the SDK (kinesis/client.ts): --kinesis-client sdk, or http without credentials and a
+// region in the environment. With http, PutRecords goes through kinesis/http/client.ts and the SDK
 // still finds credentials, region and endpoint and makes the calls at start.
 
 import { format } from 'node:util'
@@ -11,11 +11,11 @@ import {
 } from '@aws-sdk/client-kinesis'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Logger } from '@smithy/types'
-import type { InputRecord } from '../record.ts'
-import type { KinesisClientOptions, PutRecordsClient } from './kinesis-client.ts'
-import { KinesisHttpClient, type HttpEndpoint } from './kinesis-http.ts'
-import type { PutRecordsCall } from './kinesis-request.ts'
-import { partitionKeyTexts } from './kinesis-shards.ts'
+import type { InputRecord } from '../../record.ts'
+import type { KinesisClientOptions, PutRecordsClient } from './client.ts'
+import { KinesisHttpClient, type HttpEndpoint } from './http/client.ts'
+import type { PutRecordsCall } from './http/request-body.ts'
+import { partitionKeyTexts } from './shards.ts'
 
 /** The SDK's input for a call: values as Uint8Array views into the lines, no copy before the SDK serializes them. */
 export function putRecordsInput (call: PutRecordsCall): PutRecordsInput {
@@ -55,7 +55,7 @@ export function clientConfig (options: ClientOptions): KinesisClientConfig {
 
 /**
  * A PutRecordsClient on a real KinesisClient with the default credential chain. With `http`,
- * PutRecords skips the SDK (kinesis-http.ts) but uses its credentials, region and the endpoint
+ * PutRecords skips the SDK (kinesis/http/client.ts) but uses its credentials, region and the endpoint
  * its last call went to.
  */
 export function sdkClient (options: KinesisClientOptions): PutRecordsClient {

@@ -1,16 +1,16 @@
 // Picks the client behind the Kinesis transport. --kinesis-client sdk: the AWS SDK for every
-// call. --kinesis-client http: kprod's own HTTP client (kinesis-http.ts) for every call, with the
-// credentials and region from the environment (kinesis-direct.ts); or, when the run needs the
+// call. --kinesis-client http: kprod's own HTTP client (kinesis/http/client.ts) for every call, with the
+// credentials and region from the environment (kinesis/http/env-settings.ts); or, when the run needs the
 // SDK's default chain to find them, PutRecords from kprod and the rest from the SDK. The SDK
-// (kinesis-sdk.ts) is imported only in the runs that use it.
+// (kinesis/sdk.ts) is imported only in the runs that use it.
 
 import { readFileSync } from 'node:fs'
 import type { DescribeStreamSummaryInput, DescribeStreamSummaryOutput, ListShardsInput, ListShardsOutput } from '@aws-sdk/client-kinesis'
-import type { Clock } from '../util/clock.ts'
-import { directSettings, type DirectSettings, type Env, type ReadConfigFile } from './kinesis-direct.ts'
-import type { PutRecordsAnswer } from './kinesis-errors.ts'
-import { KinesisHttpClient } from './kinesis-http.ts'
-import type { PutRecordsCall } from './kinesis-request.ts'
+import type { Clock } from '../../util/clock.ts'
+import { directSettings, type DirectSettings, type Env, type ReadConfigFile } from './http/env-settings.ts'
+import type { PutRecordsAnswer } from './errors.ts'
+import { KinesisHttpClient } from './http/client.ts'
+import type { PutRecordsCall } from './http/request-body.ts'
 
 /** The calls the transport makes: the SDK's, kprod's HTTP client's, or a unit test's fake. */
 export interface PutRecordsClient {
@@ -28,7 +28,7 @@ export interface KinesisClientOptions {
   readonly region: string | null
   /** e.g. http://127.0.0.1:4567; an http:// endpoint gets the HTTP/1.1 NodeHttpHandler (emulators fail on HTTP/2). */
   readonly endpoint: string | null
-  /** PutRecords through the SDK, or written and signed by kinesis-http.ts (default 'sdk'). */
+  /** PutRecords through the SDK, or written and signed by kinesis/http/client.ts (default 'sdk'). */
   readonly putRecordsOver?: 'sdk' | 'http'
   /** Without shardOrdering: partitions are 0..lanes-1, concurrency lanes that all send by PutRecords. */
   readonly lanes: number
@@ -54,7 +54,7 @@ export async function openKinesisClient (options: KinesisClientOptions, env: Env
     }
     notes = [`--kinesis-client http: credentials, region and endpoint from the AWS SDK's default chain, because ${choice.reason}`]
   }
-  const { sdkClient } = await import('./kinesis-sdk.ts')
+  const { sdkClient } = await import('./sdk.ts')
   return { client: sdkClient(options), notes }
 }
 

@@ -4,8 +4,8 @@
 // a million 100-byte records those strings were ~60 % of what kprod allocated on Kinesis, and
 // V8 collected its young generation twice as often for them (bench/README.md).
 
-import { LineRecord, recordValueBytes, type InputRecord } from '../record.ts'
-import { GENERATED_KEY_BYTES, type PartitionKeys } from './kinesis-shards.ts'
+import { LineRecord, recordValueBytes, type InputRecord } from '../../../record.ts'
+import { GENERATED_KEY_BYTES, type PartitionKeys } from '../shards.ts'
 
 /** One PutRecords call: the records' values go as Data, their partition keys (PartitionKeys) as PartitionKey. */
 export interface PutRecordsCall {

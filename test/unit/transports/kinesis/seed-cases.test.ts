@@ -4,11 +4,11 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ANY_PARTITION } from '../../../src/batch/batch.ts'
-import type { InputRecord } from '../../../src/record.ts'
-import { flushMicrotasks } from '../../helpers/fake-clock.ts'
-import { allDelivered, answer, awsError, type PutCall, type PutResponder } from '../../helpers/fake-put-records.ts'
-import { kinesisPipeline, type KinesisPipelineSetup } from '../../helpers/kinesis-pipeline.ts'
+import { ANY_PARTITION } from '../../../../src/batch/batch.ts'
+import type { InputRecord } from '../../../../src/record.ts'
+import { flushMicrotasks } from '../../../helpers/fake-clock.ts'
+import { allDelivered, answer, awsError, type PutCall, type PutResponder } from '../../../helpers/fake-put-records.ts'
+import { kinesisPipeline, type KinesisPipelineSetup } from '../../../helpers/kinesis-pipeline.ts'
 
 type Setup = Pick<KinesisPipelineSetup, 'batchRecords' | 'lingerMs' | 'attempts' | 'retryBackoffMs' | 'retryBackoffMaxMs' | 'maxQueuedBatches' | 'respond'>
 

@@ -7,11 +7,11 @@ import { createHash, createHmac } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { SignatureV4 } from '@smithy/signature-v4'
-import { KinesisHttpClient, SigV4Keys, hostHeader } from '../../../src/transports/kinesis-http.ts'
-import type { PutRecordsCall } from '../../../src/transports/kinesis-request.ts'
-import { fromKinesisError, putRecordsResult } from '../../../src/transports/kinesis-errors.ts'
-import { LineRecord, type InputRecord } from '../../../src/record.ts'
-import { realClock } from '../../../src/util/clock.ts'
+import { KinesisHttpClient, SigV4Keys, hostHeader } from '../../../../src/transports/kinesis/http/client.ts'
+import type { PutRecordsCall } from '../../../../src/transports/kinesis/http/request-body.ts'
+import { fromKinesisError, putRecordsResult } from '../../../../src/transports/kinesis/errors.ts'
+import { LineRecord, type InputRecord } from '../../../../src/record.ts'
+import { realClock } from '../../../../src/util/clock.ts'
 
 /** The hash the SDK's signer is given: SHA-256, or HMAC-SHA256 under a secret (node:crypto). */
 class NodeSha256 {

@@ -1,5 +1,5 @@
 // Kafka broker error codes that a producer can meet, with their protocol names and whether the
-// protocol marks them retriable (the names match kafkajs's `type`, so kafka-errors.ts maps both).
+// protocol marks them retriable (the names match kafkajs's `type`, so kafka/errors.ts maps both).
 
 const CODES: Readonly<Record<number, readonly [string, boolean]>> = {
   [-1]: ['UNKNOWN_SERVER_ERROR', false],

@@ -3,10 +3,10 @@
 // so the producer's exchange records are the whole truth about what went over the wire.
 
 import kafkajs, { type Admin, type Producer, type Message, type logCreator as LogCreator } from 'kafkajs'
-import type { Batch } from '../batch/batch.ts'
-import type { SendResult, Topology, Transport, TransportLimits } from './transport.ts'
-import { fromKafkaError } from './kafka-errors.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './kafka-common.ts'
+import type { Batch } from '../../batch/batch.ts'
+import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import { fromKafkaError } from './errors.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
 
 // kafkajs is CommonJS; Node cannot see all of its named exports from ESM.
 const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel: KafkaLogLevel } = kafkajs

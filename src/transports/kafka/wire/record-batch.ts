@@ -2,7 +2,7 @@
 // Buffer: the request framing, the 61-byte batch header and every record, with no intermediate
 // objects per record. Layout per the Kafka protocol guide (RecordBatch, magic 2).
 
-import { copyKey, copyValue, recordHasKey, recordKeyBytes, recordValueBytes, type InputRecord } from '../../record.ts'
+import { copyKey, copyValue, recordHasKey, recordKeyBytes, recordValueBytes, type InputRecord } from '../../../record.ts'
 import { API, varintSize, writeVarint } from './protocol.ts'
 import { crc32c } from './crc32c.ts'
 

@@ -1,7 +1,7 @@
 // Maps kafkajs errors to KprodError: which ones another attempt may fix (retriable) and which
 // ones may already have been written by the broker (maybeWritten → outcome 'unknown').
 
-import { KprodError, type ErrorCode } from '../errors.ts'
+import { KprodError, type ErrorCode } from '../../errors.ts'
 
 /** Broker error types that no retry can fix. */
 const NOT_RETRIABLE = new Map<string, ErrorCode>([

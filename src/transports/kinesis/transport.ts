@@ -1,18 +1,18 @@
 // The Kinesis transport. One send() = one PutRecords call whose results are read by index; every
 // call has a deadline on the injected clock and its client makes one attempt (SDK retries off), so
 // the producer's exchanges are the whole truth about what went over the wire. The client behind
-// it is the AWS SDK (kinesis-sdk.ts) or kprod's own HTTP client (kinesis-http.ts), picked in
-// kinesis-client.ts; this module loads neither, so a run that needs no SDK never loads it.
+// it is the AWS SDK (kinesis/sdk.ts) or kprod's own HTTP client (kinesis/http/client.ts), picked in
+// kinesis/client.ts; this module loads neither, so a run that needs no SDK never loads it.
 
 import { randomBytes as cryptoRandomBytes } from 'node:crypto'
 import type { ListShardsInput, Shard } from '@aws-sdk/client-kinesis'
-import { ANY_PARTITION, type Batch } from '../batch/batch.ts'
-import { KprodError } from '../errors.ts'
-import { recordValueBytes, type InputRecord } from '../record.ts'
-import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from './transport.ts'
-import type { KinesisClientOptions, PutRecordsClient } from './kinesis-client.ts'
-import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './kinesis-errors.ts'
-import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './kinesis-shards.ts'
+import { ANY_PARTITION, type Batch } from '../../batch/batch.ts'
+import { KprodError } from '../../errors.ts'
+import { recordValueBytes, type InputRecord } from '../../record.ts'
+import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import type { KinesisClientOptions, PutRecordsClient } from './client.ts'
+import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './errors.ts'
+import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './shards.ts'
 
 export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly stream: string
@@ -26,7 +26,7 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly maxBatchRecords: number
   /** At most 5 MiB (data + partition keys). */
   readonly maxBatchBytes: number
-  /** From kinesis-client.ts (openKinesisClient), or a unit test's fake. */
+  /** From kinesis/client.ts (openKinesisClient), or a unit test's fake. */
   readonly client: PutRecordsClient
   /** Where the credentials come from, for an auth error (default: the AWS SDK's default chain). */
   readonly credentialsFrom?: string

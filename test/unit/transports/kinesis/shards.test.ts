@@ -4,10 +4,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { ANY_PARTITION } from '../../../src/batch/batch.ts'
-import type { InputRecord } from '../../../src/record.ts'
-import { ShardMap, keyProblem, lineHashKey, openShardRanges, partitionKeyTexts, partitionKeys, shardIndexOf, type ShardRange } from '../../../src/transports/kinesis-shards.ts'
-import { evenShards, shard } from '../../helpers/fake-put-records.ts'
+import { ANY_PARTITION } from '../../../../src/batch/batch.ts'
+import type { InputRecord } from '../../../../src/record.ts'
+import { ShardMap, keyProblem, lineHashKey, openShardRanges, partitionKeyTexts, partitionKeys, shardIndexOf, type ShardRange } from '../../../../src/transports/kinesis/shards.ts'
+import { evenShards, shard } from '../../../helpers/fake-put-records.ts'
 
 const md5 = (key: string | Buffer): bigint => BigInt('0x' + createHash('md5').update(key).digest('hex'))
 const Q = 1n << 126n

@@ -4,11 +4,11 @@
 // pipelined connection. No retries inside: on a leadership or connection error the metadata is
 // marked stale and refreshed before the next send, and the producer decides whether to retry.
 
-import type { Batch } from '../../batch/batch.ts'
-import { KprodError } from '../../errors.ts'
-import { fromBrokerError } from '../kafka-errors.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../kafka-common.ts'
-import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import type { Batch } from '../../../batch/batch.ts'
+import { KprodError } from '../../../errors.ts'
+import { fromBrokerError } from '../errors.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../common.ts'
+import type { SendResult, Topology, Transport, TransportLimits } from '../../transport.ts'
 import { BufferPool } from './buffer-pool.ts'
 import { Connection } from './connection.ts'
 import { STALE_METADATA, brokerErrorCode } from './error-codes.ts'
@@ -37,7 +37,7 @@ export type WireTransportOptions = Omit<KafkaTransportOptions, 'idempotent' | 'l
 
 interface Versions { readonly produce: number, readonly metadata: number, readonly describeConfigs: number | null }
 
-/** A broker error with the protocol name of its code as `type`, as kafka-errors.ts expects. */
+/** A broker error with the protocol name of its code as `type`, as kafka/errors.ts expects. */
 class BrokerError extends Error {
   readonly type: string
   readonly retriable: boolean

@@ -1,21 +1,21 @@
 // Kinesis straight over HTTP(S), for --kinesis-client http. A PutRecords body is written as JSON
-// into one Buffer from the records' bytes (kinesis-request.ts), signed with SigV4 here, and its
-// answer scanned once for where its strings are (kinesis-answer.ts). The control-plane calls at
+// into one Buffer from the records' bytes (kinesis/http/request-body.ts), signed with SigV4 here, and its
+// answer scanned once for where its strings are (kinesis/http/response-parser.ts). The control-plane calls at
 // start (DescribeStreamSummary, ListShards) are small signed JSON posts.
-// Credentials, region and endpoint come from outside: from the environment (kinesis-direct.ts,
-// the AWS SDK never loaded) or from the SDK's default chain (kinesis-sdk.ts). On 100-byte records
+// Credentials, region and endpoint come from outside: from the environment (kinesis/http/env-settings.ts,
+// the AWS SDK never loaded) or from the SDK's default chain (kinesis/sdk.ts). On 100-byte records
 // the SDK's serializers, parsers and middleware were ~40 % of kprod's CPU and most of its garbage
 // (bench/README.md). Errors come out shaped like the SDK's (name, $metadata, $fault; socket errors
-// as node raises them, with their code), so kinesis-errors.ts classifies both clients alike.
+// as node raises them, with their code), so kinesis/errors.ts classifies both clients alike.
 
 import { createHash, createHmac } from 'node:crypto'
 import http from 'node:http'
 import https from 'node:https'
 import type { EncryptionType } from '@aws-sdk/client-kinesis'
-import type { Clock } from '../util/clock.ts'
-import { scanPutRecordsAnswer } from './kinesis-answer.ts'
-import type { PutRecordsAnswer } from './kinesis-errors.ts'
-import { encodePutRecords, type PutRecordsCall } from './kinesis-request.ts'
+import type { Clock } from '../../../util/clock.ts'
+import { scanPutRecordsAnswer } from './response-parser.ts'
+import type { PutRecordsAnswer } from '../errors.ts'
+import { encodePutRecords, type PutRecordsCall } from './request-body.ts'
 
 export interface AwsCredentials {
   readonly accessKeyId: string

@@ -3,8 +3,8 @@
 // does), since a late answer can no longer be trusted to belong to a live request.
 
 import { connect, type Socket } from 'node:net'
-import { KprodError } from '../../errors.ts'
-import type { Clock, TimerHandle } from '../../util/clock.ts'
+import { KprodError } from '../../../errors.ts'
+import type { Clock, TimerHandle } from '../../../util/clock.ts'
 import { Reader } from './protocol.ts'
 
 export interface ConnectionOptions {

@@ -1,6 +1,10 @@
 // One input line on its way to the target, and the five ways its journey can end.
 
-import type { Chunk } from './input/chunk-pool.ts'
+/** The pooled memory a record's bytes live in (input/chunk-pool.ts): held while the record is. */
+export interface HeldMemory {
+  retain (): void
+  release (): void
+}
 
 /**
  * A record read from one input line. `line` is the raw line (LF and one trailing CR removed);
@@ -40,10 +44,10 @@ export class LineRecord implements InputRecord {
   readonly end: number
   readonly lineNo: number
   /** The pooled chunk whose memory `bytes` is, held once by this record from here on; null when not pooled. */
-  readonly chunk: Chunk | null
+  readonly chunk: HeldMemory | null
   readonly #readAtOffset: number
 
-  constructor (bytes: Buffer, start: number, keyEnd: number, valueStart: number, end: number, lineNo: number, readAt: number, chunk: Chunk | null = null) {
+  constructor (bytes: Buffer, start: number, keyEnd: number, valueStart: number, end: number, lineNo: number, readAt: number, chunk: HeldMemory | null = null) {
     this.bytes = bytes
     this.chunk = chunk
     chunk?.retain()

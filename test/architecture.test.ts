@@ -40,3 +40,31 @@ test('every module opens with a comment stating its responsibility', () => {
   const bare = sources.filter((f) => !f.text.startsWith('//'))
   assert.deepEqual(bare.map((f) => f.path), [])
 })
+
+/** The src/ modules a module imports, type-only and dynamic imports included. */
+function importsOf (file: { path: string, text: string }): string[] {
+  const specs = [...code(file.text).matchAll(/(?:from |import\()'(\.{1,2}\/[^']+\.ts)'/g)].map((m) => m[1]!)
+  return specs.map((s) => relative(ROOT, join(ROOT, file.path, '..', s)))
+}
+
+test('no import cycle in src/, type-only imports included', () => {
+  const graph = new Map(sources.map((f) => [f.path, importsOf(f)]))
+  const cycles: string[] = []
+  const state = new Map<string, 'open' | 'done'>()
+  const visit = (path: string, trail: string[]): void => {
+    if (state.get(path) === 'done') return
+    if (state.get(path) === 'open') { cycles.push([...trail.slice(trail.indexOf(path)), path].join(' -> ')); return }
+    state.set(path, 'open')
+    for (const next of graph.get(path) ?? []) visit(next, [...trail, path])
+    state.set(path, 'done')
+  }
+  for (const path of graph.keys()) visit(path, [])
+  assert.deepEqual(cycles, [])
+})
+
+test('leaf modules (errors, record, util/) import nothing of src/ above them', () => {
+  const leaves = sources.filter((f) => f.path === 'src/errors.ts' || f.path === 'src/record.ts' || f.path.startsWith('src/util/'))
+  assert.ok(leaves.length >= 3)
+  const offenders = leaves.flatMap((f) => importsOf(f).filter((to) => !to.startsWith('src/util/')).map((to) => `${f.path} -> ${to}`))
+  assert.deepEqual(offenders, [])
+})

@@ -90,9 +90,3 @@ export function envName (spec: OptionSpec): string {
 export function flagName (spec: OptionSpec): string {
   return '--' + spec.name
 }
-
-export function findOption (name: string): OptionSpec {
-  const spec = OPTIONS.find((o) => o.name === name)
-  if (spec === undefined) throw new Error(`no option named ${name}`)
-  return spec
-}

@@ -4,7 +4,7 @@
 
 import type { DescribeStreamSummaryOutput, ListShardsInput, ListShardsOutput, PutRecordsInput, Shard } from '@aws-sdk/client-kinesis'
 import type { PutRecordsAnswer } from '../../src/transports/kinesis/errors.ts'
-import type { PutRecordsClient } from '../../src/transports/kinesis/client.ts'
+import type { PutRecordsClient } from '../../src/transports/kinesis/client-interface.ts'
 import { putRecordsInput } from '../../src/transports/kinesis/sdk.ts'
 import type { PutRecordsCall } from '../../src/transports/kinesis/http/request-body.ts'
 

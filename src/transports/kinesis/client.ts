@@ -5,38 +5,9 @@
 // (kinesis/sdk.ts) is imported only in the runs that use it.
 
 import { readFileSync } from 'node:fs'
-import type { DescribeStreamSummaryInput, DescribeStreamSummaryOutput, ListShardsInput, ListShardsOutput } from '@aws-sdk/client-kinesis'
-import type { Clock } from '../../util/clock.ts'
 import { directSettings, type DirectSettings, type Env, type ReadConfigFile } from './http/env-settings.ts'
-import type { PutRecordsAnswer } from './errors.ts'
 import { KinesisHttpClient } from './http/client.ts'
-import type { PutRecordsCall } from './http/request-body.ts'
-
-/** The calls the transport makes: the SDK's, kprod's HTTP client's, or a unit test's fake. */
-export interface PutRecordsClient {
-  describeStreamSummary (input: DescribeStreamSummaryInput, signal: AbortSignal): Promise<DescribeStreamSummaryOutput>
-  listShards (input: ListShardsInput, signal: AbortSignal): Promise<ListShardsOutput>
-  putRecords (call: PutRecordsCall, signal: AbortSignal): Promise<PutRecordsAnswer>
-  /** The region requests go to, for messages; null when none is configured. */
-  region (): Promise<string | null>
-  destroy (): void
-}
-
-/** What picking and building a client takes (the transport's options include these). */
-export interface KinesisClientOptions {
-  /** --region; null: AWS_REGION, else the SDK's default chain (the profile, ...). */
-  readonly region: string | null
-  /** e.g. http://127.0.0.1:4567; an http:// endpoint gets the HTTP/1.1 NodeHttpHandler (emulators fail on HTTP/2). */
-  readonly endpoint: string | null
-  /** PutRecords through the SDK, or written and signed by kinesis/http/client.ts (default 'sdk'). */
-  readonly putRecordsOver?: 'sdk' | 'http'
-  /** Without shardOrdering: partitions are 0..lanes-1, concurrency lanes that all send by PutRecords. */
-  readonly lanes: number
-  readonly requestTimeoutMs: number
-  readonly connectTimeoutMs: number
-  readonly log: (line: string) => void
-  readonly clock: Clock
-}
+import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 
 /** The client and what the transport says about it. */
 export interface OpenedClient {

@@ -12,7 +12,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import type { Logger } from '@smithy/types'
 import type { InputRecord } from '../../record.ts'
-import type { KinesisClientOptions, PutRecordsClient } from './client.ts'
+import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 import { KinesisHttpClient, type HttpEndpoint } from './http/client.ts'
 import type { PutRecordsCall } from './http/request-body.ts'
 import { partitionKeyTexts } from './shards.ts'

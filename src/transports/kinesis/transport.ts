@@ -10,7 +10,7 @@ import { ANY_PARTITION, type Batch } from '../../batch/batch.ts'
 import { KprodError } from '../../errors.ts'
 import { recordValueBytes, type InputRecord } from '../../record.ts'
 import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
-import type { KinesisClientOptions, PutRecordsClient } from './client.ts'
+import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './errors.ts'
 import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './shards.ts'
 

@@ -9,9 +9,6 @@ export const API = {
   DESCRIBE_CONFIGS: 32
 } as const
 
-/** Bytes of a request header v1 before the client id string: size, api key, version, correlation id. */
-export const HEADER_FIXED = 4 + 2 + 2 + 4
-
 export class Writer {
   #buf: Buffer
   #at = 0

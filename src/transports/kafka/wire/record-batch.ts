@@ -8,8 +8,6 @@ import { crc32c } from './crc32c.ts'
 
 /** Size of a v2 record batch header, before the first record. */
 export const BATCH_HEADER_BYTES = 61
-/** Most bytes a record adds on top of its key and value: length, attributes, deltas, lengths, headers. */
-export const RECORD_OVERHEAD_MAX = 5 + 1 + 10 + 5 + 5 + 5 + 1
 
 export const CODECS = { none: 0, gzip: 1 } as const
 export type Codec = keyof typeof CODECS

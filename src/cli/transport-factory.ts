@@ -8,6 +8,7 @@ import type { Config } from '../config/config.ts'
 import type { KafkaTransportOptions } from '../transports/kafka/common.ts'
 import type { Env } from '../transports/kinesis/http/env-settings.ts'
 import type { Transport } from '../transports/transport.ts'
+import { MAX_BATCH_RECORDS } from '../transports/kinesis/limits.ts'
 import type { Clock } from '../util/clock.ts'
 
 /** `env` is the process environment: the Kinesis client may take AWS credentials and region from it. */
@@ -23,7 +24,7 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
       explicitHashKey: config.explicitHashKey,
       shardOrdering: config.shardOrdering,
       lanes: config.workers,
-      maxBatchRecords: Math.min(config.batchRecords, 500),
+      maxBatchRecords: Math.min(config.batchRecords, MAX_BATCH_RECORDS),
       maxBatchBytes: config.batchBytes,
       requestTimeoutMs: config.requestTimeoutMs,
       connectTimeoutMs: config.connectTimeoutMs,

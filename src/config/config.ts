@@ -4,6 +4,7 @@
 import { ConfigError } from '../errors.ts'
 import { parseKeySeparator } from '../input/parse.ts'
 import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
+import { MAX_BATCH_BYTES as MAX_PUT_RECORDS_BYTES, MAX_BATCH_RECORDS as MAX_PUT_RECORDS } from '../transports/kinesis/limits.ts'
 
 export type Acks = -1 | 0 | 1
 
@@ -120,10 +121,10 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     }
   }
 
-  const batchRecords = get<number | undefined>('batch-records') ?? (kind === 'kinesis' ? KINESIS_MAX_BATCH_RECORDS : DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')])
+  const batchRecords = get<number | undefined>('batch-records') ?? (kind === 'kinesis' ? MAX_PUT_RECORDS : DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')])
   const workers = get<number>('workers')
   const bufferRecords = get<number | undefined>('buffer-records') ??
-    (kind === 'kinesis' ? workers * Math.min(batchRecords, KINESIS_MAX_BATCH_RECORDS) : DEFAULT_BUFFER_RECORDS)
+    (kind === 'kinesis' ? workers * Math.min(batchRecords, MAX_PUT_RECORDS) : DEFAULT_BUFFER_RECORDS)
   const minRecords = get<number | undefined>('min-records') ?? batchRecords
   if (minRecords > batchRecords) problems.push(`--min-records ${minRecords} is above --batch-records ${batchRecords}: it would never be reached`)
   const batchBytes = get<number>('batch-bytes')
@@ -223,20 +224,16 @@ export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
  */
 export const DEFAULT_BUFFER_RECORDS = 20_000
 
-/** PutRecords takes at most 500 records and 5 MiB: explicit batch limits above that are errors. */
-export const KINESIS_MAX_BATCH_RECORDS = 500
-export const KINESIS_MAX_BATCH_BYTES = 5 * 1024 * 1024
-
 function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: Map<string, Value>): string[] {
   if (kind !== 'kinesis') return []
   const problems: string[] = []
   const records = v.get('batch-records')
-  if (flags.batchRecords !== undefined && typeof records === 'number' && records > KINESIS_MAX_BATCH_RECORDS) {
-    problems.push(`--batch-records: ${records} is over the ${KINESIS_MAX_BATCH_RECORDS} records one Kinesis PutRecords takes; allowed: 1..${KINESIS_MAX_BATCH_RECORDS}`)
+  if (flags.batchRecords !== undefined && typeof records === 'number' && records > MAX_PUT_RECORDS) {
+    problems.push(`--batch-records: ${records} is over the ${MAX_PUT_RECORDS} records one Kinesis PutRecords takes; allowed: 1..${MAX_PUT_RECORDS}`)
   }
   const bytes = v.get('batch-bytes')
-  if (flags.batchBytes !== undefined && typeof bytes === 'number' && bytes > KINESIS_MAX_BATCH_BYTES) {
-    problems.push(`--batch-bytes: ${bytes} is over the ${KINESIS_MAX_BATCH_BYTES} bytes one Kinesis PutRecords takes; allowed: 1..${KINESIS_MAX_BATCH_BYTES}`)
+  if (flags.batchBytes !== undefined && typeof bytes === 'number' && bytes > MAX_PUT_RECORDS_BYTES) {
+    problems.push(`--batch-bytes: ${bytes} is over the ${MAX_PUT_RECORDS_BYTES} bytes one Kinesis PutRecords takes; allowed: 1..${MAX_PUT_RECORDS_BYTES}`)
   }
   return problems
 }

@@ -13,6 +13,7 @@ import type { RecordPosition, SendResult, Topology, Transport, TransportLimits }
 import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './errors.ts'
 import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './shards.ts'
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from './limits.ts'
 
 export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly stream: string
@@ -36,9 +37,6 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly randomBytes?: (size: number) => Buffer
 }
 
-/** PutRecords takes at most 500 records and 5 MiB of data and partition keys. */
-export const MAX_BATCH_RECORDS = 500
-export const MAX_BATCH_BYTES = 5 * 1024 * 1024
 /** A record's data + key limit when the stream does not report its own (MaxRecordSizeInKiB). */
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024
 const RETRY_AT_START_MS = 250

@@ -90,6 +90,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     producer = makeProducer(config, deps, partitions, reporter)
     builder = makeBuilder(config, deps, producer, refuse)
     const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal)
+    if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.files)}`)
     builder.end()
     const flushTimeout = await drain(config, deps, producer, reporter)
     if (flushTimeout !== null) {
@@ -136,6 +137,12 @@ function checkPartitions (config: Config, topology: Topology): readonly number[]
     throw new ConfigError([`--partitions: ${missing.join(',')} not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`])
   }
   return config.partitions
+}
+
+/** Why a run read nothing at all: a closed or empty stdin is most often a mistake in a script. */
+function noInputText (files: readonly string[]): string {
+  if (files.length === 0) return 'no input: stdin was empty or closed, so nothing was sent (pipe lines in, or name input files)'
+  return `no input: ${files.length === 1 ? 'the input was' : 'all inputs were'} empty (${files.map((f) => f === '-' ? 'stdin' : `'${f}'`).join(', ')}), so nothing was sent`
 }
 
 function targetName (config: Config): string {

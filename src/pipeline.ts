@@ -15,6 +15,7 @@ import { refusedResult } from './producer/refused.ts'
 import { ChunkPool, releaseDelivered } from './input/chunk-pool.ts'
 import { DEFAULT_HIGH_WATER_MARK, checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
+import { checkOutputPaths, type FileId } from './input/output-paths.ts'
 import { Reporter } from './report/reporter.ts'
 import { FailedOutput } from './report/failed-output.ts'
 import type { Transport, Topology } from './transports/transport.ts'
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   readonly abort: AbortSignal
   /** Called once the reporter exists, so the caller can attach a progress bar. */
   readonly onStart?: (reporter: Reporter) => void
+  /** stdin's file when stdin is a regular file (`kprod < file`): no output may be that file. */
+  readonly stdinFile?: FileId | null
   /** Fill input memory with 0xEE when it goes back to the pool (KPROD_DEBUG_POISON=1, set by the tests). */
   readonly poisonReleasedInput?: boolean
 }
@@ -54,7 +57,10 @@ export interface PipelineResult {
 
 export async function runPipeline (config: Config, deps: PipelineDeps): Promise<PipelineResult> {
   await checkSources(config.files)
-  const failedOutput = config.failedOutput === null ? null : await FailedOutput.open(config.failedOutput)
+  // Before anything is opened for writing: an output that is an input would be emptied unread.
+  const outputs = config.failedOutput === null ? [] : [{ flag: '--failed-output', path: config.failedOutput }]
+  await checkOutputPaths(outputs, config.files, deps.stdinFile ?? null)
+  const failedOutput = config.failedOutput === null ? null : await openFailedOutput(config.failedOutput)
   let producer: AsyncProducer | null = null
   let builder: BatchBuilder | null = null
   const reporter = new Reporter({
@@ -117,6 +123,15 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
   await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes })
   return { exitCode }
+}
+
+/** A --failed-output file that cannot be opened is a usage error (exit 2), not an internal one. */
+async function openFailedOutput (path: string): Promise<FailedOutput> {
+  try {
+    return await FailedOutput.open(path)
+  } catch (err) {
+    throw new ConfigError([errorText(err)])
+  }
 }
 
 function exitCodeFor (e: KprodError): number {

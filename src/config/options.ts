@@ -83,7 +83,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'explicit-hash-key', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'send each record\'s key (from --key-separator) as its ExplicitHashKey too, so the key picks the shard\'s hash range directly instead of through MD5; a key that is not a decimal number from 0 to 2^128-1 is skipped with its line number' },
   { name: 'shard-ordering', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'keep per-key order: batch by shard, one request in flight per shard, a record waits while an earlier record of its shard is retried' },
 
-  { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod' },
+  { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod; <file> must not be an input (nor stdin\'s file)' },
   { name: 'stats-interval', arg: '<ms>', kind: 'int', default: '5000', min: 0, max: MAX_MS, group: 'Output', help: `print a stats line every this many ${MS} (0 = never)` },
   { name: 'batch-lines', kind: 'boolean', default: 'true', group: 'Output', help: 'print one JSON line per batch (--no-batch-lines: stats and summary only)' },
   { name: 'progress', kind: 'boolean', default: 'true', group: 'Output', help: 'show a progress bar on stderr when stderr is a terminal and stdout is not (--no-progress to hide it)' }

@@ -34,6 +34,7 @@ export interface Config {
 
   readonly partitions: readonly number[] | null
   readonly workers: number
+  /** --attempts; Infinity when not given: retries then last until --delivery-timeout. */
   readonly attempts: number
   readonly retryBackoffMs: number
   readonly retryBackoffMaxMs: number
@@ -158,7 +159,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     partition: get<number | undefined>('partition') ?? null,
     partitions,
     workers,
-    attempts: get('attempts'),
+    attempts: get<number | undefined>('attempts') ?? Number.POSITIVE_INFINITY,
     retryBackoffMs: backoff,
     retryBackoffMaxMs: backoffMax,
     deliveryTimeoutMs: get('delivery-timeout'),

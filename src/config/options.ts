@@ -54,10 +54,10 @@ export const OPTIONS: readonly OptionSpec[] = [
 
   { name: 'partitions', only: 'kafka', arg: '<list>', kind: 'list', group: 'Producer', help: 'comma-separated partitions this producer may write to, in round-robin order (default: all of the topic\'s)' },
   { name: 'workers', arg: '<n>', kind: 'int', default: '8', min: 1, max: 1024, group: 'Producer', help: 'most produce requests in flight at once (never more than one per partition)' },
-  { name: 'attempts', arg: '<n>', kind: 'int', default: '10', min: 1, max: 1000, group: 'Producer', help: 'attempts per batch, the first included (1 = no retry)' },
+  { name: 'attempts', arg: '<n>', kind: 'int', min: 1, max: MAX_INT32, group: 'Producer', help: 'most attempts per batch, the first included (1 = no retry); default: no limit but --delivery-timeout, as the Java producer\'s delivery.timeout.ms' },
   { name: 'retry-backoff', arg: '<ms>', kind: 'int', default: '100', min: 0, max: MAX_MS, group: 'Producer', help: `sleep before the second attempt, in ${MS}; doubles per attempt, jittered` },
   { name: 'retry-backoff-max', arg: '<ms>', kind: 'int', default: '5000', min: 0, max: MAX_MS, group: 'Producer', help: `longest sleep between attempts, in ${MS}` },
-  { name: 'delivery-timeout', arg: '<ms>', kind: 'int', default: '120000', min: 1, max: MAX_MS, group: 'Producer', help: `no attempt starts later than this many ${MS} after a batch was cut` },
+  { name: 'delivery-timeout', arg: '<ms>', kind: 'int', default: '120000', min: 1, max: MAX_MS, group: 'Producer', help: `retry a batch until this many ${MS} after it was cut (no attempt starts later), however many attempts that takes unless --attempts caps them` },
   { name: 'strict-partitioning', only: 'kafka', kind: 'boolean', group: 'Producer', help: 'retry unkeyed batches on the same partition instead of the next idle one (keyed batches never move)' },
   { name: 'buffer-records', arg: '<n>', kind: 'int', min: 1, max: MAX_INT32, group: 'Producer', help: 'most records waiting for the producer (see --when-full); default 20000, and on Kinesis --workers × --batch-records (4000): one PutRecords ready per worker, since a deeper queue only holds memory while every request waits on the network' },
   { name: 'buffer-bytes', arg: '<n>', kind: 'int', default: '16777216', min: 1, max: Number.MAX_SAFE_INTEGER, group: 'Producer', help: 'most key+value bytes the producer holds, in flight included (see --when-full); with long lines this bound is reached before --buffer-records' },

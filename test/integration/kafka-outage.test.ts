@@ -85,3 +85,34 @@ test('the broker stops mid-run and stays down: every line counted failed is abse
     assert.ok(c.failed! + c.unknown! >= 1000, `${r.name}: failed ${c.failed}, unknown ${c.unknown}`)
   }
 })
+
+test('an outage shorter than --delivery-timeout: the default (no attempt count) rides it out on both clients; --attempts 3 still caps', SLOW, async (t) => {
+  const common = ['--request-timeout', '3000', '--retry-backoff', '100', '--retry-backoff-max', '1000']
+  const runners = await Promise.all([
+    ...CLIENTS.map(async (client) => start(client, await kafka.topic({ partitions: 4 }), ['--kafka-client', client, ...common])),
+    start('wire --attempts 3', await kafka.topic({ partitions: 4 }), ['--kafka-client', 'wire', '--attempts', '3', ...common])
+  ])
+  await feed(runners, 1, 1000)
+  await kafka.stopNode(1)
+  await feed(runners, 1001, 2000)
+  // With the former default of 10 attempts and this backoff, every batch gave up after about 6 s.
+  await sleep(8000)
+  await kafka.startNode(1)
+  for (const r of runners) r.input.end()
+  const runs = await Promise.all(runners.map((r) => r.running))
+  for (const [i, r] of runners.entries()) {
+    const run = runs[i] as CliRun
+    const c = await check(r, run)
+    const most = Math.max(...run.batches.map((b) => (b.exchanges as unknown[]).length))
+    t.diagnostic(`${r.name}: exit ${run.code}, ${JSON.stringify(c)}, most attempts of a batch ${most}`)
+    if (r.name.includes('--attempts 3')) {
+      assert.equal(run.code, 4, `${r.name}: ${run.stderr}`)
+      assert.ok(most <= 3, `${r.name}: a batch took ${most} attempts`)
+      assert.ok(c.failed! + c.unknown! > 0)
+    } else {
+      assert.equal(run.code, 0, `${r.name}: ${run.stderr}`)
+      assert.equal(c.delivered, 2000)
+      assert.ok(most > 10, `${r.name}: the outage was ridden out in ${most} attempts, within the former cap of 10`)
+    }
+  }
+})

@@ -15,6 +15,7 @@ import { refusedResult } from './producer/refused.ts'
 import { ChunkPool, releaseDelivered } from './input/chunk-pool.ts'
 import { DEFAULT_HIGH_WATER_MARK, checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
+import { checkOutputPaths, type FileId } from './input/output-paths.ts'
 import { Reporter } from './report/reporter.ts'
 import { FailedOutput } from './report/failed-output.ts'
 import type { Transport, Topology } from './transports/transport.ts'
@@ -36,6 +37,8 @@ export interface PipelineDeps {
   readonly abort: AbortSignal
   /** Called once the reporter exists, so the caller can attach a progress bar. */
   readonly onStart?: (reporter: Reporter) => void
+  /** stdin's file when stdin is a regular file (`kprod < file`): no output may be that file. */
+  readonly stdinFile?: FileId | null
   /** Fill input memory with 0xEE when it goes back to the pool (KPROD_DEBUG_POISON=1, set by the tests). */
   readonly poisonReleasedInput?: boolean
 }
@@ -54,7 +57,10 @@ export interface PipelineResult {
 
 export async function runPipeline (config: Config, deps: PipelineDeps): Promise<PipelineResult> {
   await checkSources(config.files)
-  const failedOutput = config.failedOutput === null ? null : await FailedOutput.open(config.failedOutput)
+  // Before anything is opened for writing: an output that is an input would be emptied unread.
+  const outputs = config.failedOutput === null ? [] : [{ flag: '--failed-output', path: config.failedOutput }]
+  await checkOutputPaths(outputs, config.files, deps.stdinFile ?? null)
+  const failedOutput = config.failedOutput === null ? null : await openFailedOutput(config.failedOutput)
   let producer: AsyncProducer | null = null
   let builder: BatchBuilder | null = null
   const reporter = new Reporter({
@@ -90,6 +96,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     producer = makeProducer(config, deps, partitions, reporter)
     builder = makeBuilder(config, deps, producer, refuse)
     const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal)
+    if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.files)}`)
     builder.end()
     const flushTimeout = await drain(config, deps, producer, reporter)
     if (flushTimeout !== null) {
@@ -118,6 +125,15 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   return { exitCode }
 }
 
+/** A --failed-output file that cannot be opened is a usage error (exit 2), not an internal one. */
+async function openFailedOutput (path: string): Promise<FailedOutput> {
+  try {
+    return await FailedOutput.open(path)
+  } catch (err) {
+    throw new ConfigError([errorText(err)])
+  }
+}
+
 function exitCodeFor (e: KprodError): number {
   if (e instanceof ConfigError) return EXIT.usage
   switch (e.code) {
@@ -136,6 +152,12 @@ function checkPartitions (config: Config, topology: Topology): readonly number[]
     throw new ConfigError([`--partitions: ${missing.join(',')} not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`])
   }
   return config.partitions
+}
+
+/** Why a run read nothing at all: a closed or empty stdin is most often a mistake in a script. */
+function noInputText (files: readonly string[]): string {
+  if (files.length === 0) return 'no input: stdin was empty or closed, so nothing was sent (pipe lines in, or name input files)'
+  return `no input: ${files.length === 1 ? 'the input was' : 'all inputs were'} empty (${files.map((f) => f === '-' ? 'stdin' : `'${f}'`).join(', ')}), so nothing was sent`
 }
 
 function targetName (config: Config): string {

@@ -1,12 +1,13 @@
 // The entry point and, with bin/kprod.js, the only code that touches `process`: argv, env,
 // stdio, signals and the exit code. Everything else receives these as plain values.
 
-import { readFileSync } from 'node:fs'
+import { fstatSync, readFileSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import { resolveConfig, type Config } from '../config/config.ts'
 import { ConfigError, errorText } from '../errors.ts'
 import { EXIT_CODES } from '../exit-codes.ts'
 import { isPipeOrSocket } from '../input/pipe-chunks.ts'
+import type { FileId } from '../input/output-paths.ts'
 import { runPipeline } from '../pipeline.ts'
 import { realClock } from '../util/clock.ts'
 import { buildProgram, parseArgs } from './program.ts'
@@ -20,6 +21,8 @@ export interface Io {
   readonly stdout: Writable
   readonly stderr: Writable & { isTTY?: boolean }
   readonly env: Readonly<Record<string, string | undefined>>
+  /** stdin's file when it is a regular file (`kprod < file`), so no output can be that file; else null. */
+  readonly stdinFile?: FileId | null
   /** Subscribes to SIGINT/SIGTERM; returns the unsubscribe function. */
   readonly onSignal: (handler: (signal: 'SIGINT' | 'SIGTERM') => void) => () => void
 }
@@ -38,6 +41,7 @@ export function processIo (): Io & { closeStdin (): void } {
       return process.stdin
     },
     stdinPipe: isPipeOrSocket(0) ? 0 : null,
+    stdinFile: regularFileId(0),
     closeStdin (): void {
       if (stdinMade && process.stdin.readable) process.stdin.destroy()
     },
@@ -54,6 +58,16 @@ export function processIo (): Io & { closeStdin (): void } {
         process.off('SIGTERM', onTerm)
       }
     }
+  }
+}
+
+/** The device and inode of `fd` when it is a regular file, else null (a pipe, a terminal, closed). */
+function regularFileId (fd: number): FileId | null {
+  try {
+    const info = fstatSync(fd)
+    return info.isFile() ? { dev: info.dev, ino: info.ino } : null
+  } catch {
+    return null
   }
 }
 
@@ -96,6 +110,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
       transport,
       get stdin () { return io.stdin },
       stdinPipe: io.stdinPipe,
+      stdinFile: io.stdinFile ?? null,
       stdout: io.stdout,
       warn,
       clock: realClock,

@@ -35,6 +35,7 @@ export interface Config {
 
   readonly partitions: readonly number[] | null
   readonly workers: number
+  /** --attempts; Infinity when not given: retries then last until --delivery-timeout. */
   readonly attempts: number
   readonly retryBackoffMs: number
   readonly retryBackoffMaxMs: number
@@ -104,11 +105,9 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   const endpoint = get<string | undefined>('endpoint')
   if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push(`--endpoint: '${endpoint}' is not an http:// or https:// URL (e.g. http://127.0.0.1:4567)`)
   const brokers = get<readonly string[]>('brokers')
-  for (const broker of brokers ?? []) {
-    if (!/^[^\s:]+:\d{1,5}$/.test(broker) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(broker)) {
-      problems.push(`--brokers: '${broker}' is not host:port (e.g. localhost:9092)`)
-    }
-  }
+  for (const broker of brokers ?? []) problems.push(...brokerProblems(broker))
+  if (topic !== undefined && !isTopicName(topic)) problems.push(`--topic: '${topic}' is not a valid Kafka topic name; allowed: 1 to 249 of the characters a-z A-Z 0-9 . _ - (and not . or ..)`)
+  if (stream !== undefined && !/^[a-zA-Z0-9_.-]{1,128}$/.test(stream)) problems.push(`--stream: '${stream}' is not a valid Kinesis stream name; allowed: 1 to 128 of the characters a-z A-Z 0-9 . _ -`)
   const partitionList = get<readonly string[] | undefined>('partitions')
   const partitions = partitionList === undefined ? null : parsePartitions(partitionList, problems)
 
@@ -161,7 +160,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     partition: get<number | undefined>('partition') ?? null,
     partitions,
     workers,
-    attempts: get('attempts'),
+    attempts: get<number | undefined>('attempts') ?? Number.POSITIVE_INFINITY,
     retryBackoffMs: backoff,
     retryBackoffMaxMs: backoffMax,
     deliveryTimeoutMs: get('delivery-timeout'),
@@ -192,6 +191,20 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     batchLines: get('batch-lines'),
     progress: get('progress')
   }
+}
+
+/** A --brokers entry that is not host:port with a port of 1..65535, said so at once rather than after --connect-timeout. */
+function brokerProblems (broker: string): string[] {
+  const m = /^(?:[^\s:[\]]+|\[[0-9a-fA-F:.]+\]):(\d+)$/.exec(broker)
+  if (m === null) return [`--brokers: '${broker}' is not host:port (e.g. localhost:9092)`]
+  const port = Number(m[1])
+  if (port < 1 || port > 65535) return [`--brokers: '${broker}' has port ${m[1]}; allowed: 1..65535`]
+  return []
+}
+
+/** Kafka's rule for topic names (the broker refuses others with INVALID_TOPIC_EXCEPTION). */
+function isTopicName (name: string): boolean {
+  return /^[a-zA-Z0-9._-]{1,249}$/.test(name) && name !== '.' && name !== '..'
 }
 
 /** Options given on the command line that mean nothing for the chosen target. */

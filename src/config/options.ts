@@ -26,6 +26,14 @@ export interface OptionSpec {
 
 const MS = 'milliseconds'
 
+/**
+ * The largest delay Node's timers take: setTimeout turns anything above 2^31-1 ms into 1 ms.
+ * Every option given in ms ends up in a timer, or in a Kafka int32 field (--ack-timeout).
+ */
+export const MAX_MS = 2 ** 31 - 1
+/** Kafka's int32 fields (partition ids, byte sizes of a batch) hold at most this. */
+export const MAX_INT32 = 2 ** 31 - 1
+
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'topic', short: 't', arg: '<name>', kind: 'string', group: 'Target', only: 'kafka', help: 'Kafka topic to produce to (this or --stream is required). The topic must exist: kprod never creates topics' },
   { name: 'brokers', short: 'b', arg: '<list>', kind: 'list', default: 'localhost:9092', group: 'Target', only: 'kafka', help: 'comma-separated host:port Kafka bootstrap brokers' },
@@ -37,32 +45,32 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'empty-lines', arg: '<mode>', kind: 'choice', choices: ['send', 'skip'], default: 'send', group: 'Input', help: 'send empty lines as empty records, or skip them' },
 
   { name: 'batch-records', arg: '<n>', kind: 'int', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request); default 1000, 4000 with --kafka-client wire, and 500 on Kinesis, the most one PutRecords takes' },
-  { name: 'batch-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, group: 'Batching', help: 'most key+value bytes in one batch; lowered to fit the topic\'s max.message.bytes' },
-  { name: 'min-records', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'cut a batch as soon as it holds this many records and --min-bytes bytes (default: --batch-records)' },
-  { name: 'min-bytes', arg: '<n>', kind: 'int', default: '0', min: 0, group: 'Batching', help: 'see --min-records' },
+  { name: 'batch-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: MAX_INT32, group: 'Batching', help: 'most key+value bytes in one batch; lowered to fit the topic\'s max.message.bytes' },
+  { name: 'min-records', arg: '<n>', kind: 'int', min: 0, max: 10000, group: 'Batching', help: 'cut a batch as soon as it holds this many records and --min-bytes bytes (default: --batch-records)' },
+  { name: 'min-bytes', arg: '<n>', kind: 'int', default: '0', min: 0, max: MAX_INT32, group: 'Batching', help: 'see --min-records' },
   { name: 'linger', arg: '<ms>', kind: 'int', default: '10', min: 0, max: 3600000, group: 'Batching', help: `send a batch at most this many ${MS} after its first record, full or not` },
   { name: 'partitioner', only: 'kafka', arg: '<name>', kind: 'choice', choices: ['murmur2', 'fnv1a'], default: 'murmur2', group: 'Batching', help: 'partitioner for keyed records: murmur2 (the Java client\'s) or fnv1a (the seed\'s); unkeyed records go to the next idle partition' },
-  { name: 'partition', only: 'kafka', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'send every record to this partition' },
+  { name: 'partition', only: 'kafka', arg: '<n>', kind: 'int', min: 0, max: MAX_INT32, group: 'Batching', help: 'send every record to this partition' },
 
   { name: 'partitions', only: 'kafka', arg: '<list>', kind: 'list', group: 'Producer', help: 'comma-separated partitions this producer may write to, in round-robin order (default: all of the topic\'s)' },
   { name: 'workers', arg: '<n>', kind: 'int', default: '8', min: 1, max: 1024, group: 'Producer', help: 'most produce requests in flight at once (never more than one per partition)' },
-  { name: 'attempts', arg: '<n>', kind: 'int', default: '10', min: 1, max: 1000, group: 'Producer', help: 'attempts per batch, the first included (1 = no retry)' },
-  { name: 'retry-backoff', arg: '<ms>', kind: 'int', default: '100', min: 0, group: 'Producer', help: `sleep before the second attempt, in ${MS}; doubles per attempt, jittered` },
-  { name: 'retry-backoff-max', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Producer', help: `longest sleep between attempts, in ${MS}` },
-  { name: 'delivery-timeout', arg: '<ms>', kind: 'int', default: '120000', min: 1, group: 'Producer', help: `no attempt starts later than this many ${MS} after a batch was cut` },
+  { name: 'attempts', arg: '<n>', kind: 'int', min: 1, max: MAX_INT32, group: 'Producer', help: 'most attempts per batch, the first included (1 = no retry); default: no limit but --delivery-timeout, as the Java producer\'s delivery.timeout.ms' },
+  { name: 'retry-backoff', arg: '<ms>', kind: 'int', default: '100', min: 0, max: MAX_MS, group: 'Producer', help: `sleep before the second attempt, in ${MS}; doubles per attempt, jittered` },
+  { name: 'retry-backoff-max', arg: '<ms>', kind: 'int', default: '5000', min: 0, max: MAX_MS, group: 'Producer', help: `longest sleep between attempts, in ${MS}` },
+  { name: 'delivery-timeout', arg: '<ms>', kind: 'int', default: '120000', min: 1, max: MAX_MS, group: 'Producer', help: `retry a batch until this many ${MS} after it was cut (no attempt starts later), however many attempts that takes unless --attempts caps them` },
   { name: 'strict-partitioning', only: 'kafka', kind: 'boolean', group: 'Producer', help: 'retry unkeyed batches on the same partition instead of the next idle one (keyed batches never move)' },
-  { name: 'buffer-records', arg: '<n>', kind: 'int', min: 1, group: 'Producer', help: 'most records waiting for the producer (see --when-full); default 20000, and on Kinesis --workers × --batch-records (4000): one PutRecords ready per worker, since a deeper queue only holds memory while every request waits on the network' },
-  { name: 'buffer-bytes', arg: '<n>', kind: 'int', default: '16777216', min: 1, group: 'Producer', help: 'most key+value bytes the producer holds, in flight included (see --when-full); with long lines this bound is reached before --buffer-records' },
+  { name: 'buffer-records', arg: '<n>', kind: 'int', min: 1, max: MAX_INT32, group: 'Producer', help: 'most records waiting for the producer (see --when-full); default 20000, and on Kinesis --workers × --batch-records (4000): one PutRecords ready per worker, since a deeper queue only holds memory while every request waits on the network' },
+  { name: 'buffer-bytes', arg: '<n>', kind: 'int', default: '16777216', min: 1, max: Number.MAX_SAFE_INTEGER, group: 'Producer', help: 'most key+value bytes the producer holds, in flight included (see --when-full); with long lines this bound is reached before --buffer-records' },
   { name: 'when-full', arg: '<mode>', kind: 'choice', choices: ['block', 'error', 'drop'], default: 'block', group: 'Producer', help: 'when --buffer-records or --buffer-bytes are reached: block (pause reading), error (fail the batch and stop reading) or drop (fail the batch, counted as dropped, and go on)' },
-  { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },
-  { name: 'flush-timeout', arg: '<ms>', kind: 'int', default: '0', min: 0, group: 'Producer', help: `after end of input, how long to keep sending what is buffered, in flight or waiting for a retry, in ${MS}; then give up on it (exit 4; 0 = until --delivery-timeout)` },
+  { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, max: MAX_MS, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },
+  { name: 'flush-timeout', arg: '<ms>', kind: 'int', default: '0', min: 0, max: MAX_MS, group: 'Producer', help: `after end of input, how long to keep sending what is buffered, in flight or waiting for a retry, in ${MS}; then give up on it (exit 4; 0 = until --delivery-timeout)` },
 
   { name: 'kafka-client', only: 'kafka', arg: '<client>', kind: 'choice', choices: ['kafkajs', 'wire'], default: 'kafkajs', group: 'Kafka', help: 'Kafka client: kafkajs, or wire (kprod\'s own protocol client: encodes each batch straight from the input lines, several times faster; no --idempotent)' },
   { name: 'acks', only: 'kafka', arg: '<acks>', kind: 'choice', choices: ['all', '-1', '1', '0'], default: 'all', group: 'Kafka', help: 'acknowledgements required: all (-1), 1 (leader) or 0 (none: delivered means written to the socket, offsets unknown)' },
-  { name: 'ack-timeout', only: 'kafka', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Kafka', help: `how long the broker waits for replica acknowledgements, in ${MS}` },
-  { name: 'request-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, group: 'Producer', help: `how long kprod waits for the answer to one request, in ${MS}` },
-  { name: 'connect-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 1, group: 'Producer', help: `how long to try reaching the target at start before exiting with code 3, in ${MS}` },
-  { name: 'connection-max-idle', only: 'kafka', arg: '<ms>', kind: 'int', default: '0', min: 0, group: 'Kafka', help: `close broker connections idle for this many ${MS} (0 = never)` },
+  { name: 'ack-timeout', only: 'kafka', arg: '<ms>', kind: 'int', default: '30000', min: 1, max: MAX_MS, group: 'Kafka', help: `how long the broker waits for replica acknowledgements, in ${MS}` },
+  { name: 'request-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, max: MAX_MS, group: 'Producer', help: `how long kprod waits for the answer to one request, in ${MS}` },
+  { name: 'connect-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 1, max: MAX_MS, group: 'Producer', help: `how long to try reaching the target at start before exiting with code 3, in ${MS}` },
+  { name: 'connection-max-idle', only: 'kafka', arg: '<ms>', kind: 'int', default: '0', min: 0, max: MAX_MS, group: 'Kafka', help: `close broker connections idle for this many ${MS} (0 = never)` },
   { name: 'compression', only: 'kafka', arg: '<codec>', kind: 'choice', choices: ['none', 'gzip'], default: 'none', group: 'Kafka', help: 'batch compression' },
   { name: 'idempotent', only: 'kafka', kind: 'boolean', group: 'Kafka', help: 'use the idempotent producer (needs --acks all; kafkajs then retries inside one exchange, which the output notes)' },
   { name: 'client-id', only: 'kafka', arg: '<id>', kind: 'string', default: 'kprod', group: 'Kafka', help: 'client id sent to the brokers' },
@@ -75,8 +83,8 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'explicit-hash-key', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'send each record\'s key (from --key-separator) as its ExplicitHashKey too, so the key picks the shard\'s hash range directly instead of through MD5; a key that is not a decimal number from 0 to 2^128-1 is skipped with its line number' },
   { name: 'shard-ordering', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'keep per-key order: batch by shard, one request in flight per shard, a record waits while an earlier record of its shard is retried' },
 
-  { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod' },
-  { name: 'stats-interval', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Output', help: `print a stats line every this many ${MS} (0 = never)` },
+  { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod; <file> must not be an input (nor stdin\'s file)' },
+  { name: 'stats-interval', arg: '<ms>', kind: 'int', default: '5000', min: 0, max: MAX_MS, group: 'Output', help: `print a stats line every this many ${MS} (0 = never)` },
   { name: 'batch-lines', kind: 'boolean', default: 'true', group: 'Output', help: 'print one JSON line per batch (--no-batch-lines: stats and summary only)' },
   { name: 'progress', kind: 'boolean', default: 'true', group: 'Output', help: 'show a progress bar on stderr when stderr is a terminal and stdout is not (--no-progress to hide it)' }
 ]

@@ -29,7 +29,7 @@ export interface ProducerOptions {
   readonly partitions: readonly number[]
   /** Most exchanges in flight overall (never more than one per partition). */
   readonly workers: number
-  /** Attempts per batch, the first included (1 = no retry). */
+  /** Attempts per batch, the first included (1 = no retry); Infinity: until the delivery deadline. */
   readonly attempts: number
   /** Sleep before attempt 2; doubles per attempt, capped at retryBackoffMaxMs, equal-jittered. */
   readonly retryBackoffMs: number
@@ -101,7 +101,7 @@ export class AsyncProducer {
   #roomWaiters: (() => void)[] = []
 
   constructor (options: ProducerOptions) {
-    const counts: [string, number][] = [['workers', options.workers], ['attempts', options.attempts], ['maxQueuedBatches', options.maxQueuedBatches]]
+    const counts: [string, number][] = [['workers', options.workers], ['attempts', options.attempts === Infinity ? 1 : options.attempts], ['maxQueuedBatches', options.maxQueuedBatches]]
     const problems = counts.filter(([, v]) => !Number.isInteger(v) || v < 1).map(([k, v]) => `${k} must be an integer >= 1: current value is ${v}`)
     if (options.partitions.length === 0) problems.push('partitions must not be empty: no partitions')
     if (problems.length > 0) throw new KprodError('KPROD_CONFIG', `Cannot start the producer: ${problems.join('; ')}`)

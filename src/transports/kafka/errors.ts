@@ -26,8 +26,18 @@ const NOT_RETRIABLE = new Map<string, ErrorCode>([
  */
 const MAYBE_WRITTEN = new Set(['REQUEST_TIMED_OUT', 'NOT_ENOUGH_REPLICAS_AFTER_APPEND'])
 
-/** Socket errors raised before a request could leave: nothing was written. */
-const NEVER_SENT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|Connection timeout|not connected|Producing to topic without metadata/i
+/**
+ * Broker errors only a Produce answer carries, each saying the batch was not appended. kafkajs
+ * may replace the error of a written request with the error of the metadata refresh or reconnect
+ * that follows it, but those (Metadata, ApiVersions, SASL, a socket) never carry these codes: an
+ * error of these types is the Produce answer itself.
+ */
+const ANSWER_NOT_WRITTEN = new Set([
+  'NOT_LEADER_FOR_PARTITION', 'NOT_LEADER_OR_FOLLOWER', 'NOT_ENOUGH_REPLICAS', 'MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS', 'KAFKA_STORAGE_ERROR', 'INVALID_TIMESTAMP',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT', 'POLICY_VIOLATION', 'OUT_OF_ORDER_SEQUENCE_NUMBER', 'DUPLICATE_SEQUENCE_NUMBER',
+  'INVALID_PRODUCER_EPOCH'
+])
 
 interface KafkaLikeError {
   name?: string
@@ -51,8 +61,26 @@ export function rootCause (err: unknown): KafkaLikeError {
   return e
 }
 
-/** One send()'s failure as a KprodError. `inFlight`: the request may have left the client. */
-export function fromKafkaError (err: unknown): KprodError {
+/**
+ * One kafkajs send()'s failure as a KprodError. `written`: its Produce request reached a socket.
+ * Whether the records may be in the log depends on that, never on the error's name: a request
+ * never written is `failed` (maybeWritten false) whatever the error says; a written one is
+ * `unknown` unless the error is a Produce answer that says it was not appended.
+ */
+export function fromKafkaError (err: unknown, written: boolean): KprodError {
+  const e = kafkaError(err)
+  if (!written) return notWritten(e)
+  if (e.maybeWritten || ANSWER_NOT_WRITTEN.has(rootCause(err).type ?? '')) return e
+  return new KprodError(e.code, e.message, { retriable: e.retriable, maybeWritten: true, cause: err })
+}
+
+/** The same error, saying the request never left: its records are definitely not written. */
+export function notWritten (e: KprodError): KprodError {
+  if (!e.maybeWritten) return e
+  return new KprodError(e.code, e.message, { retriable: e.retriable, maybeWritten: false, cause: e.cause })
+}
+
+function kafkaError (err: unknown): KprodError {
   const e = rootCause(err)
   const message = e.message ?? String(err)
   const type = e.type ?? ''
@@ -63,11 +91,9 @@ export function fromKafkaError (err: unknown): KprodError {
     return new KprodError('KPROD_REQUEST_TIMEOUT', message, { retriable: true, maybeWritten: true, cause: err })
   }
   if (e.name === 'KafkaJSConnectionError' || e.name === 'KafkaJSConnectionClosedError') {
-    const maybeWritten = !NEVER_SENT.test(message)
-    return new KprodError('KPROD_CONNECTION_LOST', message, { retriable: true, maybeWritten, cause: err })
+    return new KprodError('KPROD_CONNECTION_LOST', message, { retriable: true, maybeWritten: true, cause: err })
   }
   if (e.name === 'KafkaJSProtocolError') return fromBrokerError(type, message, e.retriable !== false, err)
-  // Metadata, broker-not-found and lock errors happen before anything is written.
   return new KprodError('KPROD_BROKER', message, { retriable: true, cause: err })
 }
 

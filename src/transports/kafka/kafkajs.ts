@@ -6,6 +6,7 @@ import kafkajs, { type Admin, type Producer, type Message, type logCreator as Lo
 import type { Batch } from '../../batch/batch.ts'
 import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
 import { fromKafkaError } from './errors.ts'
+import { KafkajsSockets } from './kafkajs-sockets.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
 
 // kafkajs is CommonJS; Node cannot see all of its named exports from ESM.
@@ -29,6 +30,8 @@ export class KafkaTransport implements Transport {
   readonly #producer: Producer
   #connected = false
   readonly #idle: IdleTimer
+  /** Every socket kafkajs opens: which sends were written, and a way to end them all. */
+  readonly #sockets = new KafkajsSockets()
 
   constructor (options: KafkaTransportOptions) {
     this.#options = options
@@ -47,7 +50,8 @@ export class KafkaTransport implements Transport {
       enforceRequestTimeout: true,
       retry: { retries: 0 },
       logLevel: LEVELS[options.logLevel],
-      logCreator: stderrLogCreator(options.log)
+      logCreator: stderrLogCreator(options.log),
+      socketFactory: this.#sockets.factory
     })
     this.#producer = this.#kafka.producer({
       allowAutoTopicCreation: false,
@@ -84,6 +88,7 @@ export class KafkaTransport implements Transport {
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
     this.#idle.begin()
+    this.#sockets.watch(partition)
     try {
       if (!this.#connected) {
         await this.#producer.connect()
@@ -96,9 +101,10 @@ export class KafkaTransport implements Transport {
         compression: this.#options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
         messages: toMessages(batch, partition)
       })
+      this.#sockets.unwatch(partition)
       return okResult(batch, partition, metadata[0] ?? null, this.#options.acks)
     } catch (err) {
-      return { response: null, error: fromKafkaError(err), records: null }
+      return { response: null, error: fromKafkaError(err, this.#sockets.unwatch(partition)), records: null }
     } finally {
       this.#idle.end()
     }

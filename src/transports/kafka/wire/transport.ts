@@ -6,7 +6,7 @@
 
 import type { Batch } from '../../../batch/batch.ts'
 import { KprodError } from '../../../errors.ts'
-import { fromBrokerError } from '../errors.ts'
+import { fromBrokerError, notWritten } from '../errors.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../common.ts'
 import type { SendResult, Topology, Transport, TransportLimits } from '../../transport.ts'
 import { BufferPool } from './buffer-pool.ts'
@@ -70,6 +70,8 @@ export class KafkaWireTransport implements Transport {
   /** Request memory, reused once written; a few blocks, as most requests in flight come back in turn. */
   readonly #pool = new BufferPool(4)
   #closed = false
+  /** Partitions whose send in flight has handed its Produce request to a connection (one send per partition at a time). */
+  readonly #written = new Set<number>()
 
   constructor (options: WireTransportOptions) {
     this.#o = options
@@ -99,11 +101,15 @@ export class KafkaWireTransport implements Transport {
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
     this.#idle.begin()
+    this.#written.delete(partition)
     try {
       return await this.#produce(batch, partition)
     } catch (err) {
       this.#stale = true
-      return { response: null, error: asKprodError(err), records: null }
+      // Whether the records may be in the log depends on whether the request was written, not on
+      // the error: a metadata timeout or a refused connection before it means definitely not.
+      const error = asKprodError(err)
+      return { response: null, error: this.#written.has(partition) ? error : notWritten(error), records: null }
     } finally {
       this.#idle.end()
     }
@@ -132,6 +138,7 @@ export class KafkaWireTransport implements Transport {
     const pool = this.#pool
     const frame = encodeProduce(header, correlationId, batch.records, codec, compressed, (size) => pool.take(size))
     const written = (): void => { pool.give(frame) }
+    this.#written.add(partition)
     if (acks === 0) {
       await conn.send(frame, written)
       return okResult(batch.records.length, partition, null, { broker: leader, topic: this.target, partition, errorCode: 0 })

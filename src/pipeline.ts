@@ -16,6 +16,8 @@ import { ChunkPool, releaseDelivered } from './input/chunk-pool.ts'
 import { DEFAULT_HIGH_WATER_MARK, checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
 import { Reporter } from './report/reporter.ts'
+import { Checkpoint } from './checkpoint/checkpoint.ts'
+import type { BatchResult } from './producer/result.ts'
 import { FailedOutput } from './report/failed-output.ts'
 import type { Transport, Topology } from './transports/transport.ts'
 import type { Clock, TimerHandle } from './util/clock.ts'
@@ -54,6 +56,9 @@ export interface PipelineResult {
 
 export async function runPipeline (config: Config, deps: PipelineDeps): Promise<PipelineResult> {
   await checkSources(config.files)
+  const checkpoint = config.checkpoint === null
+    ? null
+    : await Checkpoint.open({ path: config.checkpoint, reset: config.checkpointReset, files: config.files, clock: deps.clock, warn: deps.warn })
   const failedOutput = config.failedOutput === null ? null : await FailedOutput.open(config.failedOutput)
   let producer: AsyncProducer | null = null
   let builder: BatchBuilder | null = null
@@ -78,7 +83,9 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   deps.stop.addEventListener('abort', () => inputStop.abort(deps.stop.reason), { once: true })
   const refuse = (batch: Batch): void => {
     const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.whenFull}, --buffer-records ${config.bufferRecords}, --buffer-bytes ${config.bufferBytes})`
-    reporter.droppedBatch(refusedResult(batch, config.target, full, deps.clock.now()))
+    const result = refusedResult(batch, config.target, full, deps.clock.now())
+    reporter.droppedBatch(result)
+    if (checkpoint !== null) followBatch(checkpoint, result)
     if (config.whenFull === 'error' && !inputStop.signal.aborted) {
       error = `${full}; reading stopped`
       inputStop.abort('when-full')
@@ -87,9 +94,10 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   try {
     const topology = await deps.transport.connect()
     const partitions = checkPartitions(config, topology)
-    producer = makeProducer(config, deps, partitions, reporter)
+    producer = makeProducer(config, deps, partitions, reporter, checkpoint)
     builder = makeBuilder(config, deps, producer, refuse)
-    const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal)
+    checkpoint?.start()
+    const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal, checkpoint)
     builder.end()
     const flushTimeout = await drain(config, deps, producer, reporter)
     if (flushTimeout !== null) {
@@ -114,7 +122,9 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   const signal = deps.stop.aborted ? String(deps.stop.reason) : null
   if (signal === 'SIGINT') exitCode = EXIT.sigint
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
-  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes })
+  // After the drain: every line that got an outcome is in the last checkpoint.
+  const checkpointReport = checkpoint === null ? null : await checkpoint.close()
+  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport })
   return { exitCode }
 }
 
@@ -147,7 +157,17 @@ function describeRange (partitions: readonly number[]): string {
   return `${partitions[0]}..${partitions[partitions.length - 1]}`
 }
 
-function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly number[], reporter: Reporter): AsyncProducer {
+/** Tells the checkpoint how each line of a batch ended. */
+function followBatch (checkpoint: Checkpoint, result: BatchResult): void {
+  const records = result.batch.records
+  for (let i = 0; i < records.length; i++) {
+    const lineNo = (records[i] as InputRecord).lineNo
+    if (result.outcomes[i] === 'delivered') checkpoint.done(lineNo)
+    else checkpoint.again(lineNo)
+  }
+}
+
+function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly number[], reporter: Reporter, checkpoint: Checkpoint | null): AsyncProducer {
   return new AsyncProducer({
     transport: deps.transport,
     partitions,
@@ -162,6 +182,7 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
     clock: deps.clock,
     onResult: (result) => {
       reporter.batch(result)
+      if (checkpoint !== null) followBatch(checkpoint, result)
       // Delivered records are done with: their input chunks can be read into again.
       if (result.produced) releaseDelivered(result.batch.records)
     }
@@ -197,7 +218,7 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, signal: AbortSignal): Promise<InputTotals> {
+async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
   const partitionCount = topology.partitions.length
   const { partitioner, partition: explicit } = config
@@ -212,11 +233,13 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
       const size = recordBytes(record)
       if (size > maxRecordBytes) {
         reporter.skipped(record.lineNo, `line ${record.lineNo} is a record of ${size} bytes, over the ${maxRecordBytes}-byte limit of ${sizeLimitName}`, record.line)
+        checkpoint?.done(record.lineNo)
         return
       }
       const problem = check === undefined ? null : check(record)
       if (problem !== null) {
         reporter.skipped(record.lineNo, problem, record.line)
+        checkpoint?.done(record.lineNo)
         return
       }
       if (partitionFor !== undefined) {
@@ -231,10 +254,18 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     skipped (lineNo, _origin, reason, line): void {
       reporter.lineRead()
       reporter.skipped(lineNo, reason, line)
+      checkpoint?.done(lineNo)
     },
     ready (): Promise<void> | undefined {
       return config.whenFull === 'block' && producer.full ? producer.whenNotFull() : undefined
-    }
+    },
+    ...(checkpoint === null
+      ? {}
+      : {
+          sourceStart: (index: number, _name: string, linesBefore: number) => checkpoint.sourceStart(index, linesBefore),
+          position: (lineNo: number, offset: number) => checkpoint.position(lineNo, offset),
+          alreadyDone: (lineNo: number) => checkpoint.alreadyDoneLine(lineNo)
+        })
   }
   return await readInput({
     sources: config.files,
@@ -246,7 +277,8 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     emptyLines: config.emptyLines,
     clock: deps.clock,
     signal,
-    pool
+    pool,
+    ...(checkpoint === null ? {} : { resume: (index: number) => checkpoint.resume(index) })
   }, sink)
 }
 

@@ -66,7 +66,7 @@ for (const client of ['wire', 'kafkajs'] as const) {
     const delay = Math.floor(Math.random() * 1500)
     const first = await kprod(args, {
       timeoutMs: 120_000,
-      onSpawn: (child) => { void untilProgress(checkpoint, child).then(() => sleep(delay)).then(() => child.kill('SIGKILL')) }
+      onSpawn: (child) => { untilProgress(checkpoint, child).then(() => sleep(delay)).then(() => child.kill('SIGKILL'), () => {}) }
     })
     assert.equal(first.signal, 'SIGKILL', `the first run must be killed mid-import (it exited ${first.code}); stderr: ${first.stderr}`)
     const saved = JSON.parse(readFileSync(checkpoint, 'utf8')) as CheckpointData

@@ -39,11 +39,13 @@ export function renderMan (version: string): string {
   out.push('.SH ENVIRONMENT', esc('Every option can be set with its KPROD_* variable (listed with each option); a flag on the command line wins. Boolean variables take true or false.'))
   out.push('.SH SIGNALS', esc('The first SIGINT or SIGTERM stops reading, sends what is buffered within --drain-timeout, prints the summary (with unsent lines) and exits with 130 or 143. A second signal gives up on what is still pending at once; the summary is still printed.'))
   out.push('.SH END OF INPUT', esc('At end of input kprod sends what is buffered and exits once every line is delivered or has failed, each batch within --delivery-timeout. With --flush-timeout, it gives up on whatever is still pending (buffered, in flight or waiting for a retry) once that many milliseconds have passed since the end of input: records never sent are unsent, those in flight unknown, those between attempts keep their last error; the summary error field says how many were delivered and how many were given up, and the exit code is 4.'))
+  out.push('.SH CHECKPOINT', esc('With --checkpoint FILE, kprod keeps in FILE, per input file (device, inode, size and a hash of its first 4 KiB), how far it has read and which lines below that point must be sent again; FILE is replaced atomically every 200 ms and at exit. Running the same command again, even after kill -9, skips the lines delivered or skipped before (counted as checkpoint.alreadyDone in the summary, not in read) and sends again the lines that were failed, unknown, unsent, in flight or queued. A file that shrank, was replaced or whose first bytes changed is exit 2 unless --checkpoint-reset; standard input is refused.'))
   out.push('.SH EXAMPLES', '.nf',
     esc('tail -f app.log | kprod --topic logs'),
     esc('kprod --topic events --brokers h1:9092,h2:9092 a.txt b.txt'),
     esc("printf 'k1\\tv1\\n' | kprod --topic t --key-separator '\\t'"),
     esc('kprod --topic t --failed-output failed.txt data.txt || kprod --topic t failed.txt'),
+    esc('kprod --topic t --checkpoint import.ckpt a.txt b.txt   # run again after a crash to resume'),
     '.fi')
   out.push('.SH SEE ALSO', '\\fBkcat\\fR(1), the README of kprod')
   return out.join('\n') + '\n'

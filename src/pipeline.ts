@@ -17,6 +17,8 @@ import { DEFAULT_HIGH_WATER_MARK, checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
 import { checkOutputPaths, type FileId } from './input/output-paths.ts'
 import { Reporter } from './report/reporter.ts'
+import { Checkpoint } from './checkpoint/checkpoint.ts'
+import type { BatchResult } from './producer/result.ts'
 import { FailedOutput } from './report/failed-output.ts'
 import type { Transport, Topology } from './transports/transport.ts'
 import type { Clock, TimerHandle } from './util/clock.ts'
@@ -58,8 +60,14 @@ export interface PipelineResult {
 export async function runPipeline (config: Config, deps: PipelineDeps): Promise<PipelineResult> {
   await checkSources(config.files)
   // Before anything is opened for writing: an output that is an input would be emptied unread.
-  const outputs = config.failedOutput === null ? [] : [{ flag: '--failed-output', path: config.failedOutput }]
+  const outputs = [
+    ...(config.failedOutput === null ? [] : [{ flag: '--failed-output', path: config.failedOutput }]),
+    ...(config.checkpoint === null ? [] : [{ flag: '--checkpoint', path: config.checkpoint }])
+  ]
   await checkOutputPaths(outputs, config.files, deps.stdinFile ?? null)
+  const checkpoint = config.checkpoint === null
+    ? null
+    : await Checkpoint.open({ path: config.checkpoint, reset: config.checkpointReset, files: config.files, clock: deps.clock, warn: deps.warn })
   const failedOutput = config.failedOutput === null ? null : await openFailedOutput(config.failedOutput)
   let producer: AsyncProducer | null = null
   let builder: BatchBuilder | null = null
@@ -84,7 +92,9 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   deps.stop.addEventListener('abort', () => inputStop.abort(deps.stop.reason), { once: true })
   const refuse = (batch: Batch): void => {
     const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.whenFull}, --buffer-records ${config.bufferRecords}, --buffer-bytes ${config.bufferBytes})`
-    reporter.droppedBatch(refusedResult(batch, config.target, full, deps.clock.now()))
+    const result = refusedResult(batch, config.target, full, deps.clock.now())
+    reporter.droppedBatch(result)
+    if (checkpoint !== null) followBatch(checkpoint, result)
     if (config.whenFull === 'error' && !inputStop.signal.aborted) {
       error = `${full}; reading stopped`
       inputStop.abort('when-full')
@@ -93,9 +103,10 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   try {
     const topology = await deps.transport.connect()
     const partitions = checkPartitions(config, topology)
-    producer = makeProducer(config, deps, partitions, reporter)
+    producer = makeProducer(config, deps, partitions, reporter, checkpoint)
     builder = makeBuilder(config, deps, producer, refuse)
-    const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal)
+    checkpoint?.start()
+    const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal, checkpoint)
     if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.files)}`)
     builder.end()
     const flushTimeout = await drain(config, deps, producer, reporter)
@@ -121,7 +132,9 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   const signal = deps.stop.aborted ? String(deps.stop.reason) : null
   if (signal === 'SIGINT') exitCode = EXIT.sigint
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
-  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes })
+  // After the drain: every line that got an outcome is in the last checkpoint.
+  const checkpointReport = checkpoint === null ? null : await checkpoint.close()
+  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport })
   return { exitCode }
 }
 
@@ -169,7 +182,17 @@ function describeRange (partitions: readonly number[]): string {
   return `${partitions[0]}..${partitions[partitions.length - 1]}`
 }
 
-function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly number[], reporter: Reporter): AsyncProducer {
+/** Tells the checkpoint how each line of a batch ended. */
+function followBatch (checkpoint: Checkpoint, result: BatchResult): void {
+  const records = result.batch.records
+  for (let i = 0; i < records.length; i++) {
+    const lineNo = (records[i] as InputRecord).lineNo
+    if (result.outcomes[i] === 'delivered') checkpoint.done(lineNo)
+    else checkpoint.again(lineNo)
+  }
+}
+
+function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly number[], reporter: Reporter, checkpoint: Checkpoint | null): AsyncProducer {
   return new AsyncProducer({
     transport: deps.transport,
     partitions,
@@ -184,6 +207,7 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
     clock: deps.clock,
     onResult: (result) => {
       reporter.batch(result)
+      if (checkpoint !== null) followBatch(checkpoint, result)
       // Delivered records are done with: their input chunks can be read into again.
       if (result.produced) releaseDelivered(result.batch.records)
     }
@@ -219,7 +243,7 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, signal: AbortSignal): Promise<InputTotals> {
+async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
   const partitionCount = topology.partitions.length
   const { partitioner, partition: explicit } = config
@@ -234,11 +258,13 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
       const size = recordBytes(record)
       if (size > maxRecordBytes) {
         reporter.skipped(record.lineNo, `line ${record.lineNo} is a record of ${size} bytes, over the ${maxRecordBytes}-byte limit of ${sizeLimitName}`, record.line)
+        checkpoint?.done(record.lineNo)
         return
       }
       const problem = check === undefined ? null : check(record)
       if (problem !== null) {
         reporter.skipped(record.lineNo, problem, record.line)
+        checkpoint?.done(record.lineNo)
         return
       }
       if (partitionFor !== undefined) {
@@ -253,10 +279,18 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     skipped (lineNo, _origin, reason, line): void {
       reporter.lineRead()
       reporter.skipped(lineNo, reason, line)
+      checkpoint?.done(lineNo)
     },
     ready (): Promise<void> | undefined {
       return config.whenFull === 'block' && producer.full ? producer.whenNotFull() : undefined
-    }
+    },
+    ...(checkpoint === null
+      ? {}
+      : {
+          sourceStart: (index: number, _name: string, linesBefore: number) => checkpoint.sourceStart(index, linesBefore),
+          position: (lineNo: number, offset: number) => checkpoint.position(lineNo, offset),
+          alreadyDone: (lineNo: number) => checkpoint.alreadyDoneLine(lineNo)
+        })
   }
   return await readInput({
     sources: config.files,
@@ -268,7 +302,8 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     emptyLines: config.emptyLines,
     clock: deps.clock,
     signal,
-    pool
+    pool,
+    ...(checkpoint === null ? {} : { resume: (index: number) => checkpoint.resume(index) })
   }, sink)
 }
 

@@ -20,6 +20,9 @@ export interface Config {
   readonly keySeparator: Buffer | null
   readonly missingKey: 'skip' | 'null-key'
   readonly emptyLines: 'send' | 'skip'
+  /** --checkpoint FILE, or null. */
+  readonly checkpoint: string | null
+  readonly checkpointReset: boolean
 
   readonly batchRecords: number
   /** True when the user chose --batch-records: lowering it to fit the topic is then worth a warning. */
@@ -138,6 +141,12 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   if (get<boolean | undefined>('explicit-hash-key') === true && sep === undefined) problems.push('--explicit-hash-key needs --key-separator: the hash key is each line\'s key')
   const dashes = files.filter((f) => f === '-').length
   if (dashes > 1) problems.push(`input files: '-' (stdin) may be given once, got it ${dashes} times`)
+  const checkpoint = get<string | undefined>('checkpoint') ?? null
+  const checkpointReset = get<boolean | undefined>('checkpoint-reset') ?? false
+  if (checkpoint !== null && (files.length === 0 || dashes > 0)) {
+    problems.push('--checkpoint needs input files: standard input cannot be read again from where it stopped; name the files instead (kprod --checkpoint FILE ... INPUT...)')
+  }
+  if (checkpointReset && checkpoint === null) problems.push('--checkpoint-reset needs --checkpoint FILE: it says to ignore that file\'s contents')
   if (problems.length > 0) throw new ConfigError(problems)
 
   return {
@@ -149,6 +158,8 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     keySeparator,
     missingKey: get('missing-key'),
     emptyLines: get('empty-lines'),
+    checkpoint,
+    checkpointReset,
     batchRecords,
     batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records'))] !== undefined,
     batchBytes,

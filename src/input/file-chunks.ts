@@ -29,6 +29,8 @@ export interface FileChunksOptions {
   readonly pool: ChunkPool
   /** A line longer than this is never kept whole, so it is never carried into the next chunk. */
   readonly maxLineBytes: number
+  /** Byte offset to start reading a path at (a resume); an fd is read from where it stands. */
+  readonly start?: number
 }
 
 const LF = 10
@@ -62,6 +64,8 @@ export class FileChunks implements ChunkSource {
     // At least this much is read after a carried line.
     const minRead = Math.max(1, pool.chunkBytes >> 2)
     const fd = this.#open()
+    // A path is read at explicit positions (from `start`); an fd kprod does not own, from its own position.
+    let position: number | null = this.#owned ? (this.#o.start ?? 0) : null
     // The unfinished line at carry.memory[carryFrom, carryTo), held by this reader until copied.
     let carry: Chunk | null = null
     let carryFrom = 0
@@ -79,7 +83,8 @@ export class FileChunks implements ChunkSource {
           carry = null
           carryFrom = carryTo = 0
         }
-        const n = readSync(fd, memory, carried, memory.length - carried, null)
+        const n = readSync(fd, memory, carried, memory.length - carried, position)
+        if (position !== null) position += n
         if (n === 0) {
           // End of file: an unterminated last line goes on as a copy, so nothing stays held.
           const last = carried > 0 ? Buffer.from(memory.subarray(0, carried)) : null

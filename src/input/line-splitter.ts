@@ -41,6 +41,9 @@ export class LineSplitter {
   /** Bytes held for an unfinished line (never more than maxLineBytes). */
   get pendingBytes (): number { return this.#pending }
 
+  /** Bytes pushed that belong to no line handed on yet: held, or counted for an over-long line. */
+  get heldBytes (): number { return this.#skipped >= 0 ? this.#skipped : this.#pending }
+
   /** Splits one chunk; lines handed on as spans of it must not see it modified while they are in use. */
   push (chunk: Buffer): void {
     let start = 0

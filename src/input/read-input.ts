@@ -20,6 +20,25 @@ export interface InputSink {
   skipped (lineNo: number, origin: LineOrigin, reason: string, line: Buffer | null): void
   /** Called after each chunk; when it returns a promise, reading waits for it (backpressure). */
   ready (): Promise<void> | undefined
+  /** A source starts: `index` in the sources list, `linesBefore` lines (all sources) come before its first line read. */
+  sourceStart? (index: number, name: string, linesBefore: number): void
+  /** After each chunk: lines 1..lineNo of all inputs are read, and the current source is read up to byte `offset`, a line boundary. */
+  position? (lineNo: number, offset: number): void
+  /** A line a resume plan says is done already: not parsed, not counted as read. */
+  alreadyDone? (lineNo: number): void
+}
+
+/**
+ * Where to pick up one input file again (--checkpoint): start reading at byte `fromOffset`, which
+ * is the start of line `fromLine` + 1; lines up to `toLine` that are not in `resend` are done
+ * already. Line numbers are 1-based within the file.
+ */
+export interface SourceResume {
+  readonly fromOffset: number
+  readonly fromLine: number
+  readonly toLine: number
+  /** Sorted inclusive ranges of lines to send again, all in fromLine+1..toLine. */
+  readonly resend: ReadonlyArray<readonly [number, number]>
 }
 
 /** What to read and how to turn lines into records; fully resolved by the configuration. */
@@ -42,6 +61,8 @@ export interface ReadInputOptions {
   readonly highWaterMark?: number
   /** Memory for input chunks, reused once released (chunk-pool.ts); default: a pool that keeps nothing. */
   readonly pool?: ChunkPool
+  /** Where to pick up each source again (--checkpoint); null or absent: read it all. */
+  readonly resume?: (index: number, name: string) => SourceResume | null
 }
 
 /** How reading ended. */
@@ -61,12 +82,21 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
   const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK
   const pool = options.pool ?? new ChunkPool({ chunkBytes: highWaterMark, maxFreeBytes: 0 })
   let bytes = 0
-  for (const name of sourceNames(options.sources)) {
+  const names = sourceNames(options.sources)
+  for (let index = 0; index < names.length; index++) {
+    const name = names[index] as string
     if (options.signal.aborted) break
-    router.startSource(name)
-    const stream = openSource(name, () => options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool, stdinPipe: options.stdinPipe ?? null })
-    bytes += await readSource(name, stream, splitter, router, options)
-    if (!options.signal.aborted) splitter.end()
+    const resume = options.resume?.(index, name) ?? null
+    sink.sourceStart?.(index, name, router.lineNo)
+    router.startSource(name, resume)
+    const start = resume?.fromOffset ?? 0
+    sink.position?.(router.lineNo, start)
+    const stream = openSource(name, () => options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool, stdinPipe: options.stdinPipe ?? null, start })
+    bytes += await readSource(name, stream, splitter, router, options, start)
+    if (!options.signal.aborted) {
+      splitter.end()
+      sink.position?.(router.lineNo, start + router.sourceBytes)
+    }
   }
   if (!options.signal.aborted) return { lines: router.lineNo, partialLine: null, bytes, interrupted: false }
   const partial = splitter.cut()
@@ -80,7 +110,7 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
 }
 
 // Feeds one source's chunks to the splitter; returns the bytes read. Stops early on abort.
-async function readSource (name: string, stream: ChunkSource, splitter: LineSplitter, router: LineRouter, options: ReadInputOptions): Promise<number> {
+async function readSource (name: string, stream: ChunkSource, splitter: LineSplitter, router: LineRouter, options: ReadInputOptions, start: number): Promise<number> {
   const { signal, clock } = options
   const onAbort = (): void => { stream.destroy() }
   signal.addEventListener('abort', onAbort, { once: true })
@@ -90,9 +120,11 @@ async function readSource (name: string, stream: ChunkSource, splitter: LineSpli
       if (signal.aborted) break
       const chunk = piece instanceof Uint8Array ? piece : piece.bytes
       bytes += chunk.length
+      router.sourceBytes = bytes
       router.readAt = clock.now()
       router.inChunk(chunk, piece instanceof Uint8Array ? null : piece.chunk)
       splitter.push(chunk)
+      router.sink.position?.(router.lineNo, start + bytes - splitter.heldBytes)
       const ready = router.sink.ready()
       if (ready !== undefined) await untilAborted(ready, signal)
       if (signal.aborted) break
@@ -131,11 +163,16 @@ class LineRouter implements LineHandler {
   readonly #maxLineBytes: number
   lineNo = 0
   readAt = 0
+  /** Bytes of the current source read so far (from its start offset). */
+  sourceBytes = 0
   // The bytes being split, and their pooled chunk (null when not pooled).
   #bytes: Buffer | null = null
   #chunk: Chunk | null = null
   #source = STDIN
   #sourceLine = 0
+  // The current source's resume plan, and the index of the first of its resend ranges not yet passed.
+  #resume: SourceResume | null = null
+  #resendAt = 0
 
   constructor (options: ReadInputOptions, sink: InputSink) {
     this.sink = sink
@@ -149,14 +186,33 @@ class LineRouter implements LineHandler {
     this.#chunk = chunk
   }
 
-  startSource (name: string): void {
+  startSource (name: string, resume: SourceResume | null): void {
     this.#source = name
-    this.#sourceLine = 0
+    this.#resume = resume
+    this.#resendAt = 0
+    this.sourceBytes = 0
+    // Lines before the resume point are not read, but keep their numbers.
+    this.#sourceLine = resume?.fromLine ?? 0
+    this.lineNo += this.#sourceLine
+  }
+
+  // True (and the sink told) when the resume plan says the current line is done already.
+  #alreadyDone (): boolean {
+    const resume = this.#resume
+    if (resume === null || this.#sourceLine > resume.toLine) return false
+    const line = this.#sourceLine
+    const ranges = resume.resend
+    while (this.#resendAt < ranges.length && (ranges[this.#resendAt] as readonly [number, number])[1] < line) this.#resendAt++
+    const next = ranges[this.#resendAt]
+    if (next !== undefined && next[0] <= line) return false
+    this.sink.alreadyDone?.(this.lineNo)
+    return true
   }
 
   line (bytes: Buffer, start: number, end: number): void {
     const lineNo = ++this.lineNo
     this.#sourceLine++
+    if (this.#alreadyDone()) return
     // A line inside the pooled bytes is held by its record; a copy made by the splitter is not pooled.
     const chunk = bytes === this.#bytes ? this.#chunk : null
     const parsed = this.#parser.parse(bytes, start, end, lineNo, this.readAt, chunk)
@@ -169,6 +225,7 @@ class LineRouter implements LineHandler {
   overlong (bytes: number, cutOff = false): void {
     const lineNo = ++this.lineNo
     this.#sourceLine++
+    if (!cutOff && this.#alreadyDone()) return
     const reason = cutOff
       ? `line ${lineNo} is at least ${bytes} bytes, over --max-line-bytes ${this.#maxLineBytes} (cut off when reading stopped)`
       : `line ${lineNo} is ${bytes} bytes, over --max-line-bytes ${this.#maxLineBytes}`

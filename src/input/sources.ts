@@ -71,6 +71,8 @@ export interface OpenOptions {
   readonly pool: ChunkPool
   /** The fd of a pipe or socket behind stdin (kprod's own fd 0), read by PipeChunks; then `stdin` is never asked for. */
   readonly stdinPipe?: number | null
+  /** Byte offset to start a file at (a resume); stdin is always read from where it stands. */
+  readonly start?: number
 }
 
 /**
@@ -87,7 +89,11 @@ export function openSource (name: string, stdinStream: () => Readable, o: OpenOp
     const fd = (stdin as { fd?: unknown }).fd
     return stdin instanceof ReadStream && typeof fd === 'number' && isRegularFile(fd) ? new FileChunks(fd, files) : new StreamChunks(stdin, o)
   }
-  return isRegularPath(name) ? new FileChunks(name, files) : new StreamChunks(createReadStream(name, { highWaterMark: o.highWaterMark }), o)
+  const start = o.start ?? 0
+  return isRegularPath(name)
+    ? new FileChunks(name, { ...files, start })
+    // No `start` unless resuming: a stream with one reads at positions, which a named pipe refuses.
+    : new StreamChunks(createReadStream(name, start > 0 ? { highWaterMark: o.highWaterMark, start } : { highWaterMark: o.highWaterMark }), o)
 }
 
 function isRegularPath (path: string): boolean {

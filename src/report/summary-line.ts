@@ -42,11 +42,20 @@ export interface StatsLine {
   readonly totals: Readonly<Tally>
 }
 
+/** What --checkpoint did: the file, the lines an earlier run finished (not in `read`), the last write error. */
+export interface CheckpointSummary {
+  readonly path: string
+  readonly alreadyDone: number
+  readonly error: string | null
+}
+
 export interface SummaryEnd {
   readonly exitCode: number
   readonly signal: string | null
   readonly error: string | null
   readonly notes: readonly string[]
+  /** Null or absent without --checkpoint. */
+  readonly checkpoint?: CheckpointSummary | null
 }
 
 /** The `summary` line: always the last line of a run. */
@@ -65,6 +74,7 @@ export interface SummaryLine extends Rates {
   readonly bytes: number
   readonly latencyMs: { readonly p50: number | null, readonly p99: number | null, readonly max: number | null }
   readonly failedOutputLines: number | null
+  readonly checkpoint: CheckpointSummary | null
   readonly exitCode: number
   readonly signal: string | null
   readonly error: string | null
@@ -140,6 +150,7 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     ...rates(t, elapsedMs),
     latencyMs: s.latency,
     failedOutputLines: s.failedOutputLines,
+    checkpoint: s.end.checkpoint ?? null,
     exitCode: s.end.exitCode,
     signal: s.end.signal,
     error: s.end.error,

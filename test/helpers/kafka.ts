@@ -4,7 +4,7 @@
 
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -30,8 +30,8 @@ export interface TopicOptions {
   readonly name?: string
 }
 
-async function script (args: string[], home: string | null): Promise<string> {
-  const env = home === null ? process.env : { ...process.env, KPROD_KAFKA_HOME: home }
+async function script (args: string[], home: string | null, extraEnv: Readonly<Record<string, string>> = {}): Promise<string> {
+  const env = home === null ? { ...process.env, ...extraEnv } : { ...process.env, ...extraEnv, KPROD_KAFKA_HOME: home }
   try {
     const { stdout } = await run(SCRIPT, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 })
     return stdout
@@ -79,11 +79,21 @@ export function sharedKafka (): Promise<Cluster> {
   return shared
 }
 
-/** A cluster of its own (in a temp state folder), for tests that stop brokers. Call down() after. */
-export async function privateKafka (brokers = 1): Promise<Cluster> {
+/**
+ * A cluster of its own (in a temp state folder), for tests that stop brokers. Call down() after.
+ * `advertisedPorts`: the port each node tells clients to use (a proxy's), instead of its own.
+ */
+export async function privateKafka (brokers = 1, advertisedPorts: readonly number[] = []): Promise<Cluster> {
   const home = mkdtempSync(join(tmpdir(), 'kprod-kafka-'))
-  const out = await script(['up', '--brokers', String(brokers)], home)
+  const env = advertisedPorts.length === 0 ? {} : { KPROD_KAFKA_ADVERTISED_PORTS: advertisedPorts.join(',') }
+  const out = await script(['up', '--brokers', String(brokers)], home, env)
   return makeCluster(lastLine(out), home)
+}
+
+/** The pid of node `index` of a private cluster (for SIGSTOP/SIGCONT), from its state folder. */
+export function nodePid (cluster: Cluster, index: number): number {
+  if (cluster.home === null) throw new Error('nodePid needs a private cluster')
+  return Number(readFileSync(join(cluster.home, 'kafka-run', `node-${index}`, 'node.pid'), 'utf8').trim())
 }
 
 export interface ConsumedRecord {

@@ -1,0 +1,121 @@
+// Network faults between kprod and a real broker, through a loopback TCP proxy the broker
+// advertises: slow links, a link that swallows everything, connections reset mid-request,
+// answers lost after the broker wrote the records, a port that never answers at start, and
+// SIGINT while the broker hangs. Both Kafka clients; each case checked by the Jepsen-style
+// checker (no loss, no lie, the summary adds up, order per partition; duplicates reported).
+
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { kprod } from '../helpers/cli.ts'
+import { FAULT_ARGS, assertNoLossNoLie, faultTable, runFaultCase, sleep, type FaultCase } from '../helpers/fault-case.ts'
+import { privateKafka, type Cluster } from '../helpers/kafka.ts'
+import { startSilentPort, startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
+
+const SUITE = 'proxy'
+const PARTITIONS = 3
+const SLOW = { timeout: 240_000 }
+
+let kafka: Cluster
+let proxy: TcpProxy
+let bootstrap: string
+
+before(async () => {
+  proxy = await startTcpProxy()
+  kafka = await privateKafka(1, [proxy.port])
+  proxy.setTarget(Number(kafka.bootstrap.split(':').pop()))
+  bootstrap = `127.0.0.1:${proxy.port}`
+})
+after(async () => {
+  await kafka?.down()
+  await proxy?.close()
+  process.stderr.write(`\nproxy fault table:\n${faultTable()}\n`)
+})
+
+type Client = 'wire' | 'kafkajs'
+
+async function proxyCase (client: Client, name: string, fault: FaultCase['fault'], extra: Partial<FaultCase> = {}): Promise<ReturnType<typeof runFaultCase>> {
+  proxy.setPlan({ mode: 'pass' })
+  const topic = await kafka.topic({ partitions: PARTITIONS })
+  return await runFaultCase({
+    suite: SUITE,
+    name,
+    client,
+    bootstrap,
+    topic,
+    partitions: PARTITIONS,
+    lines: 20_000,
+    faultAfter: 5_000,
+    fault,
+    heal: async () => { proxy.setPlan({ mode: 'pass' }) },
+    ...extra
+  })
+}
+
+for (const client of ['wire', 'kafkajs'] as const) {
+  test(`${client}: a link that delays every piece by 300 ms delivers everything`, SLOW, async () => {
+    const r = await proxyCase(client, 'proxy delays 300 ms', async () => {
+      proxy.setPlan({ mode: 'delay', ms: 300 })
+      await sleep(4000)
+      proxy.setPlan({ mode: 'pass' })
+    })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 0, r.run.stderr)
+  })
+
+  test(`${client}: a blackhole longer than --request-timeout, then the link back: everything delivered`, SLOW, async () => {
+    const r = await proxyCase(client, 'proxy blackhole 6 s', async () => {
+      proxy.setPlan({ mode: 'blackhole' })
+      await sleep(6000)
+      proxy.setPlan({ mode: 'pass' })
+    })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 0, r.run.stderr)
+  })
+
+  test(`${client}: connections reset after 16 KiB of requests for 4 s: no loss, no lie`, SLOW, async () => {
+    const r = await proxyCase(client, 'proxy resets after 16 KiB', async () => {
+      proxy.setPlan({ mode: 'reset', afterBytes: 16 * 1024 })
+      await sleep(4000)
+      proxy.setPlan({ mode: 'pass' })
+    })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 0, r.run.stderr)
+  })
+
+  test(`${client}: answers lost after the broker wrote the records: retried, duplicates counted, nothing lost`, SLOW, async () => {
+    const r = await proxyCase(client, 'proxy drops responses 5 s', async () => {
+      proxy.setPlan({ mode: 'drop-responses' })
+      await sleep(5000)
+      proxy.setPlan({ mode: 'pass' })
+    })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 0, r.run.stderr)
+  })
+
+  test(`${client}: SIGINT while the broker hangs exits 130 within --drain-timeout, accounting intact`, SLOW, async () => {
+    const r = await proxyCase(client, 'SIGINT, broker hung', async (ctx) => {
+      proxy.setPlan({ mode: 'blackhole' })
+      await sleep(1000)
+      ctx.child.kill('SIGINT')
+      ctx.markExitClock()
+    }, { args: ['--drain-timeout', '3000'] })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 130, r.run.stderr)
+    assert.ok(r.exitMs < 3000 + 3000, `exit took ${r.exitMs} ms after SIGINT; --drain-timeout is 3000`)
+  })
+
+  test(`${client}: a port that accepts and never answers at start exits 3 within --connect-timeout`, SLOW, async () => {
+    const silent = await startSilentPort()
+    try {
+      const started = Date.now()
+      const run = await kprod(['--brokers', `127.0.0.1:${silent.port}`, '--topic', 't', '--kafka-client', client, ...FAULT_ARGS, '--connect-timeout', '4000'], { input: 'k1\t1\n', timeoutMs: 90_000 })
+      const ms = Date.now() - started
+      process.stderr.write(`silent port, ${client}: exit ${run.code} after ${ms} ms\n`)
+      assert.equal(run.code, 3, run.stderr)
+      assert.ok(ms < 4000 + 4000, `exit took ${ms} ms; --connect-timeout is 4000`)
+      assert.equal(run.summary.type, 'summary')
+    } finally {
+      await silent.close()
+    }
+  })
+}

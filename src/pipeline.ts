@@ -114,7 +114,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   const signal = deps.stop.aborted ? String(deps.stop.reason) : null
   if (signal === 'SIGINT') exitCode = EXIT.sigint
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
-  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes })
+  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, idempotent: deps.transport.idempotent ?? null })
   return { exitCode }
 }
 

@@ -47,6 +47,8 @@ export interface SummaryEnd {
   readonly signal: string | null
   readonly error: string | null
   readonly notes: readonly string[]
+  /** Kafka: whether the run used the idempotent producer; absent (null) for Kinesis. */
+  readonly idempotent?: boolean | null
 }
 
 /** The `summary` line: always the last line of a run. */
@@ -69,6 +71,7 @@ export interface SummaryLine extends Rates {
   readonly signal: string | null
   readonly error: string | null
   readonly notes: readonly string[]
+  readonly idempotent: boolean | null
   readonly invariantHolds: boolean
 }
 
@@ -144,6 +147,7 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     signal: s.end.signal,
     error: s.end.error,
     notes: [...s.end.notes],
+    idempotent: s.end.idempotent ?? null,
     invariantHolds: s.invariantHolds
   }
 }

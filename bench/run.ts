@@ -1,7 +1,7 @@
 // The benchmark suite (issue 4): a private broker, generated workloads, every tool on a fresh
 // 6-partition topic (acks=all, no compression), alternating tools, medians, and a record count
 // read back from the broker after every run. Tables go to stderr; the last stdout line is JSON.
-// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--no-profile] [--keep-broker] [--only kinesis]
+// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line]
 
 import { execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
@@ -12,6 +12,8 @@ import { Broker, KPROD_TOOLS, ROOT, TOOLS, command, measure, summariseRuns, type
 import { bigWorkload, ensureFile, fileWorkloads, trickleWorkload, type FileWorkload } from './workloads.ts'
 import { runTrickle, type TrickleResult } from './trickle.ts'
 import { kinesisBench } from './kinesis.ts'
+import { codecBench } from './codecs.ts'
+import { oneLineBench } from './one-line.ts'
 
 const { values: opts } = parseArgs({
   options: {
@@ -20,7 +22,9 @@ const { values: opts } = parseArgs({
     'w3-runs': { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
     'keep-broker': { type: 'boolean', default: false },
+    'one-line-runs': { type: 'string' },
     // 'kinesis': only the Kinesis part (kprod vs the SDK loop on a stub); no Kafka broker is started.
+    // 'codecs': only W2 with each codec beside kcat -z; 'one-line': only the one-line-per-process runs.
     only: { type: 'string' }
   }
 })
@@ -31,7 +35,8 @@ const DATA = `${ROOT}/.local/bench`
 const KAFKA_HOME = process.env['KPROD_KAFKA_HOME'] ?? `${ROOT}/.local/bench-kafka`
 const log = (s: string): void => { process.stderr.write(s + '\n') }
 const onlyKinesis = opts.only === 'kinesis'
-if (opts.only !== undefined && !onlyKinesis) throw new Error(`--only takes 'kinesis', not '${opts.only}'`)
+if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs' or 'one-line', not '${opts.only}'`)
+const oneLineRuns = Number(opts['one-line-runs'] ?? (quick ? 10 : 30))
 
 /** One workload × tool entry of the final JSON. */
 interface Result extends BenchResult {
@@ -138,11 +143,15 @@ async function main (): Promise<void> {
   const broker = onlyKinesis ? null : new Broker(localKafka('up'))
   await broker?.connect()
   try {
-    const out = broker === null ? await kinesisPart() : await suite(broker)
+    const out = broker === null
+      ? await kinesisPart()
+      : opts.only === 'codecs'
+        ? await codecPart(broker)
+        : opts.only === 'one-line' ? await oneLinePart(broker) : await suite(broker)
     const finished = new Date()
     const doc = { mode: quick ? 'quick' : 'full', started: started.toISOString(), finished: finished.toISOString(), machine: machine(), ...out }
     mkdirSync(`${ROOT}/bench/results`, { recursive: true })
-    const file = `${ROOT}/bench/results/${started.toISOString().slice(0, 10)}-${quick ? 'quick' : 'full'}${onlyKinesis ? '-kinesis' : ''}.json`
+    const file = `${ROOT}/bench/results/${started.toISOString().slice(0, 10)}-${quick ? 'quick' : 'full'}${opts.only === undefined ? '' : `-${opts.only}`}.json`
     writeFileSync(file, JSON.stringify(doc, null, 2) + '\n')
     log(`bench: results written to ${file} after ${Math.round((finished.getTime() - started.getTime()) / 1000)} s`)
     process.stdout.write(JSON.stringify(doc) + '\n')
@@ -158,6 +167,26 @@ async function main (): Promise<void> {
 async function kinesisPart (): Promise<{ results: unknown[], ratios: Record<string, unknown>, kinesis: unknown }> {
   const k = await kinesisBench({ dataDir: DATA, quick, runs: opts.runs === undefined && quick ? 3 : runs, log })
   return { results: k.results, ratios: { kinesis: k.ratios }, kinesis: k.settings }
+}
+
+// W2 with each codec: kprod --compression C beside kcat -z C.
+async function codecPart (broker: Broker): Promise<{ results: unknown[], ratios: Record<string, unknown> }> {
+  const w2 = fileWorkloads(DATA, quick).find((w) => w.name === 'W2')!
+  if (await ensureFile(w2)) log(`bench: generated ${w2.file}`)
+  execFileSync('bash', ['-c', 'cat "$0" > /dev/null', w2.file])
+  const c = await codecBench({ broker, dataDir: DATA, runs, log, topicName, w2 })
+  log('\n' + table(['workload', 'tool', 'records/s', 'MiB/s', 'cpu s/M', 'peak RSS MB', 'wall s', 'runs', 'verified'],
+    c.results.map(r => [r.workload, r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.runs, r.verified])))
+  log('\n' + table(['codec ratio', 'kprod/kcat'], Object.entries(c.ratios).map(([k, v]) => [k, v])))
+  return { results: c.results, ratios: { codecs: c.ratios } }
+}
+
+// One line per process: start-up and shut-down against kcat's.
+async function oneLinePart (broker: Broker): Promise<{ results: unknown[], ratios: Record<string, unknown> }> {
+  const o = await oneLineBench({ broker, dataDir: DATA, runs: oneLineRuns, log, topicName })
+  log('\n' + table(['one line', 'median wall ms', 'p90 wall ms', 'median cpu ms', 'peak RSS MB', 'runs', 'verified'],
+    o.results.map(r => [r.tool, r.medianWallMs, r.p90WallMs, r.medianCpuMs, r.peakRssMb, r.runs, r.verified])))
+  return { results: o.results, ratios: { oneLine: o.ratios } }
 }
 
 async function suite (broker: Broker): Promise<Record<string, unknown>> {
@@ -191,7 +220,7 @@ async function suite (broker: Broker): Promise<Record<string, unknown>> {
   const w3: TrickleResult[] = []
   const tw = trickleWorkload(quick)
   for (let r = 0; r < w3Runs; r++) {
-    for (const tool of ['kprod', 'kprod-wire', 'kcat', 'console-producer'] as const) {
+    for (const tool of ['kprod', 'kprod-kafkajs', 'kcat', 'console-producer'] as const) {
       const t = await runTrickle(broker, tw, tool, DATA, topicName('W3', tool))
       w3.push(t)
       log(`bench: W3 run ${r + 1}/${w3Runs} ${tool}: append latency trickle p50 ${t.trickleAppendP50Ms} ms p99 ${t.trickleAppendP99Ms} ms, burst p99 ${t.burstAppendP99Ms} ms, ${t.counted}/${t.sent}${t.verified ? '' : ' FAILED'}`)
@@ -207,8 +236,17 @@ async function suite (broker: Broker): Promise<Record<string, unknown>> {
   const w3Results = summariseW3(w3)
   const ratios = ratiosOf(results, rawPipeMibPerSec)
   print(results, w3Results, ratios, rawPipeMibPerSec, inputStage, profile)
+  const codecs = await codecPart(broker)
+  const oneLine = await oneLinePart(broker)
   const k = await kinesisPart()
-  return { results: [...results, ...w3Results, ...k.results], ratios: { ...ratios, ...k.ratios }, rawPipeMibPerSec, inputStage, profile, kinesis: k.kinesis }
+  return {
+    results: [...results, ...w3Results, ...codecs.results, ...oneLine.results, ...k.results],
+    ratios: { ...ratios, ...codecs.ratios, ...oneLine.ratios, ...k.ratios },
+    rawPipeMibPerSec,
+    inputStage,
+    profile,
+    kinesis: k.kinesis
+  }
 }
 
 function summariseW3 (all: TrickleResult[]): Array<Record<string, unknown>> {

@@ -15,10 +15,10 @@ const LOG4J = `${ROOT}/scripts/kafka/log4j2.yaml`
 const JVM = ['-Xmx256M', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35',
   '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${LOG4J}`, '-Dkprod.log.appender=STDERR', '-Dkprod.log.level=WARN']
 
-export type ToolName = 'kprod' | 'kprod-wire' | 'kcat' | 'console-producer' | 'perf-test'
-export const TOOLS: readonly ToolName[] = ['kprod', 'kprod-wire', 'kcat', 'console-producer', 'perf-test']
-/** The kprod variants: the default kafkajs client and --kafka-client wire. */
-export const KPROD_TOOLS: readonly ToolName[] = ['kprod', 'kprod-wire']
+export type ToolName = 'kprod' | 'kprod-kafkajs' | 'kcat' | 'console-producer' | 'perf-test'
+export const TOOLS: readonly ToolName[] = ['kprod', 'kprod-kafkajs', 'kcat', 'console-producer', 'perf-test']
+/** The kprod variants: the default wire client and --kafka-client kafkajs. */
+export const KPROD_TOOLS: readonly ToolName[] = ['kprod', 'kprod-kafkajs']
 
 /** The node flags of bin/kprod.js's shebang line, so the bench runs kprod as `kprod` runs. */
 export const KPROD_NODE_FLAGS: readonly string[] = (() => {
@@ -79,10 +79,10 @@ export interface RunSpec {
 export function command (tool: ToolName, s: RunSpec, extra: readonly string[] = [], kprodEntry = `${ROOT}/bin/kprod.js`): { cmd: string, args: string[], readsStdin: boolean } {
   switch (tool) {
     case 'kprod':
-    case 'kprod-wire':
+    case 'kprod-kafkajs':
       return {
         cmd: process.execPath,
-        args: [...KPROD_NODE_FLAGS, ...extra, kprodEntry, ...(tool === 'kprod-wire' ? ['--kafka-client', 'wire'] : []), '--topic', s.topic, '--brokers', s.bootstrap, '--acks', 'all', '--compression', 'none',
+        args: [...KPROD_NODE_FLAGS, ...extra, kprodEntry, ...(tool === 'kprod-kafkajs' ? ['--kafka-client', 'kafkajs'] : []), '--topic', s.topic, '--brokers', s.bootstrap, '--acks', 'all', '--compression', 'none',
           '--no-batch-lines', '--stats-interval', '0', '--no-progress', ...(s.large ? ['--max-line-bytes', '2097152', '--batch-bytes', '4194304'] : [])],
         readsStdin: true
       }

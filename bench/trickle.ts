@@ -27,7 +27,7 @@ export interface TrickleResult {
   readonly kprodP99Ms: number | null
 }
 
-export async function runTrickle (broker: Broker, w: TrickleWorkload, tool: 'kprod' | 'kprod-wire' | 'kcat' | 'console-producer', dir: string, topic: string): Promise<TrickleResult> {
+export async function runTrickle (broker: Broker, w: TrickleWorkload, tool: 'kprod' | 'kprod-kafkajs' | 'kcat' | 'console-producer', dir: string, topic: string): Promise<TrickleResult> {
   await broker.createTopic(topic, { 'message.timestamp.type': 'LogAppendTime' })
   try {
     const c = command(tool, { bootstrap: broker.bootstrap, topic, records: 0, size: w.size, large: false })

@@ -18,6 +18,6 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  external: ['kafkajs', '@aws-sdk/*', '@smithy/*', '@node-rs/*', 'cli-progress'],
+  external: ['kafkajs', '@aws-sdk/*', '@smithy/*', '@node-rs/*', 'cli-progress', 'snappy', 'lz4-napi'],
   logLevel: 'warning'
 })

@@ -134,7 +134,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
   // After the drain: every line that got an outcome is in the last checkpoint.
   const checkpointReport = checkpoint === null ? null : await checkpoint.close()
-  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport })
+  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport, idempotent: deps.transport.idempotent ?? null })
   return { exitCode }
 }
 

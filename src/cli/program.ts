@@ -43,7 +43,11 @@ export function buildProgram (version: string, io: ProgramIo): Command {
     .allowExcessArguments(false)
     .exitOverride()
     .addHelpText('after', EXAMPLES + EXIT_CODE_HELP)
-  for (const spec of OPTIONS) program.addOption(toOption(spec))
+  for (const spec of OPTIONS) {
+    program.addOption(toOption(spec))
+    // The negation of a negatable switch: documented in its help text.
+    if (spec.negatable === true) program.addOption(new Option(`--no-${spec.name}`).hideHelp())
+  }
   return program
 }
 

@@ -58,7 +58,8 @@ export interface Config {
   readonly requestTimeoutMs: number
   readonly connectTimeoutMs: number
   readonly connectionMaxIdleMs: number
-  readonly compression: 'none' | 'gzip'
+  readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
+  /** Kafka's idempotent producer: --idempotent / --no-idempotent, else on for the wire client with --acks all. */
   readonly idempotent: boolean
   readonly clientId: string
   readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
@@ -136,8 +137,13 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   const backoffMax = get<number>('retry-backoff-max')
   if (backoff > backoffMax) problems.push(`--retry-backoff ${backoff} is above --retry-backoff-max ${backoffMax}`)
   const acks = Number(get<string>('acks') === 'all' ? -1 : get<string>('acks')) as Acks
-  if (get<boolean>('idempotent') && get<string>('kafka-client') === 'wire') problems.push('--idempotent needs --kafka-client kafkajs: the wire client has no idempotent producer')
-  if (get<boolean>('idempotent') && acks !== -1) problems.push('--idempotent needs --acks all (the idempotent producer requires acknowledgements from all in-sync replicas)')
+  const client = get<'kafkajs' | 'wire'>('kafka-client')
+  const askedIdempotent = get<boolean | undefined>('idempotent')
+  if (askedIdempotent === true && acks !== -1) problems.push(`--idempotent needs --acks all (the idempotent producer requires acknowledgements from all in-sync replicas); got --acks ${get<string>('acks')}. Use --acks all, or --no-idempotent`)
+  const compression = get<Config['compression']>('compression')
+  if (client === 'kafkajs' && compression !== undefined && compression !== 'none' && compression !== 'gzip') {
+    problems.push(`--compression ${compression} needs --kafka-client wire: --kafka-client kafkajs compresses with gzip only`)
+  }
   if (get<boolean | undefined>('explicit-hash-key') === true && sep === undefined) problems.push('--explicit-hash-key needs --key-separator: the hash key is each line\'s key')
   const dashes = files.filter((f) => f === '-').length
   if (dashes > 1) problems.push(`input files: '-' (stdin) may be given once, got it ${dashes} times`)
@@ -181,15 +187,15 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     whenFull: get('when-full'),
     drainTimeoutMs: get('drain-timeout'),
     flushTimeoutMs: get('flush-timeout'),
-    kafkaClient: get('kafka-client'),
+    kafkaClient: client,
     kinesisClient: get('kinesis-client'),
     acks,
     ackTimeoutMs: get('ack-timeout'),
     requestTimeoutMs: get('request-timeout'),
     connectTimeoutMs: get('connect-timeout'),
     connectionMaxIdleMs: get('connection-max-idle'),
-    compression: get('compression'),
-    idempotent: get<boolean | undefined>('idempotent') ?? false,
+    compression,
+    idempotent: kind === 'kafka' && (askedIdempotent ?? (client === 'wire' && acks === -1)),
     clientId: get('client-id'),
     logLevel: get('log-level'),
     region: get<string | undefined>('region') ?? null,

@@ -22,6 +22,8 @@ export interface OptionSpec {
   readonly help: string
   /** Set for options that mean something for one target only; giving them for the other is an error. */
   readonly only?: 'kafka' | 'kinesis'
+  /** A boolean without a fixed default that has both --name and --no-name (config.ts decides when neither is given). */
+  readonly negatable?: boolean
 }
 
 const MS = 'milliseconds'
@@ -46,7 +48,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'checkpoint-reset', kind: 'boolean', group: 'Input', help: 'with --checkpoint: ignore what the checkpoint file holds and start over (needed when an input file changed)' },
   { name: 'empty-lines', arg: '<mode>', kind: 'choice', choices: ['send', 'skip'], default: 'send', group: 'Input', help: 'send empty lines as empty records, or skip them' },
 
-  { name: 'batch-records', arg: '<n>', kind: 'int', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request); default 1000, 4000 with --kafka-client wire, and 500 on Kinesis, the most one PutRecords takes' },
+  { name: 'batch-records', arg: '<n>', kind: 'int', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request); default 4000 (wire client), 1000 with --kafka-client kafkajs, and 500 on Kinesis, the most one PutRecords takes' },
   { name: 'batch-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: MAX_INT32, group: 'Batching', help: 'most key+value bytes in one batch; lowered to fit the topic\'s max.message.bytes' },
   { name: 'min-records', arg: '<n>', kind: 'int', min: 0, max: 10000, group: 'Batching', help: 'cut a batch as soon as it holds this many records and --min-bytes bytes (default: --batch-records)' },
   { name: 'min-bytes', arg: '<n>', kind: 'int', default: '0', min: 0, max: MAX_INT32, group: 'Batching', help: 'see --min-records' },
@@ -67,14 +69,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, max: MAX_MS, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },
   { name: 'flush-timeout', arg: '<ms>', kind: 'int', default: '0', min: 0, max: MAX_MS, group: 'Producer', help: `after end of input, how long to keep sending what is buffered, in flight or waiting for a retry, in ${MS}; then give up on it (exit 4; 0 = until --delivery-timeout)` },
 
-  { name: 'kafka-client', only: 'kafka', arg: '<client>', kind: 'choice', choices: ['kafkajs', 'wire'], default: 'kafkajs', group: 'Kafka', help: 'Kafka client: kafkajs, or wire (kprod\'s own protocol client: encodes each batch straight from the input lines, several times faster; no --idempotent)' },
+  { name: 'kafka-client', only: 'kafka', arg: '<client>', kind: 'choice', choices: ['wire', 'kafkajs'], default: 'wire', group: 'Kafka', help: 'Kafka client: wire (kprod\'s own protocol client: encodes each batch straight from the input lines, several times faster than kafkajs; every codec, the idempotent producer), or kafkajs (gzip only; idempotent only with an explicit --idempotent)' },
   { name: 'acks', only: 'kafka', arg: '<acks>', kind: 'choice', choices: ['all', '-1', '1', '0'], default: 'all', group: 'Kafka', help: 'acknowledgements required: all (-1), 1 (leader) or 0 (none: delivered means written to the socket, offsets unknown)' },
   { name: 'ack-timeout', only: 'kafka', arg: '<ms>', kind: 'int', default: '30000', min: 1, max: MAX_MS, group: 'Kafka', help: `how long the broker waits for replica acknowledgements, in ${MS}` },
   { name: 'request-timeout', arg: '<ms>', kind: 'int', default: '30000', min: 1, max: MAX_MS, group: 'Producer', help: `how long kprod waits for the answer to one request, in ${MS}` },
   { name: 'connect-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 1, max: MAX_MS, group: 'Producer', help: `how long to try reaching the target at start before exiting with code 3, in ${MS}` },
   { name: 'connection-max-idle', only: 'kafka', arg: '<ms>', kind: 'int', default: '0', min: 0, max: MAX_MS, group: 'Kafka', help: `close broker connections idle for this many ${MS} (0 = never)` },
-  { name: 'compression', only: 'kafka', arg: '<codec>', kind: 'choice', choices: ['none', 'gzip'], default: 'none', group: 'Kafka', help: 'batch compression' },
-  { name: 'idempotent', only: 'kafka', kind: 'boolean', group: 'Kafka', help: 'use the idempotent producer (needs --acks all; kafkajs then retries inside one exchange, which the output notes)' },
+  { name: 'compression', only: 'kafka', arg: '<codec>', kind: 'choice', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], default: 'none', group: 'Kafka', help: 'batch compression: gzip, snappy (xerial-framed, as the Java client writes it), lz4 (LZ4 frame), zstd (needs a broker speaking Produce v7, Kafka 2.1+); --kafka-client kafkajs has gzip only' },
+  { name: 'idempotent', only: 'kafka', kind: 'boolean', negatable: true, group: 'Kafka', help: 'use the idempotent producer (producer id and per-partition sequence numbers: a retried batch stays on its partition and is written once). On by default with --acks all, as in the Java client; --no-idempotent turns it off, and it is off with --acks 0 or 1 (asking for it then is an error). With --kafka-client kafkajs only when asked for: kafkajs then retries inside one exchange, which the output notes' },
   { name: 'client-id', only: 'kafka', arg: '<id>', kind: 'string', default: 'kprod', group: 'Kafka', help: 'client id sent to the brokers' },
   { name: 'log-level', only: 'kafka', arg: '<level>', kind: 'choice', choices: ['nothing', 'error', 'warn', 'info', 'debug'], default: 'warn', group: 'Kafka', help: 'Kafka client log level (logs go to stderr)' },
 

@@ -8,8 +8,10 @@
 // whenever their partition (or, for ANY, any partition) is idle: no head-of-line blocking, and
 // FIFO per partition. Retry partition rule: a pinned batch always retries on batch.partition;
 // with strictPartitioning an unpinned batch retries on the partition of its previous exchange;
-// otherwise it retries on any idle partition (ANY). Seed differences: its non-strict mode also
-// re-routes pinned batches, and its strict mode keeps a -1 batch at -1 (so it still rotates).
+// otherwise it retries on any idle partition (ANY). A transport with retriesKeepPartition (Kafka's
+// idempotent producer) makes every batch retry as under strictPartitioning. Seed differences: its
+// non-strict mode also re-routes pinned batches, and its strict mode keeps a -1 batch at -1 (so
+// it still rotates).
 // A retry bound to one partition keeps that partition's token through its backoff, so no later
 // batch overtakes it there: per-partition order survives retries.
 
@@ -344,7 +346,8 @@ export class AsyncProducer {
       return
     }
     const pinned = job.batch.pinned && job.batch.partition !== ANY_PARTITION
-    job.want = pinned ? job.batch.partition : this.#o.strictPartitioning ? partition : ANY_PARTITION
+    const stays = this.#o.strictPartitioning || this.#o.transport.retriesKeepPartition === true
+    job.want = pinned ? job.batch.partition : stays ? partition : ANY_PARTITION
     if (job.want === partition) job.holds = partition
     else this.#idle.push(partition)
     job.state = 'sleeping'

@@ -56,6 +56,8 @@ export interface SummaryEnd {
   readonly notes: readonly string[]
   /** Null or absent without --checkpoint. */
   readonly checkpoint?: CheckpointSummary | null
+  /** Kafka: whether the run used the idempotent producer; absent (null) for Kinesis. */
+  readonly idempotent?: boolean | null
 }
 
 /** The `summary` line: always the last line of a run. */
@@ -79,6 +81,7 @@ export interface SummaryLine extends Rates {
   readonly signal: string | null
   readonly error: string | null
   readonly notes: readonly string[]
+  readonly idempotent: boolean | null
   readonly invariantHolds: boolean
 }
 
@@ -155,6 +158,7 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     signal: s.end.signal,
     error: s.end.error,
     notes: [...s.end.notes],
+    idempotent: s.end.idempotent ?? null,
     invariantHolds: s.invariantHolds
   }
 }

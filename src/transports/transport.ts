@@ -83,6 +83,13 @@ export interface Transport {
   send (batch: Batch, partition: number): Promise<SendResult>
   /** Closes connections; pending sends settle first. */
   close (): Promise<void>
+  /**
+   * True when a batch must retry on the partition of its first exchange even when it was not
+   * pinned there (Kafka's idempotent producer: the sequence numbers it carries are that partition's).
+   */
+  readonly retriesKeepPartition?: boolean
+  /** Whether the run uses Kafka's idempotent producer; absent where that means nothing (Kinesis). */
+  readonly idempotent?: boolean
   /** Notes for the summary, e.g. that the client retries on its own in some mode. */
   readonly notes: readonly string[]
   /**

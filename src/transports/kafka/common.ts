@@ -15,7 +15,7 @@ export interface KafkaTransportOptions {
   readonly requestTimeoutMs: number
   readonly connectTimeoutMs: number
   readonly connectionMaxIdleMs: number
-  readonly compression: 'none' | 'gzip'
+  readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
   readonly idempotent: boolean
   /** Records per send(); kafkajs groups messages with a quadratic copy, so this stays in the low thousands. */
   readonly maxBatchRecords: number

@@ -71,6 +71,8 @@ export class KafkaTransport implements Transport {
 
   get limits (): TransportLimits { return this.#limits }
 
+  get idempotent (): boolean { return this.#options.idempotent }
+
   connect (): Promise<Topology> {
     return connectWithRetry(this.#options, async () => {
       const admin = this.#kafka.admin()

@@ -24,14 +24,20 @@ const CODES: Readonly<Record<number, readonly [string, boolean]>> = {
   42: ['INVALID_REQUEST', false],
   43: ['UNSUPPORTED_FOR_MESSAGE_FORMAT', false],
   44: ['POLICY_VIOLATION', false],
+  45: ['OUT_OF_ORDER_SEQUENCE_NUMBER', false],
+  46: ['DUPLICATE_SEQUENCE_NUMBER', false],
+  47: ['INVALID_PRODUCER_EPOCH', false],
+  49: ['INVALID_PRODUCER_ID_MAPPING', false],
   53: ['TRANSACTIONAL_ID_AUTHORIZATION_FAILED', false],
   56: ['KAFKA_STORAGE_ERROR', true],
   58: ['SASL_AUTHENTICATION_FAILED', false],
+  59: ['UNKNOWN_PRODUCER_ID', false],
   74: ['FENCED_LEADER_EPOCH', true],
   75: ['UNKNOWN_LEADER_EPOCH', true],
   76: ['UNSUPPORTED_COMPRESSION_TYPE', false],
   87: ['INVALID_RECORD', false],
-  89: ['THROTTLING_QUOTA_EXCEEDED', true]
+  89: ['THROTTLING_QUOTA_EXCEEDED', true],
+  90: ['PRODUCER_FENCED', false]
 }
 
 export interface BrokerErrorCode {

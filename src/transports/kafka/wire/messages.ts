@@ -1,5 +1,5 @@
 // The few Kafka requests kprod's own client makes, in their non-flexible versions: ApiVersions v0,
-// Metadata v1-v8, DescribeConfigs v1-v3, and the Produce v3-v8 response (its request is encoded
+// Metadata v1-v8, DescribeConfigs v1-v3, InitProducerId v0-v1, and the Produce v3-v8 response (its request is encoded
 // in record-batch.ts). Each decoder reads a response body after the correlation id.
 
 import { API, Reader, requestHeader } from './protocol.ts'
@@ -8,7 +8,8 @@ import { API, Reader, requestHeader } from './protocol.ts'
 export const SPOKEN: Readonly<Record<number, readonly [number, number]>> = {
   [API.PRODUCE]: [3, 8],
   [API.METADATA]: [1, 8],
-  [API.DESCRIBE_CONFIGS]: [1, 3]
+  [API.DESCRIBE_CONFIGS]: [1, 3],
+  [API.INIT_PRODUCER_ID]: [0, 1]
 }
 
 export type VersionRanges = ReadonlyMap<number, readonly [number, number]>
@@ -141,4 +142,16 @@ export function decodeProduce (r: Reader, version: number): ProducePartitionResu
   const first = results[0]
   if (first === undefined || results.length !== 1) throw new Error(`produce response has ${results.length} partition results, expected 1`)
   return { ...first, throttleTimeMs }
+}
+
+/** InitProducerId for an idempotent producer: no transactional id; the timeout means nothing then (Java sends Integer.MAX_VALUE). */
+export function initProducerIdRequest (version: number, correlationId: number, clientId: string): Buffer {
+  return requestHeader(API.INIT_PRODUCER_ID, version, correlationId, clientId).string(null).int32(2147483647).framed()
+}
+
+export interface ProducerIdResult { readonly errorCode: number, readonly producerId: string, readonly epoch: number }
+
+export function decodeInitProducerId (r: Reader): ProducerIdResult {
+  r.int32() // throttle time
+  return { errorCode: r.int16(), producerId: r.int64(), epoch: r.int16() }
 }

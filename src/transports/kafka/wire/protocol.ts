@@ -6,6 +6,7 @@ export const API = {
   PRODUCE: 0,
   METADATA: 3,
   API_VERSIONS: 18,
+  INIT_PRODUCER_ID: 22,
   DESCRIBE_CONFIGS: 32
 } as const
 

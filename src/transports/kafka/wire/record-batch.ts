@@ -5,12 +5,18 @@
 import { copyKey, copyValue, recordHasKey, recordKeyBytes, recordValueBytes, type InputRecord } from '../../../record.ts'
 import { API, varintSize, writeVarint } from './protocol.ts'
 import { crc32c } from './crc32c.ts'
+import { CODECS, type Codec } from './codecs.ts'
 
 /** Size of a v2 record batch header, before the first record. */
 export const BATCH_HEADER_BYTES = 61
 
-export const CODECS = { none: 0, gzip: 1 } as const
-export type Codec = keyof typeof CODECS
+/** The idempotent producer's fields of a batch header (KIP-98). */
+export interface ProducerStamp {
+  /** Producer id as a decimal string (an int64). */
+  readonly producerId: string
+  readonly epoch: number
+  readonly baseSequence: number
+}
 
 export interface ProduceHeader {
   readonly version: number
@@ -44,7 +50,7 @@ export function encodeRecords (records: readonly InputRecord[]): Buffer {
  * compressed records section when `compressed` is given. `alloc` supplies the memory (a pool).
  */
 export function encodeProduce (h: ProduceHeader, correlationId: number, records: readonly InputRecord[], codec: Codec = 'none', compressed: Buffer | null = null,
-  alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  alloc: (size: number) => Buffer = Buffer.allocUnsafe, stamp: ProducerStamp | null = null): Buffer {
   const clientIdBytes = Buffer.byteLength(h.clientId)
   const topicBytes = Buffer.byteLength(h.topic)
   const prefix = 4 + 2 + 2 + 4 + 2 + clientIdBytes + // size and header v1
@@ -72,14 +78,14 @@ export function encodeProduce (h: ProduceHeader, correlationId: number, records:
   buf.writeInt32BE(h.partition, at); at += 4
   buf.writeInt32BE(batchBytes, at); at += 4
 
-  writeBatchHeader(buf, at, batchBytes, records, codec)
+  writeBatchHeader(buf, at, batchBytes, records, codec, stamp)
   if (compressed === null) writeRecords(buf, at + BATCH_HEADER_BYTES, records)
   else buf.set(compressed, at + BATCH_HEADER_BYTES)
   buf.writeUInt32BE(crc32c(buf, at + 21, buf.length), at + 17)
   return buf
 }
 
-function writeBatchHeader (buf: Buffer, at: number, batchBytes: number, records: readonly InputRecord[], codec: Codec): void {
+function writeBatchHeader (buf: Buffer, at: number, batchBytes: number, records: readonly InputRecord[], codec: Codec, stamp: ProducerStamp | null): void {
   const n = records.length
   const base = records[0]?.readAt ?? 0
   let max = base
@@ -96,9 +102,9 @@ function writeBatchHeader (buf: Buffer, at: number, batchBytes: number, records:
   buf.writeInt32BE(n - 1, at + 23) // last offset delta
   buf.writeBigInt64BE(BigInt(base), at + 27)
   buf.writeBigInt64BE(BigInt(max), at + 35)
-  buf.writeBigInt64BE(-1n, at + 43) // producer id: none
-  buf.writeInt16BE(-1, at + 51) // producer epoch
-  buf.writeInt32BE(-1, at + 53) // base sequence
+  buf.writeBigInt64BE(stamp === null ? -1n : BigInt(stamp.producerId), at + 43) // producer id (-1: none)
+  buf.writeInt16BE(stamp === null ? -1 : stamp.epoch, at + 51) // producer epoch
+  buf.writeInt32BE(stamp === null ? -1 : stamp.baseSequence, at + 53) // base sequence
   buf.writeInt32BE(n, at + 57)
 }
 

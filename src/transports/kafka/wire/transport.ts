@@ -1,8 +1,10 @@
-// kprod's own Kafka client (--kafka-client wire): the same Transport contract as the kafkajs one,
-// built on the protocol directly. One send() = one Produce request carrying one v2 record batch
-// encoded straight from the input lines into one Buffer, written to the partition leader's
-// pipelined connection. No retries inside: on a leadership or connection error the metadata is
-// marked stale and refreshed before the next send, and the producer decides whether to retry.
+// kprod's own Kafka client (--kafka-client wire, the default): the same Transport contract as the
+// kafkajs one, built on the protocol directly. One send() = one Produce request carrying one v2
+// record batch encoded straight from the input lines into one Buffer, written to the partition
+// leader's pipelined connection. No retries inside: on a leadership or connection error the
+// metadata is marked stale and refreshed before the next send, and the producer decides whether
+// to retry. With idempotence (the default with --acks all) each batch carries the producer id,
+// epoch and sequence of idempotence.ts, kept across its retries on the same partition.
 
 import type { Batch } from '../../../batch/batch.ts'
 import { KprodError } from '../../../errors.ts'
@@ -13,20 +15,18 @@ import { BufferPool } from './buffer-pool.ts'
 import { Connection } from './connection.ts'
 import { STALE_METADATA, brokerErrorCode } from './error-codes.ts'
 import {
-  apiVersionsRequest, decodeApiVersions, decodeDescribeConfigs, decodeMetadata, decodeProduce, describeTopicConfigRequest,
-  metadataRequest, pickVersion, type BrokerInfo, type MetadataInfo, type VersionRanges
+  apiVersionsRequest, decodeApiVersions, decodeDescribeConfigs, decodeInitProducerId, decodeMetadata, decodeProduce, describeTopicConfigRequest,
+  initProducerIdRequest, metadataRequest, pickVersion, type BrokerInfo, type MetadataInfo, type VersionRanges
 } from './messages.ts'
 import { API } from './protocol.ts'
-import { encodeProduce, encodeRecords, type Codec } from './record-batch.ts'
+import { encodeProduce, encodeRecords, type ProducerStamp } from './record-batch.ts'
+import { MIN_PRODUCE_VERSION, compress } from './codecs.ts'
+import { IdempotentProducer } from './idempotence.ts'
 
-/** node:zlib is loaded on the first gzip batch only: most runs never compress. */
-let gzipLoaded: Promise<(data: Buffer) => Promise<Buffer>> | null = null
-function gzip (data: Buffer): Promise<Buffer> {
-  gzipLoaded ??= Promise.all([import('node:zlib'), import('node:util')]).then(([zlib, util]) => util.promisify(zlib.gzip))
-  return gzipLoaded.then((compress) => compress(data))
-}
+/** Answers that refuse an idempotent batch for its sequence: nothing written, retried re-stamped. */
+const SEQUENCE_REFUSED = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID'])
 
-export type WireTransportOptions = Omit<KafkaTransportOptions, 'idempotent' | 'logLevel'> & {
+export type WireTransportOptions = Omit<KafkaTransportOptions, 'logLevel'> & {
   /**
    * Produce connections per broker (at least 1): partition p goes over connection p mod this. A
    * broker answers the requests of one connection one at a time, so with one connection the
@@ -35,7 +35,7 @@ export type WireTransportOptions = Omit<KafkaTransportOptions, 'idempotent' | 'l
   readonly produceConnections?: number
 }
 
-interface Versions { readonly produce: number, readonly metadata: number, readonly describeConfigs: number | null }
+interface Versions { readonly produce: number, readonly metadata: number, readonly describeConfigs: number | null, readonly initProducerId: number | null }
 
 /** A broker error with the protocol name of its code as `type`, as kafka/errors.ts expects. */
 class BrokerError extends Error {
@@ -72,6 +72,9 @@ export class KafkaWireTransport implements Transport {
   #closed = false
   /** Partitions whose send in flight has handed its Produce request to a connection (one send per partition at a time). */
   readonly #written = new Set<number>()
+  /** The idempotent producer's state; null when idempotence is off. */
+  #idempotence: IdempotentProducer | null = null
+  #renewing: Promise<void> | null = null
 
   constructor (options: WireTransportOptions) {
     this.#o = options
@@ -86,13 +89,23 @@ export class KafkaWireTransport implements Transport {
 
   get limits (): TransportLimits { return this.#limits }
 
+  get idempotent (): boolean { return this.#o.idempotent }
+
+  /** An idempotent batch's sequence numbers belong to its partition: its retries stay there. */
+  get retriesKeepPartition (): boolean { return this.#o.idempotent }
+
   connect (): Promise<Topology> {
     return connectWithRetry(this.#o, async () => {
       const conn = await this.#bootstrap()
       try {
-        const partitions = this.#apply(await this.#metadata(conn))
-        await this.#readMaxMessageBytes(conn)
-        return { partitions }
+        this.#checkCodec(conn)
+        // Pipelined on one connection: start-up is most of a short run.
+        const [metadata] = await Promise.all([
+          this.#metadata(conn),
+          this.#readMaxMessageBytes(conn),
+          this.#o.idempotent && this.#idempotence === null ? this.#initProducerId(conn) : null
+        ])
+        return { partitions: this.#apply(metadata) }
       } finally {
         conn.close()
       }
@@ -129,14 +142,14 @@ export class KafkaWireTransport implements Transport {
       throw new KprodError('KPROD_BROKER', `LEADER_NOT_AVAILABLE: no leader known for partition ${partition}`, { retriable: true })
     }
     const conn = await this.#connection(leader, partition % this.#lanes)
-    const { acks, ackTimeoutMs, requestTimeoutMs, clientId, compression } = this.#o
+    const { acks, ackTimeoutMs, requestTimeoutMs, clientId, compression: codec } = this.#o
     const versions = this.#versions as Versions
-    const codec: Codec = compression
-    const compressed = codec === 'none' ? null : await gzip(encodeRecords(batch.records))
+    const compressed = codec === 'none' ? null : await compress(codec, encodeRecords(batch.records))
+    const stamp = await this.#stamp(batch, partition, conn)
     const correlationId = conn.nextCorrelationId()
     const header = { version: versions.produce, clientId, acks, timeoutMs: ackTimeoutMs, topic: this.target, partition }
     const pool = this.#pool
-    const frame = encodeProduce(header, correlationId, batch.records, codec, compressed, (size) => pool.take(size))
+    const frame = encodeProduce(header, correlationId, batch.records, codec, compressed, (size) => pool.take(size), stamp)
     const written = (): void => { pool.give(frame) }
     this.#written.add(partition)
     if (acks === 0) {
@@ -162,12 +175,60 @@ export class KafkaWireTransport implements Transport {
       logStartOffset: answer.logStartOffset,
       throttleTimeMs: answer.throttleTimeMs
     }
+    const idempotence = this.#idempotence
     if (answer.errorCode !== 0) {
       const e = new BrokerError(answer.errorCode, answer.errorMessage ?? `broker ${leader} refused the batch`)
+      if (idempotence !== null && e.type === 'DUPLICATE_SEQUENCE_NUMBER') {
+        // The broker already has this batch (an earlier attempt was written): delivered, at offsets it did not repeat.
+        idempotence.acknowledged(batch.id, partition)
+        return okResult(batch.records.length, partition, null, response)
+      }
       if (STALE_METADATA.has(e.type)) this.#stale = true
+      if (idempotence !== null && SEQUENCE_REFUSED.has(e.type)) {
+        // The Java producer retries these after an epoch bump; the broker wrote nothing.
+        idempotence.refused(batch.id, partition)
+        return { response, error: new KprodError('KPROD_BROKER', `${e.message}; retrying at a new producer epoch`, { retriable: true, cause: e }), records: null }
+      }
       return { response, error: fromBrokerError(e.type, e.message, e.retriable, e), records: null }
     }
+    idempotence?.acknowledged(batch.id, partition)
     return okResult(batch.records.length, partition, answer.baseOffset, response)
+  }
+
+  /** The idempotent stamp of `batch` on `partition` (null without idempotence). */
+  async #stamp (batch: Batch, partition: number, conn: Connection): Promise<ProducerStamp | null> {
+    let idempotence = this.#idempotence
+    if (!this.#o.idempotent) return null
+    if (idempotence === null || idempotence.needsNewId(batch.id, partition)) {
+      this.#renewing ??= this.#initProducerId(conn).finally(() => { this.#renewing = null })
+      await this.#renewing
+      idempotence = this.#idempotence as IdempotentProducer
+    }
+    return idempotence.stamp(batch.id, batch.records.length, partition)
+  }
+
+  /** Gets a producer id and epoch (InitProducerId without a transactional id), or a new one. */
+  async #initProducerId (conn: Connection): Promise<void> {
+    const version = (this.#versions as Versions).initProducerId
+    if (version === null) {
+      throw new KprodError('KPROD_BROKER', `broker ${conn.address} offers no InitProducerId version kprod speaks (v0-v1), so it cannot run an idempotent producer; use --no-idempotent`)
+    }
+    const id = conn.nextCorrelationId()
+    const answer = decodeInitProducerId(await conn.request(initProducerIdRequest(version, id, this.#o.clientId), id, this.#o.requestTimeoutMs, 'InitProducerId'))
+    if (answer.errorCode !== 0) {
+      throw new BrokerError(answer.errorCode, `InitProducerId refused${answer.errorCode === 31 ? ' (the idempotent producer needs the IdempotentWrite permission on the cluster, or Write on the topic; or use --no-idempotent)' : ''}`)
+    }
+    if (this.#idempotence === null) this.#idempotence = new IdempotentProducer(answer.producerId, answer.epoch)
+    else this.#idempotence.renew(answer.producerId, answer.epoch)
+  }
+
+  /** zstd needs Produce v7 (KIP-110): a broker that speaks less would refuse every batch. */
+  #checkCodec (conn: Connection): void {
+    const codec = this.#o.compression
+    const produce = (this.#versions as Versions).produce
+    if (produce < MIN_PRODUCE_VERSION[codec]) {
+      throw new KprodError('KPROD_BROKER', `--compression ${codec} needs Produce v${MIN_PRODUCE_VERSION[codec]} or later; broker ${conn.address} speaks up to v${produce}`)
+    }
   }
 
   /** A connection to any bootstrap broker that answers ApiVersions; also learns the versions to use. */
@@ -199,7 +260,7 @@ export class KafkaWireTransport implements Transport {
     if (produce === null || metadata === null) {
       throw new KprodError('KPROD_BROKER', `broker ${conn.address} speaks none of the Produce v3-v8 / Metadata v1-v8 versions kprod's wire client uses (${ranges(answer.ranges)}); use --kafka-client kafkajs`)
     }
-    return { produce, metadata, describeConfigs: pickVersion(API.DESCRIBE_CONFIGS, answer.ranges) }
+    return { produce, metadata, describeConfigs: pickVersion(API.DESCRIBE_CONFIGS, answer.ranges), initProducerId: pickVersion(API.INIT_PRODUCER_ID, answer.ranges) }
   }
 
   async #metadata (conn: Connection): Promise<MetadataInfo> {

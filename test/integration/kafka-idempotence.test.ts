@@ -1,0 +1,81 @@
+// The idempotent producer (the wire client's default with --acks all) against a real broker. A
+// loopback proxy forwards a Produce request, lets the broker write it, then drops its answer and
+// closes the connection: kprod cannot know whether the batch was written and sends it again.
+// Idempotent, the retry carries the same producer id, epoch and sequence, the broker recognises
+// it, and kcat reads every line exactly once; with --no-idempotent the same scenario writes the
+// batch twice. The batches on the broker's disk show the producer id and consecutive sequences.
+
+import { test, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { kprod } from '../helpers/cli.ts'
+import { multiset, multisetDiff } from '../helpers/data.ts'
+import { consumeAll, sharedKafka, type Cluster } from '../helpers/kafka.ts'
+import { hasLocalLog, storedBatches } from '../helpers/kafka-log.ts'
+import { kafkaProxy } from '../helpers/kafka-proxy.ts'
+
+let kafka: Cluster
+before(async () => { kafka = await sharedKafka() })
+
+const LINES = 3000
+const PER_BATCH = 300
+const input = Array.from({ length: LINES }, (_, i) => `idem ${i + 1}\n`).join('')
+type Exchange = { attempt: number, partition: number, error: string | null }
+
+async function runThroughProxy (extra: string[]): Promise<{ run: Awaited<ReturnType<typeof kprod>>, topic: string, dropped: number }> {
+  const topic = await kafka.topic({ partitions: 2 })
+  const proxy = await kafkaProxy(kafka.bootstrap.split(',')[0] as string)
+  try {
+    proxy.dropProduceAnswers([3, 6])
+    const run = await kprod(['--brokers', proxy.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress',
+      '--batch-records', String(PER_BATCH), '--linger', '5000', '--workers', '2', '--retry-backoff', '50', ...extra], { input })
+    return { run, topic, dropped: proxy.dropped }
+  } finally {
+    await proxy.close()
+  }
+}
+
+test('idempotent (the default): a batch whose answer was lost is sent again and written once', async () => {
+  const { run, topic, dropped } = await runThroughProxy([])
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal(dropped, 2)
+  assert.equal(run.summary.idempotent, true)
+  assert.deepEqual((run.summary.counts as Record<string, number>).delivered, LINES)
+  const retried = run.batches.filter((b) => (b.exchanges as Exchange[]).length > 1)
+  assert.equal(retried.length, 2, 'two batches needed a second exchange')
+  for (const b of retried) {
+    const [first, second] = b.exchanges as Exchange[]
+    assert.match(String(first?.error), /connection closed/)
+    assert.equal(second?.partition, first?.partition, 'an idempotent retry stays on its partition')
+  }
+  const records = await consumeAll(kafka.bootstrap, topic)
+  const expected = multiset(input.split('\n').slice(0, -1).map((l) => Buffer.from(l)))
+  assert.deepEqual(multisetDiff(expected, multiset(records.map((r) => r.value))), [], 'each line exactly once')
+  if (hasLocalLog(kafka)) {
+    for (const partition of [0, 1]) {
+      const batches = storedBatches(kafka, topic, partition)
+      let next = 0
+      for (const b of batches) {
+        assert.ok(b.producerId >= 0n, `partition ${partition}: batch at ${b.baseOffset} has producer id ${b.producerId}`)
+        assert.equal(b.baseSequence, next, `partition ${partition}: batch at ${b.baseOffset} continues the sequence`)
+        next += b.records
+      }
+    }
+  }
+})
+
+test('--no-idempotent: the same lost answer makes the retry write the batch twice', async () => {
+  const { run, topic, dropped } = await runThroughProxy(['--no-idempotent'])
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal(dropped, 2)
+  assert.equal(run.summary.idempotent, false)
+  const records = await consumeAll(kafka.bootstrap, topic)
+  assert.equal(records.length, LINES + 2 * PER_BATCH, 'both dropped batches are on the topic twice')
+})
+
+test('--acks 1 turns idempotence off (as in the Java client); the summary says so', async () => {
+  const topic = await kafka.topic({ partitions: 1 })
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--acks', '1'], { input: 'a\nb\n' })
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal(run.summary.idempotent, false)
+  if (hasLocalLog(kafka)) for (const b of storedBatches(kafka, topic, 0)) assert.equal(b.producerId, -1n)
+})

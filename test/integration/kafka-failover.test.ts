@@ -31,6 +31,17 @@ async function leaderOf (topic: string, partition: number): Promise<number> {
   return leader
 }
 
+/** Waits (up to 30 s) until a node other than `old` leads `partition`; returns it. */
+async function newLeaderOf (topic: string, partition: number, old: number): Promise<number> {
+  const deadline = Date.now() + 30_000
+  for (;;) {
+    const leader = await leaderOf(topic, partition).catch(() => -1)
+    if (leader > 0 && leader !== old) return leader
+    if (Date.now() > deadline) throw new Error(`partition ${partition} of ${topic} still led by ${leader} 30 s after node ${old} stopped`)
+    await sleep(250)
+  }
+}
+
 for (const client of ['kafkajs', 'wire'] as const) {
   test(`--kafka-client ${client}: the leader of partition 0 stops mid-run, every line is still delivered`, SLOW, async () => {
     const topic = await kafka.topic({ partitions: 3, replicationFactor: 3, config: { 'min.insync.replicas': '2' } })
@@ -52,10 +63,14 @@ for (const client of ['kafkajs', 'wire'] as const) {
     await write(4_000)
     await kafka.stopNode(leader)
     const stoppedAt = Date.now()
-    await write(4_000)
-    const newLeader = await leaderOf(topic, 0)
-    // The old leader comes back mid-run and catches up as a follower.
-    await kafka.startNode(leader)
+    let newLeader: number
+    try {
+      await write(4_000)
+      newLeader = await newLeaderOf(topic, 0, leader)
+    } finally {
+      // The old leader comes back mid-run and catches up as a follower.
+      await kafka.startNode(leader)
+    }
     await write(lines - 8_000)
     input.end()
     const run = await running

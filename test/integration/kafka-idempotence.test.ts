@@ -79,3 +79,28 @@ test('--acks 1 turns idempotence off (as in the Java client); the summary says s
   assert.equal(run.summary.idempotent, false)
   if (hasLocalLog(kafka)) for (const b of storedBatches(kafka, topic, 0)) assert.equal(b.producerId, -1n)
 })
+
+test('a batch given up unsettled (its answer lost, no attempts left): the partition goes on at a bumped epoch, and the summary notes it', async () => {
+  const topic = await kafka.topic({ partitions: 1 })
+  const proxy = await kafkaProxy(kafka.bootstrap.split(',')[0] as string)
+  let run: Awaited<ReturnType<typeof kprod>>
+  try {
+    proxy.dropProduceAnswers([2])
+    run = await kprod(['--brokers', proxy.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress',
+      '--batch-records', String(PER_BATCH), '--linger', '5000', '--attempts', '1'], { input })
+  } finally {
+    await proxy.close()
+  }
+  assert.equal(run.code, 4, run.stderr)
+  const c = run.summary.counts as Record<string, number>
+  assert.deepEqual([c.delivered, c.unknown], [LINES - PER_BATCH, PER_BATCH])
+  assert.ok((run.summary.notes as string[]).some((n) => /idempotent producer: 1 epoch bump/.test(n)), JSON.stringify(run.summary.notes))
+  // The lost answer's batch was written all the same: every line is there once.
+  const records = await consumeAll(kafka.bootstrap, topic)
+  assert.equal(records.length, LINES)
+  if (hasLocalLog(kafka)) {
+    const batches = storedBatches(kafka, topic, 0)
+    assert.deepEqual(batches.map((b) => [b.epoch - batches[0]!.epoch, b.baseSequence]),
+      batches.map((_, i) => i < 2 ? [0, i * PER_BATCH] : [1, (i - 2) * PER_BATCH]), 'after the unsettled batch: epoch + 1, sequence from 0')
+  }
+})

@@ -119,6 +119,15 @@ test('producer retries an unkeyed batch on the next idle partition, or on the sa
   }
 })
 
+test('a transport with retriesKeepPartition (Kafka idempotence) retries an unkeyed batch on its partition, not strict', async () => {
+  const { clock, producer, transport, results } = setup({ partitions: [0, 1, 2], strictPartitioning: false }, (call) => call.index === 0 ? notLeader : delivered(call))
+  Object.assign(transport, { retriesKeepPartition: true })
+  producer.enqueue(testBatch(clock.now()))
+  await clock.advance(100)
+  assert.deepEqual(transport.partitionsCalled, [0, 0])
+  assert.equal(results[0]?.partition, 0)
+})
+
 test('producer keeps a pinned batch on its partition through its backoff, so a later batch cannot overtake it', async () => {
   const { clock, producer, transport, results } = setup({ partitions: [0, 1], workers: 2 }, (call) => call.index === 0 ? notLeader : delivered(call))
   producer.enqueue(testBatch(clock.now(), { partition: 0, id: 1 }))

@@ -1,6 +1,8 @@
 // CRC-32C (Castagnoli), the checksum of a Kafka v2 record batch. node:zlib only has the IEEE
 // CRC-32. The optional dependency @node-rs/crc32 computes it with the CPU's CRC instructions
 // (about 8 GB/s here); without it, a slicing-by-8 table version in JavaScript (about 0.9 GB/s).
+// The native module is loaded on the first large batch only: a short run (one line from a CI
+// script) sums a few bytes, faster in JavaScript than loading a shared library.
 
 import { createRequire } from 'node:module'
 
@@ -51,13 +53,21 @@ function loadNative (): NativeCrc | null {
   }
 }
 
-const native = loadNative()
+/** Below this many bytes the JavaScript version is used: it takes microseconds there. */
+const NATIVE_FROM = 64 * 1024
 
-/** Which implementation crc32c() uses. */
-export const crc32cImplementation: 'native' | 'js' = native === null ? 'js' : 'native'
+let native: NativeCrc | null | undefined
+
+/** Which implementation crc32c() uses for large buffers (loads it). */
+export function crc32cImplementation (): 'native' | 'js' {
+  native ??= loadNative()
+  return native === null ? 'js' : 'native'
+}
 
 /** CRC-32C of buf[start, end), as an unsigned 32-bit number. */
 export function crc32c (buf: Buffer, start = 0, end = buf.length): number {
+  if (end - start < NATIVE_FROM) return crc32cJs(buf, start, end)
+  native ??= loadNative()
   if (native === null) return crc32cJs(buf, start, end)
   return native(start === 0 && end === buf.length ? buf : buf.subarray(start, end)) >>> 0
 }

@@ -129,8 +129,13 @@ export class KafkaWireTransport implements Transport {
   }
 
   async close (): Promise<void> {
+    if (this.#closed) return
     this.#closed = true
     this.#idle.stop()
+    const bumps = this.#idempotence?.bumps ?? 0
+    if (bumps > 0) {
+      this.notes.push(`idempotent producer: ${bumps} epoch bump(s) or new producer id(s): a batch was refused for its sequence (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID) or given up unsettled, so its partition's sequence started over`)
+    }
     await this.#closeConnections()
   }
 

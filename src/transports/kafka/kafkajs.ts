@@ -20,6 +20,9 @@ const LEVELS = {
   debug: KafkaLogLevel.DEBUG
 } as const
 
+/** How long close() lets kafkajs disconnect cleanly when no send is in flight. */
+const CLOSE_GRACE_MS = 500
+
 export class KafkaTransport implements Transport {
   readonly kind = 'kafka' as const
   readonly target: string
@@ -83,7 +86,7 @@ export class KafkaTransport implements Transport {
       } finally {
         await admin.disconnect().catch(() => {})
       }
-    })
+    }, () => { this.#sockets.destroyAll() })
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
@@ -110,10 +113,25 @@ export class KafkaTransport implements Transport {
     }
   }
 
+  /**
+   * kafkajs's disconnect waits for every request in flight, up to --request-timeout against a
+   * broker that hangs. Sends still in flight here were given up by the producer (a drain or
+   * flush deadline, a second signal), so their sockets are destroyed at once; otherwise
+   * disconnect gets a short grace, then the sockets go anyway. Nothing of kafkajs holds the exit.
+   */
   async close (): Promise<void> {
     this.#idle.stop()
-    await this.#producer.disconnect().catch(() => {})
     this.#connected = false
+    if (this.#sockets.inFlight > 0) {
+      this.#sockets.destroyAll()
+      this.#producer.disconnect().catch(() => {})
+      return
+    }
+    const disconnected = this.#producer.disconnect().catch(() => {})
+    const grace = new AbortController()
+    await Promise.race([disconnected, this.#options.clock.sleep(CLOSE_GRACE_MS, grace.signal).catch(() => {})])
+    grace.abort()
+    this.#sockets.destroyAll()
   }
 
   /** Partition ids of the topic, and the send limits that fit its max.message.bytes. */

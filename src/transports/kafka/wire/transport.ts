@@ -72,6 +72,8 @@ export class KafkaWireTransport implements Transport {
   #closed = false
   /** Partitions whose send in flight has handed its Produce request to a connection (one send per partition at a time). */
   readonly #written = new Set<number>()
+  /** Bootstrap connections, closed after use by their callers; close() ends any still open. */
+  readonly #bootstraps = new Set<Connection>()
 
   constructor (options: WireTransportOptions) {
     this.#o = options
@@ -96,7 +98,7 @@ export class KafkaWireTransport implements Transport {
       } finally {
         conn.close()
       }
-    })
+    }, () => { this.#closeStartup() })
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
@@ -118,7 +120,14 @@ export class KafkaWireTransport implements Transport {
   async close (): Promise<void> {
     this.#closed = true
     this.#idle.stop()
+    this.#closeStartup()
     await this.#closeConnections()
+  }
+
+  /** Ends the bootstrap connections (start, metadata refresh) still open, e.g. at the --connect-timeout deadline. */
+  #closeStartup (): void {
+    for (const conn of this.#bootstraps) conn.close('given up: --connect-timeout passed or kprod is closing')
+    this.#bootstraps.clear()
   }
 
   async #produce (batch: Batch, partition: number): Promise<SendResult> {
@@ -180,6 +189,8 @@ export class KafkaWireTransport implements Transport {
       let conn: Connection | null = null
       try {
         conn = await this.#open(host, port)
+        for (const c of this.#bootstraps) if (c.closed) this.#bootstraps.delete(c)
+        this.#bootstraps.add(conn)
         if (this.#versions === null) this.#versions = await this.#apiVersions(conn)
         return conn
       } catch (err) {

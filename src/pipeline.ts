@@ -18,6 +18,7 @@ import { readInput, type InputSink, type InputTotals } from './input/read-input.
 import { checkOutputPaths, type FileId } from './input/output-paths.ts'
 import { Reporter } from './report/reporter.ts'
 import { FailedOutput } from './report/failed-output.ts'
+import { exitReason } from './report/exit-reason.ts'
 import type { Transport, Topology } from './transports/transport.ts'
 import type { Clock, TimerHandle } from './util/clock.ts'
 import { EXIT_CODES as EXIT } from './exit-codes.ts'
@@ -122,6 +123,8 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   if (signal === 'SIGINT') exitCode = EXIT.sigint
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
   await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes })
+  const why = exitReason({ exitCode, counts: reporter.counts, signal, error })
+  if (why !== null) deps.warn(why)
   return { exitCode }
 }
 

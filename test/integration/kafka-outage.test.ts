@@ -79,6 +79,24 @@ async function check (r: Runner, run: CliRun): Promise<Record<string, number>> {
   return c
 }
 
+/**
+ * stderr of an outage is short: kafkajs's repeated logs de-duplicated, no stack traces, one line
+ * per distinct cause with counts that add up to the lines not delivered, and a last line saying
+ * why the exit code is 4.
+ */
+function checkStderr (name: string, run: CliRun, c: Record<string, number>): void {
+  const lines = run.stderr.split('\n').filter((l) => l !== '')
+  assert.ok(lines.length <= 60, `${name}: ${lines.length} stderr lines:\n${run.stderr}`)
+  assert.doesNotMatch(run.stderr, /"stack"|\n\s+at /, `${name}: a stack trace on stderr`)
+  let counted = 0
+  for (const l of lines) {
+    const m = /^kprod: (\d+) lines? (failed|unknown|unsent): /.exec(l)
+    if (m !== null) counted += Number(m[1])
+  }
+  assert.equal(counted, c.failed! + c.unknown! + c.unsent!, `${name}: the per-cause counts add up:\n${run.stderr}`)
+  assert.match(lines.at(-1) as string, new RegExp(`^kprod: exit 4: not every line was delivered: of ${c.read} lines read, ${c.delivered} delivered`))
+}
+
 function range (from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i)
 }
@@ -87,6 +105,7 @@ test('the broker stops mid-run and stays down: every line counted failed is abse
   const runners = await Promise.all(CLIENTS.map(async (client) => start(client, await kafka.topic({ partitions: 4 }),
     ['--kafka-client', client, '--delivery-timeout', '6000', '--request-timeout', '3000', '--retry-backoff', '100', '--retry-backoff-max', '500'])))
   await feed(runners, 1, 3000)
+  await Promise.all(runners.map((r) => r.firstBatch))
   await kafka.stopNode(1)
   await feed(runners, 3001, 4000)
   for (const r of runners) r.input.end()
@@ -99,6 +118,7 @@ test('the broker stops mid-run and stays down: every line counted failed is abse
     t.diagnostic(`${r.name}: ${JSON.stringify(c)}`)
     assert.equal(c.read, 4000)
     assert.ok(c.failed! + c.unknown! >= 1000, `${r.name}: failed ${c.failed}, unknown ${c.unknown}`)
+    checkStderr(r.name, run, c)
   }
 })
 
@@ -109,6 +129,7 @@ test('an outage shorter than --delivery-timeout: the default (no attempt count) 
     start('wire --attempts 3', await kafka.topic({ partitions: 4 }), ['--kafka-client', 'wire', '--attempts', '3', ...common])
   ])
   await feed(runners, 1, 1000)
+  await Promise.all(runners.map((r) => r.firstBatch))
   await kafka.stopNode(1)
   await feed(runners, 1001, 2000)
   // With the former default of 10 attempts and this backoff, every batch gave up after about 6 s.

@@ -49,6 +49,7 @@ for (const client of CLIENTS) {
     assert.ok(took <= connectTimeout + 1000, `exited ${took} ms after it first connected (--connect-timeout ${connectTimeout})`)
     assert.match(run.stderr, new RegExp(`cannot reach the Kafka brokers ${silent.address} \\(--brokers\\) within ${connectTimeout} ms`))
     assert.equal(run.summary.exitCode, 3)
+    assert.match(run.stderr.trimEnd().split('\n').at(-1) as string, /^kprod: exit 3: nothing was sent: cannot reach the Kafka brokers/)
   })
 
   test(`--kafka-client ${client}: SIGTERM while connecting to a silent port exits 143 at once, with the summary`, async (t) => {

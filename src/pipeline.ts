@@ -5,7 +5,7 @@
 
 import type { Readable, Writable } from 'node:stream'
 import type { Config } from './config/config.ts'
-import { ConfigError, errorText, toKprodError, type KprodError } from './errors.ts'
+import { ConfigError, KprodError, errorText, toKprodError } from './errors.ts'
 import type { InputRecord } from './record.ts'
 import { ANY_PARTITION, recordBytes, type Batch } from './batch/batch.ts'
 import { BatchBuilder } from './batch/builder.ts'
@@ -20,6 +20,7 @@ import { Reporter } from './report/reporter.ts'
 import { Checkpoint } from './checkpoint/checkpoint.ts'
 import type { BatchResult } from './producer/result.ts'
 import { FailedOutput } from './report/failed-output.ts'
+import { exitReason } from './report/exit-reason.ts'
 import type { Transport, Topology } from './transports/transport.ts'
 import type { Clock, TimerHandle } from './util/clock.ts'
 import { EXIT_CODES as EXIT } from './exit-codes.ts'
@@ -101,7 +102,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     }
   }
   try {
-    const topology = await deps.transport.connect()
+    const topology = await untilStopped(deps.transport.connect(), deps.stop, 'while connecting')
     const partitions = checkPartitions(config, topology)
     producer = makeProducer(config, deps, partitions, reporter, checkpoint)
     builder = makeBuilder(config, deps, producer, refuse)
@@ -135,7 +136,26 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   // After the drain: every line that got an outcome is in the last checkpoint.
   const checkpointReport = checkpoint === null ? null : await checkpoint.close()
   await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport, idempotent: deps.transport.idempotent ?? null })
+  const why = exitReason({ exitCode, counts: reporter.counts, signal, error })
+  if (why !== null) deps.warn(why)
   return { exitCode }
+}
+
+/**
+ * `work`, unless the stop signal comes first: a signal during connect must not wait out
+ * --connect-timeout (the transport's close() then ends what connect still holds).
+ */
+function untilStopped<T> (work: Promise<T>, stop: AbortSignal, what: string): Promise<T> {
+  if (stop.aborted) work.catch(() => {})
+  return new Promise<T>((resolve, reject) => {
+    const onStop = (): void => {
+      work.catch(() => {})
+      reject(new KprodError('KPROD_INTERRUPTED', `interrupted by ${String(stop.reason)} ${what}`))
+    }
+    if (stop.aborted) return onStop()
+    stop.addEventListener('abort', onStop, { once: true })
+    work.then(resolve, reject).finally(() => stop.removeEventListener('abort', onStop))
+  })
 }
 
 /** A --failed-output file that cannot be opened is a usage error (exit 2), not an internal one. */

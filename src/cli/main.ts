@@ -142,9 +142,25 @@ export async function run (): Promise<void> {
   const io = processIo()
   const code = await main(process.argv.slice(2), io)
   process.exitCode = code
-  // Pending handles (an idle stdin pipe, a client socket) must not keep a finished run alive.
+  // Pending handles (an idle stdin pipe, a client socket, kafkajs's own timers) must not keep a
+  // finished run alive: exit once stdout and stderr have taken every byte (or after 1 s, should a
+  // reader stop reading), so every deadline holds to the second.
   io.closeStdin()
   setTimeout(() => process.exit(code), 1000).unref()
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)])
+  process.exit(code)
+}
+
+/** Resolves once everything written to `stream` so far was handed to the OS (or it failed). */
+function flushed (stream: NodeJS.WriteStream): Promise<void> {
+  if (stream.destroyed || stream.writableEnded) return Promise.resolve()
+  return new Promise((resolve) => {
+    try {
+      stream.write('', () => resolve())
+    } catch {
+      resolve()
+    }
+  })
 }
 
 /**

@@ -1,6 +1,7 @@
 // The accounting centre: every input line ends here exactly once, as delivered, failed, unknown,
 // skipped or unsent, and finish() checks read == the sum of those five. It writes batch, stats and
-// summary lines to stdout, human warnings to stderr and undelivered lines to --failed-output.
+// summary lines to stdout, human warnings to stderr (with one line per distinct cause of lines not
+// delivered, and its count) and undelivered lines to --failed-output.
 
 import type { Writable } from 'node:stream'
 import type { BatchResult } from '../producer/result.ts'
@@ -8,6 +9,7 @@ import { recordBytes } from '../batch/batch.ts'
 import { errorText } from '../errors.ts'
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import { batchLine } from './batch-line.ts'
+import { CauseTally } from './causes.ts'
 import type { FailedOutput } from './failed-output.ts'
 import { JsonLinesWriter } from './json-lines.ts'
 import { LatencyHistogram } from './latency.ts'
@@ -58,6 +60,8 @@ export class Reporter {
   /** Skipped lines not yet covered by a warning. */
   #skipsUnwarned = 0
   #finished: Promise<void> | null = null
+  /** Why lines were not delivered, told on stderr at exit: one line per cause with its count. */
+  readonly #causes = new CauseTally()
 
   constructor (options: ReporterOptions) {
     this.#o = options
@@ -142,6 +146,7 @@ export class Reporter {
       o.warn(`kprod: cannot write the final stats line: ${errorText(err)}`)
     }
     if (this.#skipsUnwarned > 0) this.#warnSkips('')
+    for (const line of this.#causes.lines()) o.warn(`kprod: ${line}`)
     const notes = [...end.notes]
     const failedOutputError = await this.#closeFailedOutput()
     if (failedOutputError !== null) notes.push(failedOutputError)
@@ -190,6 +195,7 @@ export class Reporter {
       if (outcome !== 'delivered') {
         t[outcome]++
         failedOutput?.write(record.line)
+        this.#causes.add(outcome, result.errors[i] ?? result.producerError)
         continue
       }
       t.delivered++

@@ -55,6 +55,9 @@ export class KafkajsSockets {
     return written
   }
 
+  /** Sends in flight (watched and not yet ended). */
+  get inFlight (): number { return this.#watched.size }
+
   /** Destroys every socket now and any made later: kafkajs's pending requests then fail at once. */
   destroyAll (): void {
     this.#destroyed = true

@@ -2,10 +2,11 @@
 // kafkajs retries are off, topics are never auto-created, and the partition is always explicit,
 // so the producer's exchange records are the whole truth about what went over the wire.
 
-import kafkajs, { type Admin, type Producer, type Message, type logCreator as LogCreator } from 'kafkajs'
+import kafkajs, { type Admin, type Producer, type Message } from 'kafkajs'
 import type { Batch } from '../../batch/batch.ts'
 import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
 import { fromKafkaError } from './errors.ts'
+import { KafkajsLog } from './kafkajs-log.ts'
 import { KafkajsSockets } from './kafkajs-sockets.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
 
@@ -20,6 +21,9 @@ const LEVELS = {
   debug: KafkaLogLevel.DEBUG
 } as const
 
+/** How long close() lets kafkajs disconnect cleanly when no send is in flight. */
+const CLOSE_GRACE_MS = 500
+
 export class KafkaTransport implements Transport {
   readonly kind = 'kafka' as const
   readonly target: string
@@ -32,9 +36,12 @@ export class KafkaTransport implements Transport {
   readonly #idle: IdleTimer
   /** Every socket kafkajs opens: which sends were written, and a way to end them all. */
   readonly #sockets = new KafkajsSockets()
+  /** kafkajs's logs, each distinct message once; repeats counted, told at close(). */
+  readonly #log: KafkajsLog
 
   constructor (options: KafkaTransportOptions) {
     this.#options = options
+    this.#log = new KafkajsLog(options.log)
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
     this.#idle = new IdleTimer(options.clock, options.connectionMaxIdleMs, () => {
@@ -50,7 +57,7 @@ export class KafkaTransport implements Transport {
       enforceRequestTimeout: true,
       retry: { retries: 0 },
       logLevel: LEVELS[options.logLevel],
-      logCreator: stderrLogCreator(options.log),
+      logCreator: this.#log.creator,
       socketFactory: this.#sockets.factory
     })
     this.#producer = this.#kafka.producer({
@@ -85,7 +92,7 @@ export class KafkaTransport implements Transport {
       } finally {
         await admin.disconnect().catch(() => {})
       }
-    })
+    }, () => { this.#sockets.destroyAll() })
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
@@ -112,10 +119,26 @@ export class KafkaTransport implements Transport {
     }
   }
 
+  /**
+   * kafkajs's disconnect waits for every request in flight, up to --request-timeout against a
+   * broker that hangs. Sends still in flight here were given up by the producer (a drain or
+   * flush deadline, a second signal), so their sockets are destroyed at once; otherwise
+   * disconnect gets a short grace, then the sockets go anyway. Nothing of kafkajs holds the exit.
+   */
   async close (): Promise<void> {
     this.#idle.stop()
-    await this.#producer.disconnect().catch(() => {})
     this.#connected = false
+    if (this.#sockets.inFlight > 0) {
+      this.#sockets.destroyAll()
+      this.#producer.disconnect().catch(() => {})
+    } else {
+      const disconnected = this.#producer.disconnect().catch(() => {})
+      const grace = new AbortController()
+      await Promise.race([disconnected, this.#options.clock.sleep(CLOSE_GRACE_MS, grace.signal).catch(() => {})])
+      grace.abort()
+      this.#sockets.destroyAll()
+    }
+    this.#log.flush()
   }
 
   /** Partition ids of the topic, and the send limits that fit its max.message.bytes. */
@@ -164,13 +187,4 @@ function okResult (batch: Batch, partition: number, meta: Metadata | null, acks:
         logStartOffset: meta.logStartOffset ?? null
       }
   return { response, error: null, records }
-}
-
-function stderrLogCreator (log: (line: string) => void): LogCreator {
-  return () => ({ namespace, level, log: entry }) => {
-    const { message, timestamp: _t, logger: _l, ...extra } = entry
-    const name = KafkaLogLevel[level] ?? String(level)
-    const rest = Object.keys(extra).length > 0 ? ' ' + JSON.stringify(extra) : ''
-    log(`kprod: kafkajs ${name} [${namespace}] ${message}${rest}`)
-  }
 }

@@ -96,7 +96,14 @@ test('--flush-timeout: at the deadline records never sent are unsent, in flight 
   assert.equal(summary.exitCode, 4)
   assert.equal(summary.signal, null)
   assert.equal(summary.error, '--flush-timeout of 1500 ms passed after end of input: 2 records delivered, 8 still pending (buffered, in flight or waiting for a retry) given up')
-  assert.deepEqual(run.warnings.filter((w) => w.includes('--flush-timeout')), [`kprod: ${summary.error as string}`])
+  assert.deepEqual(run.warnings.filter((w) => w.startsWith('kprod: --flush-timeout')), [`kprod: ${summary.error as string}`])
+  // One stderr line per cause with its count, then why the exit code is 4.
+  assert.deepEqual(run.warnings.filter((w) => /^kprod: \d+ lines? /.test(w)), [
+    'kprod: 4 lines unknown: error producing topic t partition *: --flush-timeout of 1500 ms passed after end of input while the request was in flight',
+    'kprod: 2 lines failed: error producing topic t partition *: slow down; --flush-timeout of 1500 ms passed after end of input',
+    'kprod: 2 lines unsent: --flush-timeout of 1500 ms passed after end of input'
+  ])
+  assert.match(run.warnings.at(-1) as string, /^kprod: exit 4: not every line was delivered: of 10 lines read, 2 delivered, 2 failed \(definitely not written\), 4 unknown \(may have been written\), 2 unsent; --flush-timeout/)
   assert.equal(summary.failedOutputLines, 8)
   const undelivered = readFileSync(failedFile, 'utf8').split('\n').filter((l) => l !== '').sort()
   assert.equal(undelivered.length, 8)

@@ -75,6 +75,8 @@ export class KafkaWireTransport implements Transport {
   /** The idempotent producer's state; null when idempotence is off. */
   #idempotence: IdempotentProducer | null = null
   #renewing: Promise<void> | null = null
+  /** Bootstrap connections, closed after use by their callers; close() ends any still open. */
+  readonly #bootstraps = new Set<Connection>()
 
   constructor (options: WireTransportOptions) {
     this.#o = options
@@ -109,7 +111,7 @@ export class KafkaWireTransport implements Transport {
       } finally {
         conn.close()
       }
-    })
+    }, () => { this.#closeStartup() })
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
@@ -136,7 +138,14 @@ export class KafkaWireTransport implements Transport {
     if (bumps > 0) {
       this.notes.push(`idempotent producer: ${bumps} epoch bump(s) or new producer id(s): a batch was refused for its sequence (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID) or given up unsettled, so its partition's sequence started over`)
     }
+    this.#closeStartup()
     await this.#closeConnections()
+  }
+
+  /** Ends the bootstrap connections (start, metadata refresh) still open, e.g. at the --connect-timeout deadline. */
+  #closeStartup (): void {
+    for (const conn of this.#bootstraps) conn.close('given up: --connect-timeout passed or kprod is closing')
+    this.#bootstraps.clear()
   }
 
   async #produce (batch: Batch, partition: number): Promise<SendResult> {
@@ -246,6 +255,8 @@ export class KafkaWireTransport implements Transport {
       let conn: Connection | null = null
       try {
         conn = await this.#open(host, port)
+        for (const c of this.#bootstraps) if (c.closed) this.#bootstraps.delete(c)
+        this.#bootstraps.add(conn)
         if (this.#versions === null) this.#versions = await this.#apiVersions(conn)
         return conn
       } catch (err) {

@@ -19,6 +19,7 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
       stream: config.target,
       region: config.region,
       endpoint: config.endpoint,
+      profile: config.profile,
       putRecordsOver: config.kinesisClient,
       partitionKey: config.partitionKey,
       explicitHashKey: config.explicitHashKey,

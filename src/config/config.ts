@@ -61,6 +61,8 @@ export interface Config {
 
   readonly region: string | null
   readonly endpoint: string | null
+  /** --profile; null: AWS_PROFILE, else the default profile. */
+  readonly profile: string | null
   readonly partitionKey: 'random' | 'hash'
   readonly explicitHashKey: boolean
   readonly shardOrdering: boolean
@@ -184,6 +186,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     logLevel: get('log-level'),
     region: get<string | undefined>('region') ?? null,
     endpoint: endpoint ?? null,
+    profile: get<string | undefined>('profile') ?? null,
     partitionKey: get('partition-key'),
     explicitHashKey: get<boolean | undefined>('explicit-hash-key') ?? false,
     shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,

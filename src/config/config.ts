@@ -66,6 +66,8 @@ export interface Config {
   readonly partitionKey: 'random' | 'hash'
   readonly explicitHashKey: boolean
   readonly shardOrdering: boolean
+  /** --aggregate: user records packed into KPL aggregated records, batched per shard. */
+  readonly aggregate: boolean
 
   readonly failedOutput: string | null
   readonly statsIntervalMs: number
@@ -123,10 +125,13 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     }
   }
 
-  const batchRecords = get<number | undefined>('batch-records') ?? (kind === 'kinesis' ? MAX_PUT_RECORDS : DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')])
+  // With --aggregate a batch is user records packed into aggregated records: up to 10000 (~1 MiB of 100-byte lines).
+  const aggregate = kind === 'kinesis' && (get<boolean | undefined>('aggregate') ?? false)
+  const kinesisBatch = aggregate ? AGGREGATE_BATCH_RECORDS : MAX_PUT_RECORDS
+  const batchRecords = get<number | undefined>('batch-records') ?? (kind === 'kinesis' ? kinesisBatch : DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')])
   const workers = get<number>('workers')
   const bufferRecords = get<number | undefined>('buffer-records') ??
-    (kind === 'kinesis' ? workers * Math.min(batchRecords, MAX_PUT_RECORDS) : DEFAULT_BUFFER_RECORDS)
+    (kind === 'kinesis' ? workers * Math.min(batchRecords, kinesisBatch) : DEFAULT_BUFFER_RECORDS)
   const minRecords = get<number | undefined>('min-records') ?? batchRecords
   if (minRecords > batchRecords) problems.push(`--min-records ${minRecords} is above --batch-records ${batchRecords}: it would never be reached`)
   const batchBytes = get<number>('batch-bytes')
@@ -190,6 +195,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     partitionKey: get('partition-key'),
     explicitHashKey: get<boolean | undefined>('explicit-hash-key') ?? false,
     shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,
+    aggregate,
     failedOutput: get<string | undefined>('failed-output') ?? null,
     statsIntervalMs: get('stats-interval'),
     batchLines: get('batch-lines'),
@@ -227,11 +233,15 @@ export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
  */
 export const DEFAULT_BUFFER_RECORDS = 20_000
 
+/** --batch-records default with --aggregate: user records, about one 1 MiB aggregate of 100-byte lines. */
+export const AGGREGATE_BATCH_RECORDS = 10_000
+
 function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: Map<string, Value>): string[] {
   if (kind !== 'kinesis') return []
   const problems: string[] = []
   const records = v.get('batch-records')
-  if (flags.batchRecords !== undefined && typeof records === 'number' && records > MAX_PUT_RECORDS) {
+  // With --aggregate, --batch-records counts user records, many to one Kinesis record.
+  if (v.get('aggregate') !== true && flags.batchRecords !== undefined && typeof records === 'number' && records > MAX_PUT_RECORDS) {
     problems.push(`--batch-records: ${records} is over the ${MAX_PUT_RECORDS} records one Kinesis PutRecords takes; allowed: 1..${MAX_PUT_RECORDS}`)
   }
   const bytes = v.get('batch-bytes')

@@ -378,3 +378,14 @@ test('clientConfig logs SDK warnings to the log but not its per-call entries', (
   logger.warn('socket usage is high')
   assert.deepEqual(logs, ['kprod: aws-sdk warn: socket usage is high'])
 })
+
+test('kinesisLimits with aggregate: lines fit one aggregate with --shard-ordering, one PutRecords of aggregates without', () => {
+  const one = kinesisLimits({ maxBatchRecords: 10_000, maxBatchBytes: 5 * 1024 * 1024, aggregate: true, shardOrdering: true, partitionKey: 'random' }, 1024 * 1024)
+  assert.equal(one.maxBatchRecords, 10_000)
+  assert.equal(one.maxRecordBytes, 1024 * 1024)
+  // Room for 10000 records' framing (20 bytes each) and one aggregate's frame and key.
+  assert.ok(one.maxBatchBytes > 800_000 && one.maxBatchBytes + 10_000 * 20 + 1556 <= 1024 * 1024, String(one.maxBatchBytes))
+  const many = kinesisLimits({ maxBatchRecords: 10_000, maxBatchBytes: 5 * 1024 * 1024, aggregate: true, shardOrdering: false, partitionKey: 'hash' }, 10 * 1024 * 1024)
+  assert.equal(many.maxRecordBytes, 1024 * 1024, 'an aggregate stays within 1 MiB even where the stream takes larger records')
+  assert.ok(many.maxBatchBytes > 4_000_000 && many.maxBatchBytes + 10_000 * 52 <= 5 * 1024 * 1024, String(many.maxBatchBytes))
+})

@@ -25,6 +25,7 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
       explicitHashKey: config.explicitHashKey,
       shardOrdering: config.shardOrdering,
       aggregate: config.aggregate,
+      shardRate: config.shardLimit,
       lanes: config.workers,
       maxBatchRecords: config.aggregate ? config.batchRecords : Math.min(config.batchRecords, MAX_BATCH_RECORDS),
       maxBatchBytes: config.batchBytes,

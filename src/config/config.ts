@@ -68,6 +68,8 @@ export interface Config {
   readonly shardOrdering: boolean
   /** --aggregate: user records packed into KPL aggregated records, batched per shard. */
   readonly aggregate: boolean
+  /** --shard-limit: per-shard write limits kept before sending (with shardOrdering or aggregate); null: off. */
+  readonly shardLimit: { readonly recordsPerSecond: number, readonly bytesPerSecond: number } | null
 
   readonly failedOutput: string | null
   readonly statsIntervalMs: number
@@ -106,6 +108,9 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   problems.push(...targetProblems(flags, kind))
   problems.push(...kinesisLimitProblems(kind, flags, v))
   const endpoint = get<string | undefined>('endpoint')
+  const shardLimitText = get<string | undefined>('shard-limit')
+  const shardLimit = shardLimitText === undefined ? DEFAULT_SHARD_LIMIT : parseShardLimit(shardLimitText)
+  if (shardLimit === undefined) problems.push(`--shard-limit: '${shardLimitText ?? ''}' is not records/s,bytes/s (two whole numbers from 1, e.g. 1000,1048576) or off`)
   if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push(`--endpoint: '${endpoint}' is not an http:// or https:// URL (e.g. http://127.0.0.1:4567)`)
   const brokers = get<readonly string[]>('brokers')
   for (const broker of brokers ?? []) {
@@ -196,6 +201,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     explicitHashKey: get<boolean | undefined>('explicit-hash-key') ?? false,
     shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,
     aggregate,
+    shardLimit: shardLimit === undefined ? DEFAULT_SHARD_LIMIT : shardLimit,
     failedOutput: get<string | undefined>('failed-output') ?? null,
     statsIntervalMs: get('stats-interval'),
     batchLines: get('batch-lines'),
@@ -232,6 +238,19 @@ export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
  * 26-34 against 21-26 MB at its peak; bench/README.md).
  */
 export const DEFAULT_BUFFER_RECORDS = 20_000
+
+/** Kinesis's published per-shard write limits: 1,000 records/s and 1 MiB/s. */
+const DEFAULT_SHARD_LIMIT = { recordsPerSecond: 1000, bytesPerSecond: 1024 * 1024 }
+
+/** --shard-limit: 'off' → null, 'R,B' → the limits, anything else → undefined. */
+function parseShardLimit (text: string): { recordsPerSecond: number, bytesPerSecond: number } | null | undefined {
+  if (text.trim().toLowerCase() === 'off') return null
+  const m = /^\s*(\d{1,12})\s*,\s*(\d{1,15})\s*$/.exec(text)
+  if (m === null) return undefined
+  const recordsPerSecond = Number(m[1])
+  const bytesPerSecond = Number(m[2])
+  return recordsPerSecond >= 1 && bytesPerSecond >= 1 ? { recordsPerSecond, bytesPerSecond } : undefined
+}
 
 /** --batch-records default with --aggregate: user records, about one 1 MiB aggregate of 100-byte lines. */
 export const AGGREGATE_BATCH_RECORDS = 10_000

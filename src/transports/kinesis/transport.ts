@@ -8,12 +8,13 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto'
 import type { ListShardsInput, Shard } from '@aws-sdk/client-kinesis'
 import { ANY_PARTITION, type Batch } from '../../batch/batch.ts'
 import { KprodError } from '../../errors.ts'
-import { recordValueBytes, type InputRecord } from '../../record.ts'
+import { recordKeyBytes, recordValueBytes, type InputRecord } from '../../record.ts'
 import { isDeliveredRun, type DeliveredRun, type RecordPosition, type RecordResult, type SendResult, type Topology, type Transport, type TransportLimits } from '../transport.ts'
 import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './errors.ts'
 import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, type ShardRange, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './shards.ts'
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from './limits.ts'
+import { HEADROOM, KINESIS_SHARD_RATE, ShardLimiter, type ShardRate } from './shard-limiter.ts'
 import { AGGREGATE_FRAME_BYTES, KEY_ENTRY_OVERHEAD, USER_RECORD_OVERHEAD, aggregate } from './aggregate.ts'
 
 export interface KinesisTransportOptions extends KinesisClientOptions {
@@ -27,7 +28,7 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
   /**
    * User records packed into KPL aggregated records (kinesis/aggregate.ts). Partitions are shard
    * indexes (as with shardOrdering): every user record of an aggregate maps to the shard it is sent
-   * to. With shardOrdering too, a batch is one aggregate, so a call succeeds or fails whole.
+   * to. A batch is one aggregate (kinesisLimits), so a call succeeds or fails whole.
    */
   readonly aggregate?: boolean
   /** At most 500. */
@@ -40,6 +41,11 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly credentialsFrom?: string
   /** Said once in the summary's notes, e.g. how --kinesis-client http found its credentials. */
   readonly notes?: readonly string[]
+  /**
+   * With shardOrdering or aggregate: each shard's writes are kept under these limits before they
+   * are sent (kinesis/shard-limiter.ts); null: no shaping. Default: Kinesis's published limits.
+   */
+  readonly shardRate?: ShardRate | null
   /** Source of random partition keys; default node:crypto randomBytes. */
   readonly randomBytes?: (size: number) => Buffer
 }
@@ -65,6 +71,7 @@ export class KinesisTransport implements Transport {
   #shards: ShardMap | null = null
   #place: StreamPlace
   #closed = false
+  readonly #limiter: ShardLimiter | null = null
   /** With --aggregate, the shard (rank in the map) the last keyless record went to. */
   #nextShard = -1
   /** shardIndexOf() of each shard id seen in a result: parsed once per shard, not once per record. */
@@ -81,7 +88,12 @@ export class KinesisTransport implements Transport {
     this.#randomBytes = options.randomBytes ?? cryptoRandomBytes
     this.#place = { stream: options.stream, region: options.region, endpoint: options.endpoint, credentialsFrom: options.credentialsFrom ?? null }
     if (perShard) this.partitionFor = (record) => this.#shardOf(record)
-    // An aggregate fails or succeeds whole, and with shardOrdering a call carries one: keys may repeat.
+    const rate = options.shardRate === undefined ? KINESIS_SHARD_RATE : options.shardRate
+    if (perShard && rate !== null) {
+      this.#limiter = new ShardLimiter(rate, () => options.clock.now())
+      this.notes.push(`each shard's writes kept under ${rate.recordsPerSecond} records/s and ${rate.bytesPerSecond} bytes/s before sending (${Math.round(HEADROOM * 100)} % planned; --shard-limit); throttled records are still counted and retried`)
+    }
+    // A call carries one aggregate, which fails or succeeds whole: keys may repeat in a batch.
     if (options.shardOrdering && options.aggregate !== true) this.orderKey = (record) => this.#orderKeyOf(record)
   }
 
@@ -134,6 +146,11 @@ export class KinesisTransport implements Transport {
   async send (batch: Batch, partition: number): Promise<SendResult> {
     if (this.#o.aggregate === true) return await this.#sendAggregated(batch.records, partition)
     const records = batch.records
+    if (this.#limiter !== null) {
+      let bytes = batch.bytes
+      for (const r of records) if (recordKeyBytes(r) === 0) bytes += GENERATED_KEY_BYTES
+      await this.#shape(partition, records.length, bytes)
+    }
     // The call (its partition keys: a string per record) is made inside the closure, which #call
     // holds until the answer: with --kinesis-client http it is garbage once the body is written.
     const put = (signal: AbortSignal): Promise<PutRecordsAnswer> => this.#client.putRecords({
@@ -186,6 +203,7 @@ export class KinesisTransport implements Transport {
     if (aggregates.length > MAX_BATCH_RECORDS || bytes > MAX_BATCH_BYTES) {
       return { response: null, error: new KprodError('KPROD_INTERNAL', `${n} records made ${aggregates.length} aggregated records of ${bytes} bytes: over one PutRecords`), records: null }
     }
+    await this.#shape(partition, aggregates.length, bytes)
     const put = (signal: AbortSignal): Promise<PutRecordsAnswer> => this.#client.putRecords({
       stream: this.target,
       records: aggregates,
@@ -202,6 +220,14 @@ export class KinesisTransport implements Transport {
     }
   }
 
+  /** Waits until the shard may take `records` and `bytes` (no wait without a limiter), and books them. */
+  async #shape (shard: number, records: number, bytes: number): Promise<void> {
+    const limiter = this.#limiter
+    if (limiter === null) return
+    for (let wait = limiter.wait(shard, records, bytes); wait > 0; wait = limiter.wait(shard, records, bytes)) await this.#o.clock.sleep(wait)
+    limiter.take(shard, records, bytes)
+  }
+
   /** A random partition key (32 hex characters) whose MD5 falls in the shard's hash key range. */
   #randomKeyIn (map: ShardMap, shard: number): Buffer {
     for (let tries = 0; tries < 1_000_000; tries++) {
@@ -213,7 +239,7 @@ export class KinesisTransport implements Transport {
 
   /** Most bytes of one aggregated record with its partition key: 1 MiB, or the stream's record limit if lower. */
   #aggregateBytes (): number {
-    return Math.min(DEFAULT_MAX_RECORD_BYTES, this.#limits.maxRecordBytes)
+    return this.#limits.maxRecordBytes
   }
 
   async close (): Promise<void> {
@@ -321,22 +347,28 @@ export class KinesisTransport implements Transport {
 /**
  * Limits for the builder. It counts key + value bytes, but a generated partition key (32 bytes)
  * is not in them, so the 5 MiB cap keeps room for one per record of a full batch. With aggregate,
- * a batch is user records: room is kept for their framing inside the aggregates (and a generated
- * hash key each), for one aggregate per call with shardOrdering, else for a call of aggregates.
+ * a batch is user records for one aggregate: room is kept for their framing (and a generated hash
+ * key each). With shard shaping, a batch is at most half a second of its shard.
  */
-export function kinesisLimits (options: Pick<KinesisTransportOptions, 'maxBatchRecords' | 'maxBatchBytes'> & Partial<Pick<KinesisTransportOptions, 'aggregate' | 'shardOrdering' | 'partitionKey'>>, maxRecordBytes: number): TransportLimits {
+export function kinesisLimits (options: Pick<KinesisTransportOptions, 'maxBatchRecords' | 'maxBatchBytes'> & Partial<Pick<KinesisTransportOptions, 'aggregate' | 'shardOrdering' | 'partitionKey' | 'shardRate'>>, maxRecordBytes: number): TransportLimits {
+  // With shaping, one call takes at most half a second of its shard: a bucket then keeps room for
+  // requests that arrive closer together than they were sent (kinesis/shard-limiter.ts).
+  const perShard = options.shardOrdering === true || options.aggregate === true
+  const rate = perShard ? (options.shardRate === undefined ? KINESIS_SHARD_RATE : options.shardRate) : null
+  const callRecords = rate === null ? Infinity : Math.max(1, Math.floor(rate.recordsPerSecond / 2))
+  const callBytes = rate === null ? Infinity : Math.max(1, Math.floor(rate.bytesPerSecond / 2))
   if (options.aggregate === true) {
-    const aggregateBytes = Math.min(DEFAULT_MAX_RECORD_BYTES, maxRecordBytes)
+    const aggregateBytes = Math.min(DEFAULT_MAX_RECORD_BYTES, maxRecordBytes, callBytes)
     const maxBatchRecords = Math.max(1, options.maxBatchRecords)
     const perRecord = USER_RECORD_OVERHEAD + KEY_ENTRY_OVERHEAD + (options.partitionKey === 'hash' ? GENERATED_KEY_BYTES : 0)
-    // Per aggregate: magic, digest and its partition key (up to 256 characters of up to 3 bytes) twice.
-    const perAggregate = AGGREGATE_FRAME_BYTES + 2 * 3 * 256
-    const room = options.shardOrdering === true ? aggregateBytes - perAggregate : MAX_BATCH_BYTES - Math.ceil(MAX_BATCH_BYTES / aggregateBytes + 1) * perAggregate
+    // One aggregate per call (a call then succeeds or fails whole, and a shard gets at most 1 MiB a
+    // call): room for its magic, digest and partition key (256 characters of up to 3 bytes) twice.
+    const room = aggregateBytes - AGGREGATE_FRAME_BYTES - 2 * 3 * 256
     const cap = Math.max(1, room - maxBatchRecords * perRecord)
     return { maxRecordBytes: aggregateBytes, maxBatchRecords, maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, cap)) }
   }
-  const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, MAX_BATCH_RECORDS))
-  const cap = MAX_BATCH_BYTES - maxBatchRecords * GENERATED_KEY_BYTES
+  const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, MAX_BATCH_RECORDS, callRecords))
+  const cap = Math.min(MAX_BATCH_BYTES, callBytes) - maxBatchRecords * GENERATED_KEY_BYTES
   return { maxRecordBytes, maxBatchRecords, maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, cap)) }
 }
 

@@ -35,3 +35,12 @@ test('--aggregate: --batch-records counts lines (default 10000, over 500 allowed
   assert.equal(wide.batchRecords, 5000)
   assert.throws(() => resolveConfig({ stream: 's', batchRecords: '5000' }, {}, []), /--batch-records: 5000 is over the 500 records one Kinesis PutRecords takes/)
 })
+
+test('--shard-limit: Kinesis\'s published limits by default, records/s,bytes/s or off, anything else refused with the value', () => {
+  assert.deepEqual(resolveConfig({ stream: 's' }, {}, []).shardLimit, { recordsPerSecond: 1000, bytesPerSecond: 1048576 })
+  assert.deepEqual(resolveConfig({ stream: 's', shardLimit: '200, 500000' }, {}, []).shardLimit, { recordsPerSecond: 200, bytesPerSecond: 500000 })
+  assert.equal(resolveConfig({ stream: 's', shardLimit: 'off' }, {}, []).shardLimit, null)
+  for (const bad of ['1000', '0,1', 'x,y', '1000,1048576,3']) {
+    assert.throws(() => resolveConfig({ stream: 's', shardLimit: bad }, {}, []), { message: new RegExp(`--shard-limit: '${bad}' is not records/s,bytes/s`) })
+  }
+})

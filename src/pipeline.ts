@@ -270,7 +270,8 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
   const kafka = config.kind === 'kafka'
   const transport = deps.transport
   const check = transport.check?.bind(transport)
-  const partitionFor = config.shardOrdering ? transport.partitionFor?.bind(transport) : undefined
+  // Per-shard batches: --shard-ordering (per-key order), --aggregate (an aggregate's records share its shard).
+  const partitionFor = config.shardOrdering || (config.kind === 'kinesis' && config.aggregate) ? transport.partitionFor?.bind(transport) : undefined
   const sizeLimitName = kafka ? `${targetName(config)} (max.message.bytes)` : targetName(config)
   const sink: InputSink = {
     record (record: InputRecord): void {

@@ -66,9 +66,15 @@ export interface Config {
 
   readonly region: string | null
   readonly endpoint: string | null
+  /** --profile; null: AWS_PROFILE, else the default profile. */
+  readonly profile: string | null
   readonly partitionKey: 'random' | 'hash'
   readonly explicitHashKey: boolean
   readonly shardOrdering: boolean
+  /** --aggregate: user records packed into KPL aggregated records, batched per shard. */
+  readonly aggregate: boolean
+  /** --shard-limit: per-shard write limits kept before sending (with shardOrdering or aggregate); null: off. */
+  readonly shardLimit: { readonly recordsPerSecond: number, readonly bytesPerSecond: number } | null
 
   readonly failedOutput: string | null
   readonly statsIntervalMs: number
@@ -107,6 +113,9 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   problems.push(...targetProblems(flags, kind))
   problems.push(...kinesisLimitProblems(kind, flags, v))
   const endpoint = get<string | undefined>('endpoint')
+  const shardLimitText = get<string | undefined>('shard-limit')
+  const shardLimit = shardLimitText === undefined ? DEFAULT_SHARD_LIMIT : parseShardLimit(shardLimitText)
+  if (shardLimit === undefined) problems.push(`--shard-limit: '${shardLimitText ?? ''}' is not records/s,bytes/s (two whole numbers from 1, e.g. 1000,1048576) or off`)
   if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) problems.push(`--endpoint: '${endpoint}' is not an http:// or https:// URL (e.g. http://127.0.0.1:4567)`)
   const brokers = get<readonly string[]>('brokers')
   for (const broker of brokers ?? []) problems.push(...brokerProblems(broker))
@@ -124,10 +133,13 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     }
   }
 
-  const batchRecords = get<number | undefined>('batch-records') ?? (kind === 'kinesis' ? MAX_PUT_RECORDS : DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')])
+  // With --aggregate a batch is user records packed into aggregated records: up to 10000 (~1 MiB of 100-byte lines).
+  const aggregate = kind === 'kinesis' && (get<boolean | undefined>('aggregate') ?? false)
+  const kinesisBatch = aggregate ? AGGREGATE_BATCH_RECORDS : MAX_PUT_RECORDS
+  const batchRecords = get<number | undefined>('batch-records') ?? (kind === 'kinesis' ? kinesisBatch : DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')])
   const workers = get<number>('workers')
   const bufferRecords = get<number | undefined>('buffer-records') ??
-    (kind === 'kinesis' ? workers * Math.min(batchRecords, MAX_PUT_RECORDS) : DEFAULT_BUFFER_RECORDS)
+    (kind === 'kinesis' ? workers * Math.min(batchRecords, kinesisBatch) : DEFAULT_BUFFER_RECORDS)
   const minRecords = get<number | undefined>('min-records') ?? batchRecords
   if (minRecords > batchRecords) problems.push(`--min-records ${minRecords} is above --batch-records ${batchRecords}: it would never be reached`)
   const batchBytes = get<number>('batch-bytes')
@@ -200,9 +212,12 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     logLevel: get('log-level'),
     region: get<string | undefined>('region') ?? null,
     endpoint: endpoint ?? null,
+    profile: get<string | undefined>('profile') ?? null,
     partitionKey: get('partition-key'),
     explicitHashKey: get<boolean | undefined>('explicit-hash-key') ?? false,
     shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,
+    aggregate,
+    shardLimit: shardLimit === undefined ? DEFAULT_SHARD_LIMIT : shardLimit,
     failedOutput: get<string | undefined>('failed-output') ?? null,
     statsIntervalMs: get('stats-interval'),
     batchLines: get('batch-lines'),
@@ -254,11 +269,28 @@ export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
  */
 export const DEFAULT_BUFFER_RECORDS = 20_000
 
+/** Kinesis's published per-shard write limits: 1,000 records/s and 1 MiB/s. */
+const DEFAULT_SHARD_LIMIT = { recordsPerSecond: 1000, bytesPerSecond: 1024 * 1024 }
+
+/** --shard-limit: 'off' → null, 'R,B' → the limits, anything else → undefined. */
+function parseShardLimit (text: string): { recordsPerSecond: number, bytesPerSecond: number } | null | undefined {
+  if (text.trim().toLowerCase() === 'off') return null
+  const m = /^\s*(\d{1,12})\s*,\s*(\d{1,15})\s*$/.exec(text)
+  if (m === null) return undefined
+  const recordsPerSecond = Number(m[1])
+  const bytesPerSecond = Number(m[2])
+  return recordsPerSecond >= 1 && bytesPerSecond >= 1 ? { recordsPerSecond, bytesPerSecond } : undefined
+}
+
+/** --batch-records default with --aggregate: user records, about one 1 MiB aggregate of 100-byte lines. */
+export const AGGREGATE_BATCH_RECORDS = 10_000
+
 function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: Map<string, Value>): string[] {
   if (kind !== 'kinesis') return []
   const problems: string[] = []
   const records = v.get('batch-records')
-  if (flags.batchRecords !== undefined && typeof records === 'number' && records > MAX_PUT_RECORDS) {
+  // With --aggregate, --batch-records counts user records, many to one Kinesis record.
+  if (v.get('aggregate') !== true && flags.batchRecords !== undefined && typeof records === 'number' && records > MAX_PUT_RECORDS) {
     problems.push(`--batch-records: ${records} is over the ${MAX_PUT_RECORDS} records one Kinesis PutRecords takes; allowed: 1..${MAX_PUT_RECORDS}`)
   }
   const bytes = v.get('batch-bytes')

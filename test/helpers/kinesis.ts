@@ -25,7 +25,8 @@ export type KinesisImpl = 'kinesalite' | 'kinesis-mock'
 /**
  * What a kprod child process needs to talk to an emulator: fake credentials and a region, in the
  * environment. With KPROD_TEST_AWS_CHAIN=profile (kinesis-http-sdk-chain.test.ts), the credentials
- * are in a profile of a temporary shared credentials file instead, which only the AWS SDK reads.
+ * come from a credential_process in a profile of a temporary shared config file instead, which only
+ * the AWS SDK runs.
  */
 export const KINESIS_TEST_ENV: Readonly<Record<string, string>> = Object.freeze(process.env.KPROD_TEST_AWS_CHAIN === 'profile'
   ? profileEnv()
@@ -40,8 +41,8 @@ export const KINESIS_TEST_ENV: Readonly<Record<string, string>> = Object.freeze(
 function profileEnv (): Record<string, string> {
   const dir = mkdtempSync(join(tmpdir(), 'kprod-aws-profile-'))
   after(() => rmSync(dir, { recursive: true, force: true }))
-  writeFileSync(join(dir, 'credentials'), '[kprod-test]\naws_access_key_id = test\naws_secret_access_key = test\n')
-  writeFileSync(join(dir, 'config'), '[profile kprod-test]\nregion = us-east-1\n')
+  // A credential process: the one kind of profile here that only the SDK's chain can read.
+  writeFileSync(join(dir, 'config'), '[profile kprod-test]\nregion = us-east-1\ncredential_process = /bin/echo \'{"Version": 1, "AccessKeyId": "test", "SecretAccessKey": "test"}\'\n')
   return {
     AWS_PROFILE: 'kprod-test',
     AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
@@ -55,12 +56,16 @@ function profileEnv (): Record<string, string> {
 }
 
 /**
- * What a run's summary notes say about its Kinesis client: nothing with the SDK; with
- * --kinesis-client http (KPROD_KINESIS_CLIENT, set by kinesis-http-*.test.ts), which way it went.
+ * What a run's summary notes say about its Kinesis client and where its AWS settings came from:
+ * with --kinesis-client http (KPROD_KINESIS_CLIENT, set by kinesis-http-*.test.ts), which way it went.
  */
-export function expectedClientNote (): RegExp | null {
-  if (process.env.KPROD_KINESIS_CLIENT !== 'http') return null
-  return process.env.KPROD_TEST_AWS_CHAIN === 'profile' ? /from the AWS SDK's default chain, because AWS_PROFILE is set$/ : /; the AWS SDK was not loaded$/
+export function expectedClientNote (): RegExp {
+  if (process.env.KPROD_KINESIS_CLIENT !== 'http') {
+    return /^AWS SDK: credentials from AWS_ACCESS_KEY_ID in the environment, region us-east-1 \(AWS_REGION\), endpoint http:\/\/127\.0\.0\.1:\d+ \(--endpoint\)$/
+  }
+  return process.env.KPROD_TEST_AWS_CHAIN === 'profile'
+    ? /^--kinesis-client http: PutRecords signed by kprod, the other calls through the AWS SDK because profile 'kprod-test' \(AWS_PROFILE\) has credential_process; credentials from the AWS SDK's default chain \(.*\), profile kprod-test \(AWS_PROFILE\), region us-east-1 \(AWS_REGION\), endpoint http:\/\/127\.0\.0\.1:\d+ \(--endpoint\)$/
+    : /; the AWS SDK was not loaded$/
 }
 
 /** A running emulator. */

@@ -7,6 +7,7 @@ import type { DescribeStreamSummaryInput, DescribeStreamSummaryOutput, ListShard
 import type { Clock } from '../../util/clock.ts'
 import type { PutRecordsAnswer } from './errors.ts'
 import type { PutRecordsCall } from './http/request-body.ts'
+import type { StaticCredentials } from './aws-config.ts'
 
 /** The calls the transport makes: the SDK's, kprod's HTTP client's, or a unit test's fake. */
 export interface PutRecordsClient {
@@ -20,10 +21,14 @@ export interface PutRecordsClient {
 
 /** What picking and building a client takes (the transport's options include these). */
 export interface KinesisClientOptions {
-  /** --region; null: AWS_REGION, else the SDK's default chain (the profile, ...). */
+  /** --region; null: AWS_REGION, else the profile's (kinesis/aws-config.ts). */
   readonly region: string | null
-  /** e.g. http://127.0.0.1:4567; an http:// endpoint gets the HTTP/1.1 NodeHttpHandler (emulators fail on HTTP/2). */
+  /** --endpoint, e.g. http://127.0.0.1:4567; null: AWS_ENDPOINT_URL_KINESIS, ..., else the region's. An http:// endpoint gets HTTP/1.1 (emulators fail on HTTP/2). */
   readonly endpoint: string | null
+  /** --profile; null: AWS_PROFILE, else the default profile. */
+  readonly profile?: string | null
+  /** Keys kprod read (environment or profile) for the SDK; absent: the SDK's default chain finds them. */
+  readonly credentials?: StaticCredentials
   /** PutRecords through the SDK, or written and signed by kinesis/http/client.ts (default 'sdk'). */
   readonly putRecordsOver?: 'sdk' | 'http'
   /** Without shardOrdering: partitions are 0..lanes-1, concurrency lanes that all send by PutRecords. */

@@ -1,12 +1,15 @@
-// Picks the client behind the Kinesis transport. --kinesis-client sdk: the AWS SDK for every
-// call. --kinesis-client http: kprod's own HTTP client (kinesis/http/client.ts) for every call, with the
-// credentials and region from the environment (kinesis/http/env-settings.ts); or, when the run needs the
-// SDK's default chain to find them, PutRecords from kprod and the rest from the SDK. The SDK
-// (kinesis/sdk.ts) is imported only in the runs that use it.
+// Picks the client behind the Kinesis transport, with the AWS settings read as the AWS SDK and
+// CLI read them (kinesis/aws-config.ts). --kinesis-client sdk: the AWS SDK for every call, told the
+// profile, region, endpoint and (when kprod can read them) credentials that kprod found, so the
+// notes say what the SDK uses. --kinesis-client http: kprod's own HTTP client
+// (kinesis/http/client.ts) for every call when kinesis/http/env-settings.ts says the SDK is not
+// needed; else PutRecords from kprod and the rest from the SDK. The SDK (kinesis/sdk.ts) is
+// imported only in the runs that use it.
 
 import { readFileSync } from 'node:fs'
-import { directSettings, type DirectSettings, type Env, type ReadConfigFile } from './http/env-settings.ts'
+import { directSettings, regionEndpoint, type DirectSettings, type Env, type ReadConfigFile } from './http/env-settings.ts'
 import { KinesisHttpClient } from './http/client.ts'
+import { settingsText } from './aws-config.ts'
 import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 
 /** The client and what the transport says about it. */
@@ -17,16 +20,26 @@ export interface OpenedClient {
 }
 
 export async function openKinesisClient (options: KinesisClientOptions, env: Env, readConfigFile: ReadConfigFile = readSharedConfig): Promise<OpenedClient> {
-  let notes: string[] = []
-  if (options.putRecordsOver === 'http') {
-    const choice = directSettings(options, env, readConfigFile)
-    if ('direct' in choice) {
-      return { client: directClient(choice.direct, options), credentialsFrom: 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment', notes: [choice.direct.note] }
-    }
-    notes = [`--kinesis-client http: credentials, region and endpoint from the AWS SDK's default chain, because ${choice.reason}`]
+  const choice = directSettings({ profile: options.profile ?? null, region: options.region, endpoint: options.endpoint }, env, readConfigFile)
+  if (options.putRecordsOver === 'http' && 'direct' in choice) {
+    return { client: directClient(choice.direct, options), credentialsFrom: choice.direct.credentialsFrom, notes: [choice.direct.note] }
   }
+  const config = choice.config
   const { sdkClient } = await import('./sdk.ts')
-  return { client: sdkClient(options), notes }
+  const credentialsFrom = config.credentials?.from ?? `the AWS SDK's default chain (${config.credentialsWhy})`
+  const sdkOptions = {
+    ...options,
+    region: config.region?.value ?? null,
+    endpoint: config.endpoint?.value ?? null,
+    ...(config.profileNamed ? { profile: config.profile.value } : {}),
+    ...(config.credentials === null ? {} : { credentials: config.credentials.value })
+  }
+  const region = config.region === null ? null : regionEndpoint(config.region.value)
+  const what = `credentials from ${credentialsFrom}, ${settingsText(config, region === null ? 'chosen by the AWS SDK' : `https://${region.hostname}`)}`
+  const note = options.putRecordsOver === 'http'
+    ? `--kinesis-client http: PutRecords signed by kprod, the other calls through the AWS SDK because ${'reason' in choice ? choice.reason : ''}; ${what}`
+    : `AWS SDK: ${what}`
+  return { client: sdkClient(sdkOptions), credentialsFrom, notes: [note] }
 }
 
 /** Every call signed and sent by kprod, to the endpoint and with the credentials settled at start. */

@@ -10,8 +10,9 @@ import {
   type KinesisClientConfig, type PutRecordsInput, type PutRecordsRequestEntry
 } from '@aws-sdk/client-kinesis'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import type { Logger } from '@smithy/types'
+import type { AwsCredentialIdentity, Logger } from '@smithy/types'
 import type { InputRecord } from '../../record.ts'
+import type { StaticCredentials } from './aws-config.ts'
 import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 import { KinesisHttpClient, type HttpEndpoint } from './http/client.ts'
 import type { PutRecordsCall } from './http/request-body.ts'
@@ -29,9 +30,13 @@ export function putRecordsInput (call: PutRecordsCall): PutRecordsInput {
   return { StreamName: call.stream, Records: entries }
 }
 
-type ClientOptions = Pick<KinesisClientOptions, 'region' | 'endpoint' | 'requestTimeoutMs' | 'connectTimeoutMs' | 'log'>
+type ClientOptions = Pick<KinesisClientOptions, 'region' | 'endpoint' | 'profile' | 'credentials' | 'requestTimeoutMs' | 'connectTimeoutMs' | 'log'>
 
-/** The KinesisClient settings: no SDK retries, HTTP/1.1 for http:// endpoints, SDK logs to `log`. */
+/**
+ * The KinesisClient settings: no SDK retries, the profile, region, endpoint and credentials kprod
+ * resolved (kinesis/aws-config.ts), HTTP/1.1 for http:// endpoints (the SDK's Kinesis client speaks
+ * HTTP/2, which emulators and plain-HTTP proxies refuse with ERR_HTTP2_ERROR), SDK logs to `log`.
+ */
 export function clientConfig (options: ClientOptions): KinesisClientConfig {
   const logger = sdkLogger(options.log)
   const http = options.endpoint?.startsWith('http://') === true
@@ -40,6 +45,8 @@ export function clientConfig (options: ClientOptions): KinesisClientConfig {
     logger,
     ...(options.region === null ? {} : { region: options.region }),
     ...(options.endpoint === null ? {} : { endpoint: options.endpoint }),
+    ...(options.profile == null ? {} : { profile: options.profile }),
+    ...(options.credentials === undefined ? {} : { credentials: sdkCredentials(options.credentials) }),
     ...(http
       ? {
           requestHandler: new NodeHttpHandler({
@@ -103,6 +110,10 @@ function httpPutRecords (client: KinesisClient, options: Pick<KinesisClientOptio
     maxSockets: options.lanes + 1,
     clock: options.clock
   })
+}
+
+function sdkCredentials ({ accessKeyId, secretAccessKey, sessionToken }: StaticCredentials): AwsCredentialIdentity {
+  return { accessKeyId, secretAccessKey, ...(sessionToken === undefined ? {} : { sessionToken }) }
 }
 
 // The SDK's logger middleware reports each failed call with its whole input (every record's data);

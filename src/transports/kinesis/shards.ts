@@ -71,6 +71,11 @@ export class ShardMap {
     return this.ranges.map((r) => r.index).sort((a, b) => a - b)
   }
 
+  /** The open shard whose index is `index`, or null. */
+  rangeOf (index: number): ShardRange | null {
+    return this.ranges.find((r) => r.index === index) ?? null
+  }
+
   /** The index of a shard named in a PutRecords result, or null when it was not open at connect. */
   indexOfShard (shardId: string): number | null {
     return this.#byId.get(shardId) ?? null

@@ -8,12 +8,14 @@ import { randomBytes as cryptoRandomBytes } from 'node:crypto'
 import type { ListShardsInput, Shard } from '@aws-sdk/client-kinesis'
 import { ANY_PARTITION, type Batch } from '../../batch/batch.ts'
 import { KprodError } from '../../errors.ts'
-import { recordValueBytes, type InputRecord } from '../../record.ts'
-import type { RecordPosition, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import { recordKeyBytes, recordValueBytes, type InputRecord } from '../../record.ts'
+import { isDeliveredRun, type DeliveredRun, type RecordPosition, type RecordResult, type SendResult, type Topology, type Transport, type TransportLimits } from '../transport.ts'
 import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './errors.ts'
-import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './shards.ts'
+import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, type ShardRange, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './shards.ts'
 import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from './limits.ts'
+import { HEADROOM, KINESIS_SHARD_RATE, ShardLimiter, type ShardRate } from './shard-limiter.ts'
+import { AGGREGATE_FRAME_BYTES, KEY_ENTRY_OVERHEAD, USER_RECORD_OVERHEAD, aggregate } from './aggregate.ts'
 
 export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly stream: string
@@ -23,6 +25,12 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly explicitHashKey?: boolean
   /** Partitions are shard indexes and partitionFor() maps a key to its shard, so per-key order holds. */
   readonly shardOrdering: boolean
+  /**
+   * User records packed into KPL aggregated records (kinesis/aggregate.ts). Partitions are shard
+   * indexes (as with shardOrdering): every user record of an aggregate maps to the shard it is sent
+   * to. A batch is one aggregate (kinesisLimits), so a call succeeds or fails whole.
+   */
+  readonly aggregate?: boolean
   /** At most 500. */
   readonly maxBatchRecords: number
   /** At most 5 MiB (data + partition keys). */
@@ -33,6 +41,11 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly credentialsFrom?: string
   /** Said once in the summary's notes, e.g. how --kinesis-client http found its credentials. */
   readonly notes?: readonly string[]
+  /**
+   * With shardOrdering or aggregate: each shard's writes are kept under these limits before they
+   * are sent (kinesis/shard-limiter.ts); null: no shaping. Default: Kinesis's published limits.
+   */
+  readonly shardRate?: ShardRate | null
   /** Source of random partition keys; default node:crypto randomBytes. */
   readonly randomBytes?: (size: number) => Buffer
 }
@@ -58,22 +71,30 @@ export class KinesisTransport implements Transport {
   #shards: ShardMap | null = null
   #place: StreamPlace
   #closed = false
+  readonly #limiter: ShardLimiter | null = null
+  /** With --aggregate, the shard (rank in the map) the last keyless record went to. */
+  #nextShard = -1
   /** shardIndexOf() of each shard id seen in a result: parsed once per shard, not once per record. */
   readonly #shardIndexes = new Map<string, number | null>()
 
   constructor (options: KinesisTransportOptions) {
     this.#o = options
     this.target = options.stream
-    this.partitionNoun = options.shardOrdering ? 'shard' : 'lane'
+    const perShard = options.shardOrdering || options.aggregate === true
+    this.partitionNoun = perShard ? 'shard' : 'lane'
     this.#limits = kinesisLimits(options, DEFAULT_MAX_RECORD_BYTES)
     this.#client = options.client
     this.notes = [...(options.notes ?? [])]
     this.#randomBytes = options.randomBytes ?? cryptoRandomBytes
     this.#place = { stream: options.stream, region: options.region, endpoint: options.endpoint, credentialsFrom: options.credentialsFrom ?? null }
-    if (options.shardOrdering) {
-      this.partitionFor = (record) => this.#shardOf(record)
-      this.orderKey = (record) => this.#orderKeyOf(record)
+    if (perShard) this.partitionFor = (record) => this.#shardOf(record)
+    const rate = options.shardRate === undefined ? KINESIS_SHARD_RATE : options.shardRate
+    if (perShard && rate !== null) {
+      this.#limiter = new ShardLimiter(rate, () => options.clock.now())
+      this.notes.push(`each shard's writes kept under ${rate.recordsPerSecond} records/s and ${rate.bytesPerSecond} bytes/s before sending (${Math.round(HEADROOM * 100)} % planned; --shard-limit); throttled records are still counted and retried`)
     }
+    // A call carries one aggregate, which fails or succeeds whole: keys may repeat in a batch.
+    if (options.shardOrdering && options.aggregate !== true) this.orderKey = (record) => this.#orderKeyOf(record)
   }
 
   get limits (): TransportLimits { return this.#limits }
@@ -95,6 +116,13 @@ export class KinesisTransport implements Transport {
       keyBytes = key.length
     }
     const size = recordValueBytes(record) + keyBytes
+    if (this.#o.aggregate === true) {
+      // Alone in an aggregate: framing, its key twice (table and the aggregate's own), and its explicit hash key.
+      const alone = size + AGGREGATE_FRAME_BYTES + USER_RECORD_OVERHEAD + 2 * KEY_ENTRY_OVERHEAD + keyBytes + (this.#o.explicitHashKey === true ? keyBytes : 0)
+      const limit = this.#aggregateBytes()
+      if (alone <= limit) return null
+      return `line ${record.lineNo}: record is ${size} bytes (data + partition key), ${alone} as an aggregated record, over the ${limit}-byte aggregated record limit of stream '${this.target}'`
+    }
     const limit = this.#limits.maxRecordBytes
     if (size <= limit) return null
     return `line ${record.lineNo}: record is ${size} bytes (data + partition key), over the ${limit}-byte record limit of stream '${this.target}'`
@@ -116,7 +144,13 @@ export class KinesisTransport implements Transport {
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {
+    if (this.#o.aggregate === true) return await this.#sendAggregated(batch.records, partition)
     const records = batch.records
+    if (this.#limiter !== null) {
+      let bytes = batch.bytes
+      for (const r of records) if (recordKeyBytes(r) === 0) bytes += GENERATED_KEY_BYTES
+      await this.#shape(partition, records.length, bytes)
+    }
     // The call (its partition keys: a string per record) is made inside the closure, which #call
     // holds until the answer: with --kinesis-client http it is garbage once the body is written.
     const put = (signal: AbortSignal): Promise<PutRecordsAnswer> => this.#client.putRecords({
@@ -132,6 +166,80 @@ export class KinesisTransport implements Transport {
     } catch (err) {
       return { response: null, error: fromKinesisError(err), records: null }
     }
+  }
+
+  // The user records of one shard packed into aggregates, sent in one PutRecords; each user record
+  // gets the outcome of its aggregate.
+  async #sendAggregated (records: readonly InputRecord[], partition: number): Promise<SendResult> {
+    const n = records.length
+    const map = this.#shards
+    const range = map?.rangeOf(partition) ?? null
+    if (map === null || range === null) {
+      return { response: null, error: new KprodError('KPROD_INTERNAL', `no open shard ${partition} to aggregate records for`), records: null }
+    }
+    const ehk = this.#o.explicitHashKey === true
+    // Keyless records of a call share one random key, picked to hash into this shard (so a KCL
+    // consumer, which checks that a user record's key belongs to its shard, keeps them).
+    let random: Buffer | null = null
+    const keyOf = (i: number): Buffer => {
+      const r = records[i] as InputRecord
+      if (r.key !== null) return r.key
+      if (this.#o.partitionKey === 'hash') return Buffer.from(lineHashKey(r.line), 'latin1')
+      return (random ??= this.#randomKeyIn(map, partition))
+    }
+    const aggregates: InputRecord[] = []
+    const keys: string[] = []
+    const aggregateOf = new Uint32Array(n)
+    const limit = this.#aggregateBytes()
+    let bytes = 0
+    for (let from = 0; from < n;) {
+      const a = aggregate(records, from, limit, keyOf, ehk ? (i) => keyOf(i) : null)
+      aggregateOf.fill(aggregates.length, from, from + a.count)
+      aggregates.push({ line: a.data, key: null, value: a.data, lineNo: (records[from] as InputRecord).lineNo, readAt: 0 })
+      keys.push(a.partitionKey.toString('utf8'))
+      bytes += a.data.length + a.partitionKey.length
+      from += a.count
+    }
+    if (aggregates.length > MAX_BATCH_RECORDS || bytes > MAX_BATCH_BYTES) {
+      return { response: null, error: new KprodError('KPROD_INTERNAL', `${n} records made ${aggregates.length} aggregated records of ${bytes} bytes: over one PutRecords`), records: null }
+    }
+    await this.#shape(partition, aggregates.length, bytes)
+    const put = (signal: AbortSignal): Promise<PutRecordsAnswer> => this.#client.putRecords({
+      stream: this.target,
+      records: aggregates,
+      keys: { text: keys, random: null },
+      explicitHashKeys: ehk
+    }, signal)
+    try {
+      const timeout = this.#o.requestTimeoutMs
+      const out = await this.#call(timeout, `PutRecords got no answer within ${timeout} ms (--request-timeout)`, put)
+      const result = putRecordsResult(out, aggregates.length, (shardId, sequence) => this.#position(shardId, sequence, partition))
+      return expandAggregates(result, aggregateOf, n)
+    } catch (err) {
+      return { response: null, error: fromKinesisError(err), records: null }
+    }
+  }
+
+  /** Waits until the shard may take `records` and `bytes` (no wait without a limiter), and books them. */
+  async #shape (shard: number, records: number, bytes: number): Promise<void> {
+    const limiter = this.#limiter
+    if (limiter === null) return
+    for (let wait = limiter.wait(shard, records, bytes); wait > 0; wait = limiter.wait(shard, records, bytes)) await this.#o.clock.sleep(wait)
+    limiter.take(shard, records, bytes)
+  }
+
+  /** A random partition key (32 hex characters) whose MD5 falls in the shard's hash key range. */
+  #randomKeyIn (map: ShardMap, shard: number): Buffer {
+    for (let tries = 0; tries < 1_000_000; tries++) {
+      const key = Buffer.from(this.#randomBytes(GENERATED_KEY_BYTES / 2).toString('hex'), 'latin1')
+      if (map.shardFor(key) === shard) return key
+    }
+    throw new KprodError('KPROD_INTERNAL', `no random partition key hashed into shard ${shard} in a million tries`)
+  }
+
+  /** Most bytes of one aggregated record with its partition key: 1 MiB, or the stream's record limit if lower. */
+  #aggregateBytes (): number {
+    return this.#limits.maxRecordBytes
   }
 
   async close (): Promise<void> {
@@ -153,7 +261,7 @@ export class KinesisTransport implements Transport {
     if (status !== 'ACTIVE' && status !== 'UPDATING') throw new Error(`stream '${stream}' is ${status ?? 'in no known state'}, not ACTIVE`)
     const kib = summary?.MaxRecordSizeInKiB
     this.#limits = kinesisLimits(this.#o, kib !== undefined && kib > 0 ? kib * 1024 : DEFAULT_MAX_RECORD_BYTES)
-    if (!this.#o.shardOrdering) return { partitions: Array.from({ length: Math.max(1, this.#o.lanes) }, (_, i) => i) }
+    if (!this.#o.shardOrdering && this.#o.aggregate !== true) return { partitions: Array.from({ length: Math.max(1, this.#o.lanes) }, (_, i) => i) }
     const ranges = openShardRanges(await this.#listShards(deadline))
     if (ranges.length === 0) throw new KprodError('KPROD_TARGET_NOT_FOUND', `stream '${stream}' ${placeText(this.#place)} has no open shards`)
     this.#shards = new ShardMap(ranges)
@@ -228,16 +336,57 @@ export class KinesisTransport implements Transport {
       return value === null ? ANY_PARTITION : map.shardForHashKey(value)
     }
     if (this.#o.partitionKey === 'hash') return map.shardFor(lineHashKey(record.line))
-    return ANY_PARTITION
+    if (this.#o.aggregate !== true) return ANY_PARTITION
+    // Random keys with --aggregate: the shards in turn; the aggregate gets a key of that shard.
+    const ranges = map.ranges
+    this.#nextShard = (this.#nextShard + 1) % ranges.length
+    return (ranges[this.#nextShard] as ShardRange).index
   }
 }
 
 /**
  * Limits for the builder. It counts key + value bytes, but a generated partition key (32 bytes)
- * is not in them, so the 5 MiB cap keeps room for one per record of a full batch.
+ * is not in them, so the 5 MiB cap keeps room for one per record of a full batch. With aggregate,
+ * a batch is user records for one aggregate: room is kept for their framing (and a generated hash
+ * key each). With shard shaping, a batch is at most half a second of its shard.
  */
-export function kinesisLimits (options: Pick<KinesisTransportOptions, 'maxBatchRecords' | 'maxBatchBytes'>, maxRecordBytes: number): TransportLimits {
-  const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, MAX_BATCH_RECORDS))
-  const cap = MAX_BATCH_BYTES - maxBatchRecords * GENERATED_KEY_BYTES
+export function kinesisLimits (options: Pick<KinesisTransportOptions, 'maxBatchRecords' | 'maxBatchBytes'> & Partial<Pick<KinesisTransportOptions, 'aggregate' | 'shardOrdering' | 'partitionKey' | 'shardRate'>>, maxRecordBytes: number): TransportLimits {
+  // With shaping, one call takes at most half a second of its shard: a bucket then keeps room for
+  // requests that arrive closer together than they were sent (kinesis/shard-limiter.ts).
+  const perShard = options.shardOrdering === true || options.aggregate === true
+  const rate = perShard ? (options.shardRate === undefined ? KINESIS_SHARD_RATE : options.shardRate) : null
+  const callRecords = rate === null ? Infinity : Math.max(1, Math.floor(rate.recordsPerSecond / 2))
+  const callBytes = rate === null ? Infinity : Math.max(1, Math.floor(rate.bytesPerSecond / 2))
+  if (options.aggregate === true) {
+    const aggregateBytes = Math.min(DEFAULT_MAX_RECORD_BYTES, maxRecordBytes, callBytes)
+    const maxBatchRecords = Math.max(1, options.maxBatchRecords)
+    const perRecord = USER_RECORD_OVERHEAD + KEY_ENTRY_OVERHEAD + (options.partitionKey === 'hash' ? GENERATED_KEY_BYTES : 0)
+    // One aggregate per call (a call then succeeds or fails whole, and a shard gets at most 1 MiB a
+    // call): room for its magic, digest and partition key (256 characters of up to 3 bytes) twice.
+    const room = aggregateBytes - AGGREGATE_FRAME_BYTES - 2 * 3 * 256
+    const cap = Math.max(1, room - maxBatchRecords * perRecord)
+    return { maxRecordBytes: aggregateBytes, maxBatchRecords, maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, cap)) }
+  }
+  const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, MAX_BATCH_RECORDS, callRecords))
+  const cap = Math.min(MAX_BATCH_BYTES, callBytes) - maxBatchRecords * GENERATED_KEY_BYTES
   return { maxRecordBytes, maxBatchRecords, maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, cap)) }
+}
+
+/** The aggregates' results as the user records': record k gets the result of aggregate aggregateOf[k]. */
+function expandAggregates (result: SendResult, aggregateOf: Uint32Array, n: number): SendResult {
+  const response = result.response === null ? null : { ...result.response, userRecords: n }
+  const records = result.records
+  if (records === null) return { ...result, response }
+  if (isDeliveredRun(records)) {
+    const run: DeliveredRun = {
+      kind: 'run',
+      count: n,
+      at: (k) => records.at(aggregateOf[k] as number),
+      shardId: (k) => records.shardId(aggregateOf[k] as number)
+    }
+    return { response, error: null, records: run }
+  }
+  const each = new Array<RecordResult>(n)
+  for (let k = 0; k < n; k++) each[k] = records[aggregateOf[k] as number] as RecordResult
+  return { response, error: null, records: each }
 }

@@ -27,3 +27,20 @@ test('--buffer-records defaults to 20000 on Kafka, and on Kinesis to one batch w
   assert.equal(buffer({ stream: 's', bufferRecords: '50000' }), 50000)
   assert.equal(buffer({ stream: 's' }, { KPROD_BUFFER_RECORDS: '123' }), 123)
 })
+
+test('--aggregate: --batch-records counts lines (default 10000, over 500 allowed), one batch waiting per worker', () => {
+  const c = resolveConfig({ stream: 's', aggregate: true } as unknown as Record<string, string>, {}, [])
+  assert.deepEqual([c.aggregate, c.batchRecords, c.bufferRecords], [true, 10000, 8 * 10000])
+  const wide = resolveConfig({ stream: 's', aggregate: true, batchRecords: '5000' } as unknown as Record<string, string>, {}, [])
+  assert.equal(wide.batchRecords, 5000)
+  assert.throws(() => resolveConfig({ stream: 's', batchRecords: '5000' }, {}, []), /--batch-records: 5000 is over the 500 records one Kinesis PutRecords takes/)
+})
+
+test('--shard-limit: Kinesis\'s published limits by default, records/s,bytes/s or off, anything else refused with the value', () => {
+  assert.deepEqual(resolveConfig({ stream: 's' }, {}, []).shardLimit, { recordsPerSecond: 1000, bytesPerSecond: 1048576 })
+  assert.deepEqual(resolveConfig({ stream: 's', shardLimit: '200, 500000' }, {}, []).shardLimit, { recordsPerSecond: 200, bytesPerSecond: 500000 })
+  assert.equal(resolveConfig({ stream: 's', shardLimit: 'off' }, {}, []).shardLimit, null)
+  for (const bad of ['1000', '0,1', 'x,y', '1000,1048576,3']) {
+    assert.throws(() => resolveConfig({ stream: 's', shardLimit: bad }, {}, []), { message: new RegExp(`--shard-limit: '${bad}' is not records/s,bytes/s`) })
+  }
+})

@@ -378,3 +378,22 @@ test('clientConfig logs SDK warnings to the log but not its per-call entries', (
   logger.warn('socket usage is high')
   assert.deepEqual(logs, ['kprod: aws-sdk warn: socket usage is high'])
 })
+
+test('kinesisLimits with aggregate: a batch is one aggregate, half a second of a shard with shaping, up to 1 MiB without', () => {
+  const shaped = kinesisLimits({ maxBatchRecords: 10_000, maxBatchBytes: 5 * 1024 * 1024, aggregate: true, partitionKey: 'random' }, 1024 * 1024)
+  assert.equal(shaped.maxBatchRecords, 10_000)
+  assert.equal(shaped.maxRecordBytes, 512 * 1024, 'half of the 1 MiB/s a shard takes')
+  // Room for 10000 records' framing (20 bytes each) and one aggregate's frame and key.
+  assert.ok(shaped.maxBatchBytes > 300_000 && shaped.maxBatchBytes + 10_000 * 20 + 1556 <= 512 * 1024, String(shaped.maxBatchBytes))
+  const free = kinesisLimits({ maxBatchRecords: 10_000, maxBatchBytes: 5 * 1024 * 1024, aggregate: true, partitionKey: 'hash', shardRate: null }, 10 * 1024 * 1024)
+  assert.equal(free.maxRecordBytes, 1024 * 1024, 'an aggregate stays within 1 MiB even where the stream takes larger records')
+  assert.ok(free.maxBatchBytes > 400_000 && free.maxBatchBytes + 10_000 * 52 + 1556 <= 1024 * 1024, String(free.maxBatchBytes))
+})
+
+test('kinesisLimits with --shard-ordering and shaping: a call is at most half a second of its shard', () => {
+  assert.deepEqual(kinesisLimits({ maxBatchRecords: 500, maxBatchBytes: 5 * 1024 * 1024, shardOrdering: true }, 1024 * 1024),
+    { maxRecordBytes: 1024 * 1024, maxBatchRecords: 500, maxBatchBytes: 512 * 1024 - 500 * 32 })
+  assert.deepEqual(kinesisLimits({ maxBatchRecords: 500, maxBatchBytes: 5 * 1024 * 1024, shardOrdering: true, shardRate: { recordsPerSecond: 100, bytesPerSecond: 1_000_000 } }, 1024 * 1024),
+    { maxRecordBytes: 1024 * 1024, maxBatchRecords: 50, maxBatchBytes: 500_000 - 50 * 32 })
+  assert.equal(kinesisLimits({ maxBatchRecords: 500, maxBatchBytes: 5 * 1024 * 1024, shardOrdering: true, shardRate: null }, 1024 * 1024).maxBatchBytes, 5 * 1024 * 1024 - 500 * 32)
+})

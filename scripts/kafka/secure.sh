@@ -112,10 +112,10 @@ add_acls () {
   local bs
   bs="$(running_bootstrap)"
   tool org.apache.kafka.tools.AclCommand --bootstrap-server "$bs" --add --allow-principal User:alice \
-    --operation Write --operation Describe --topic acl- --resource-pattern-type prefixed >&2 ||
+    --operation Write --operation Describe --operation DescribeConfigs --topic acl- --resource-pattern-type prefixed >&2 ||
     die "could not add the ACLs for alice"
   tool org.apache.kafka.tools.AclCommand --bootstrap-server "$bs" --add --allow-principal User:bob \
-    --operation Describe --operation Read --topic acl- --resource-pattern-type prefixed >&2 ||
+    --operation Describe --operation DescribeConfigs --operation Read --topic acl- --resource-pattern-type prefixed >&2 ||
     die "could not add the ACLs for bob"
 }
 

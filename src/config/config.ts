@@ -3,7 +3,9 @@
 
 import { ConfigError } from '../errors.ts'
 import { parseKeySeparator } from '../input/parse.ts'
+import type { KafkaSecurity } from '../transports/kafka/security.ts'
 import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
+import { resolveSecurity } from './security.ts'
 
 export type Acks = -1 | 0 | 1
 
@@ -57,6 +59,8 @@ export interface Config {
   readonly idempotent: boolean
   readonly clientId: string
   readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
+  /** security.protocol, TLS and SASL (Kafka). */
+  readonly security: KafkaSecurity
 
   readonly region: string | null
   readonly endpoint: string | null
@@ -136,6 +140,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   if (get<boolean>('idempotent') && get<string>('kafka-client') === 'wire') problems.push('--idempotent needs --kafka-client kafkajs: the wire client has no idempotent producer')
   if (get<boolean>('idempotent') && acks !== -1) problems.push('--idempotent needs --acks all (the idempotent producer requires acknowledgements from all in-sync replicas)')
   if (get<boolean | undefined>('explicit-hash-key') === true && sep === undefined) problems.push('--explicit-hash-key needs --key-separator: the hash key is each line\'s key')
+  const security = resolveSecurity(get, problems)
   const dashes = files.filter((f) => f === '-').length
   if (dashes > 1) problems.push(`input files: '-' (stdin) may be given once, got it ${dashes} times`)
   if (problems.length > 0) throw new ConfigError(problems)
@@ -181,6 +186,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     idempotent: get<boolean | undefined>('idempotent') ?? false,
     clientId: get('client-id'),
     logLevel: get('log-level'),
+    security,
     region: get<string | undefined>('region') ?? null,
     endpoint: endpoint ?? null,
     partitionKey: get('partition-key'),
@@ -261,10 +267,12 @@ function convert (spec: OptionSpec, text: string | boolean, where: string, probl
   const s = String(text)
   switch (spec.kind) {
     case 'int': return toInt(spec, s, where, problems)
-    case 'choice':
-      if (spec.choices?.includes(s) === true) return s
+    case 'choice': {
+      const choice = spec.ignoreCase === true ? spec.choices?.find((c) => c.toLowerCase() === s.toLowerCase()) : spec.choices?.find((c) => c === s)
+      if (choice !== undefined) return choice
       problems.push(`${where}: '${s}' is not allowed; choose one of ${(spec.choices ?? []).join(', ')}`)
       return undefined
+    }
     case 'list': {
       const items = s.split(',').map((x) => x.trim()).filter((x) => x !== '')
       if (items.length === 0) problems.push(`${where}: '${s}' is empty; give a comma-separated list`)

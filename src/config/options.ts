@@ -3,7 +3,7 @@
 
 export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path'
 
-export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Kinesis', 'Output'] as const
+export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Security', 'Kinesis', 'Output'] as const
 export type OptionGroup = typeof OPTION_GROUPS[number]
 
 /** One command-line option. Defaults are given as the text a user would type. */
@@ -22,6 +22,10 @@ export interface OptionSpec {
   readonly help: string
   /** Set for options that mean something for one target only; giving them for the other is an error. */
   readonly only?: 'kafka' | 'kinesis'
+  /** Choices match without regard to case (security.protocol values, SASL mechanism names). */
+  readonly ignoreCase?: boolean
+  /** A secret: never echoed in any message. */
+  readonly secret?: boolean
 }
 
 const MS = 'milliseconds'
@@ -66,6 +70,19 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'compression', only: 'kafka', arg: '<codec>', kind: 'choice', choices: ['none', 'gzip'], default: 'none', group: 'Kafka', help: 'batch compression' },
   { name: 'idempotent', only: 'kafka', kind: 'boolean', group: 'Kafka', help: 'use the idempotent producer (needs --acks all; kafkajs then retries inside one exchange, which the output notes)' },
   { name: 'client-id', only: 'kafka', arg: '<id>', kind: 'string', default: 'kprod', group: 'Kafka', help: 'client id sent to the brokers' },
+  { name: 'security-protocol', only: 'kafka', arg: '<protocol>', kind: 'choice', choices: ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'], ignoreCase: true, default: 'plaintext', group: 'Security', help: 'how to talk to the brokers: plaintext, ssl (TLS), sasl_plaintext (SASL login, no TLS) or sasl_ssl (SASL over TLS), as security.protocol' },
+  { name: 'sasl-mechanism', only: 'kafka', arg: '<mechanism>', kind: 'choice', choices: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'], ignoreCase: true, group: 'Security', help: 'SASL mechanism with --security-protocol sasl_plaintext or sasl_ssl: PLAIN and SCRAM-* take --sasl-username and --sasl-password; OAUTHBEARER takes a token from --sasl-oauthbearer-token-file, --sasl-oauthbearer-token-command or --aws-msk-iam' },
+  { name: 'sasl-username', only: 'kafka', arg: '<name>', kind: 'string', group: 'Security', help: 'SASL user name (PLAIN, SCRAM-*)' },
+  { name: 'sasl-password', only: 'kafka', arg: '<password>', kind: 'string', secret: true, group: 'Security', help: 'SASL password (PLAIN, SCRAM-*); prefer KPROD_SASL_PASSWORD or a --config file, since other users can read command lines. Never printed' },
+  { name: 'sasl-oauthbearer-token-file', only: 'kafka', arg: '<file>', kind: 'path', group: 'Security', help: 'OAUTHBEARER: read the token from <file> at every login and re-authentication (whatever refreshes the token rewrites the file)' },
+  { name: 'sasl-oauthbearer-token-command', only: 'kafka', arg: '<command>', kind: 'string', group: 'Security', help: 'OAUTHBEARER: run <command> with /bin/sh at every login and re-authentication and use its stdout, trimmed, as the token' },
+  { name: 'aws-msk-iam', only: 'kafka', kind: 'boolean', group: 'Security', help: 'OAUTHBEARER for Amazon MSK IAM: tokens signed by aws-msk-iam-sasl-signer-js with the AWS SDK\'s default credential chain, for the region in AWS_REGION or the broker names; implies --sasl-mechanism OAUTHBEARER and, unless given, --security-protocol sasl_ssl' },
+  { name: 'ssl-ca', only: 'kafka', arg: '<file>', kind: 'path', group: 'Security', help: 'PEM file of the CA certificates that sign the brokers\' certificates (default: Node\'s bundled roots; NODE_EXTRA_CA_CERTS and NODE_USE_SYSTEM_CA=1 work too)' },
+  { name: 'ssl-cert', only: 'kafka', arg: '<file>', kind: 'path', group: 'Security', help: 'PEM client certificate for brokers that require one (mTLS); needs --ssl-key' },
+  { name: 'ssl-key', only: 'kafka', arg: '<file>', kind: 'path', group: 'Security', help: 'PEM private key of --ssl-cert' },
+  { name: 'ssl-key-password', only: 'kafka', arg: '<password>', kind: 'string', secret: true, group: 'Security', help: 'password of an encrypted --ssl-key. Never printed' },
+  { name: 'ssl-no-verify', only: 'kafka', kind: 'boolean', group: 'Security', help: 'UNSAFE: accept any broker certificate (no CA or hostname check); prints a warning' },
+  { name: 'ssl-no-hostname-check', only: 'kafka', kind: 'boolean', group: 'Security', help: 'UNSAFE: accept a trusted certificate issued for another host name; prints a warning' },
   { name: 'log-level', only: 'kafka', arg: '<level>', kind: 'choice', choices: ['nothing', 'error', 'warn', 'info', 'debug'], default: 'warn', group: 'Kafka', help: 'Kafka client log level (logs go to stderr)' },
 
   { name: 'region', arg: '<region>', kind: 'string', group: 'Kinesis', only: 'kinesis', help: 'AWS region (default: the SDK\'s chain: AWS_REGION, the profile, ...); credentials are always the ones the SDK\'s default chain finds (AWS_ACCESS_KEY_ID..., AWS_PROFILE, SSO, a role, instance metadata)' },

@@ -2,11 +2,15 @@
 // kafkajs retries are off, topics are never auto-created, and the partition is always explicit,
 // so the producer's exchange records are the whole truth about what went over the wire.
 
-import kafkajs, { type Admin, type Producer, type Message, type logCreator as LogCreator } from 'kafkajs'
+import kafkajs, { type Admin, type Producer, type Message, type SASLOptions, type logCreator as LogCreator } from 'kafkajs'
+import { KprodError } from '../../errors.ts'
 import type { Batch } from '../../batch/batch.ts'
 import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
-import { fromKafkaError } from './errors.ts'
+import { fromKafkaError, rootCause } from './errors.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
+import { fetchToken } from './oauth-token.ts'
+import { principalOf, redact, secretsOf, type KafkaSecurity } from './security.ts'
+import { serverName, tlsFailure, tlsOptions } from './tls.ts'
 
 // kafkajs is CommonJS; Node cannot see all of its named exports from ESM.
 const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel: KafkaLogLevel } = kafkajs
@@ -47,7 +51,8 @@ export class KafkaTransport implements Transport {
       enforceRequestTimeout: true,
       retry: { retries: 0 },
       logLevel: LEVELS[options.logLevel],
-      logCreator: stderrLogCreator(options.log)
+      logCreator: stderrLogCreator(options.log, secretsOf(options.security)),
+      ...securityOptions(options.security, options.env, options.brokers)
     })
     this.#producer = this.#kafka.producer({
       allowAutoTopicCreation: false,
@@ -71,7 +76,7 @@ export class KafkaTransport implements Transport {
     return connectWithRetry(this.#options, async () => {
       const admin = this.#kafka.admin()
       try {
-        await admin.connect()
+        await admin.connect().catch((err: unknown) => { throw this.#securityFailure(err) ?? err })
         const partitions = await this.#describeTopic(admin)
         await this.#producer.connect()
         this.#connected = true
@@ -98,7 +103,11 @@ export class KafkaTransport implements Transport {
       })
       return okResult(batch, partition, metadata[0] ?? null, this.#options.acks)
     } catch (err) {
-      return { response: null, error: fromKafkaError(err), records: null }
+      const error = fromKafkaError(err)
+      if (error.code === 'KPROD_AUTH' && /TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics/i.test(error.message)) {
+        return { response: null, error: new KprodError('KPROD_AUTH', `TOPIC_AUTHORIZATION_FAILED: principal ${principalOf(this.#options.security)} lacks WRITE on topic '${this.target}'`, { cause: err }), records: null }
+      }
+      return { response: null, error, records: null }
     } finally {
       this.#idle.end()
     }
@@ -108,6 +117,21 @@ export class KafkaTransport implements Transport {
     this.#idle.stop()
     await this.#producer.disconnect().catch(() => {})
     this.#connected = false
+  }
+
+  /** A TLS or SASL failure at start as the final error that names its cause, or null. */
+  #securityFailure (err: unknown): KprodError | null {
+    const e = rootCause(err) as { name?: string, message?: string, code?: string }
+    const security = this.#options.security
+    const broker = this.#options.brokers.join(',')
+    if (e.name === 'KafkaJSSASLAuthenticationError' && security.sasl !== null) {
+      const user = 'username' in security.sasl ? `, user '${security.sasl.username}'` : ''
+      return new KprodError('KPROD_AUTH', redact(`authentication failed (${security.sasl.mechanism}${user}) at ${broker}: ${e.message ?? ''}`, secretsOf(security)))
+    }
+    if (security.tls !== null && e.code !== undefined) {
+      return tlsFailure(Object.assign(new Error(e.message ?? ''), { code: e.code }), broker, true, security.tls)
+    }
+    return null
   }
 
   /** Partition ids of the topic, and the send limits that fit its max.message.bytes. */
@@ -158,11 +182,32 @@ function okResult (batch: Batch, partition: number, meta: Metadata | null, acks:
   return { response, error: null, records }
 }
 
-function stderrLogCreator (log: (line: string) => void): LogCreator {
+/** kafkajs's ssl and sasl settings for a KafkaSecurity. */
+function securityOptions (security: KafkaSecurity, env: Readonly<Record<string, string | undefined>>, brokers: readonly string[]): { ssl?: object, sasl?: SASLOptions } {
+  const out: { ssl?: object, sasl?: SASLOptions } = {}
+  if (security.tls !== null) {
+    const first = brokers[0] ?? ''
+    const name = serverName(first.slice(0, first.lastIndexOf(':')))
+    out.ssl = { ...tlsOptions(security.tls), ...(name === undefined ? {} : { servername: name }) }
+  }
+  const sasl = security.sasl
+  if (sasl === null) return out
+  if (sasl.mechanism === 'OAUTHBEARER') {
+    const source = sasl.token
+    out.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: (await fetchToken(source, env, brokers)).value }) }
+  } else if (sasl.mechanism === 'PLAIN') {
+    out.sasl = { mechanism: 'plain', username: sasl.username, password: sasl.password }
+  } else {
+    out.sasl = { mechanism: sasl.mechanism === 'SCRAM-SHA-256' ? 'scram-sha-256' : 'scram-sha-512', username: sasl.username, password: sasl.password }
+  }
+  return out
+}
+
+function stderrLogCreator (log: (line: string) => void, secrets: readonly string[]): LogCreator {
   return () => ({ namespace, level, log: entry }) => {
     const { message, timestamp: _t, logger: _l, ...extra } = entry
     const name = KafkaLogLevel[level] ?? String(level)
     const rest = Object.keys(extra).length > 0 ? ' ' + JSON.stringify(extra) : ''
-    log(`kprod: kafkajs ${name} [${namespace}] ${message}${rest}`)
+    log(redact(`kprod: kafkajs ${name} [${namespace}] ${message}${rest}`, secrets))
   }
 }

@@ -5,8 +5,10 @@
 export const API = {
   PRODUCE: 0,
   METADATA: 3,
+  SASL_HANDSHAKE: 17,
   API_VERSIONS: 18,
-  DESCRIBE_CONFIGS: 32
+  DESCRIBE_CONFIGS: 32,
+  SASL_AUTHENTICATE: 36
 } as const
 
 /** Bytes of a request header v1 before the client id string: size, api key, version, correlation id. */
@@ -38,6 +40,15 @@ export class Writer {
     this.#room(n)
     this.#buf.write(v, this.#at)
     this.#at += n
+    return this
+  }
+
+  /** Bytes with an int32 length. */
+  bytes (v: Buffer): this {
+    this.int32(v.length)
+    this.#room(v.length)
+    v.copy(this.#buf, this.#at)
+    this.#at += v.length
     return this
   }
 
@@ -102,6 +113,14 @@ export class Reader {
     if (n < 0) return null
     const at = this.#need(n)
     return this.#buf.toString('utf8', at, at + n)
+  }
+
+  /** Bytes with an int32 length; null as length -1. */
+  bytes (): Buffer | null {
+    const n = this.int32()
+    if (n < 0) return null
+    const at = this.#need(n)
+    return this.#buf.subarray(at, at + n)
   }
 
   array<T> (each: (r: this) => T): T[] {

@@ -11,9 +11,12 @@ import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecord
 import type { SendResult, Topology, Transport, TransportLimits } from '../../transport.ts'
 import { BufferPool } from './buffer-pool.ts'
 import { Connection } from './connection.ts'
+import { authenticate, type SaslContext } from './sasl/authenticate.ts'
+import { principalOf } from '../security.ts'
+import { tlsOptions, type TlsOptions } from '../tls.ts'
 import { STALE_METADATA, brokerErrorCode } from './error-codes.ts'
 import {
-  apiVersionsRequest, decodeApiVersions, decodeDescribeConfigs, decodeMetadata, decodeProduce, describeTopicConfigRequest,
+  ACL_ALL, ACL_WRITE, apiVersionsRequest, decodeApiVersions, decodeDescribeConfigs, decodeMetadata, decodeProduce, describeTopicConfigRequest,
   metadataRequest, pickVersion, type BrokerInfo, type MetadataInfo, type VersionRanges
 } from './messages.ts'
 import { API } from './protocol.ts'
@@ -35,7 +38,7 @@ export type WireTransportOptions = Omit<KafkaTransportOptions, 'idempotent' | 'l
   readonly produceConnections?: number
 }
 
-interface Versions { readonly produce: number, readonly metadata: number, readonly describeConfigs: number | null }
+interface Versions { readonly produce: number, readonly metadata: number, readonly describeConfigs: number | null, readonly saslAuthenticate: number | null }
 
 /** A broker error with the protocol name of its code as `type`, as kafka/errors.ts expects. */
 class BrokerError extends Error {
@@ -70,9 +73,12 @@ export class KafkaWireTransport implements Transport {
   /** Request memory, reused once written; a few blocks, as most requests in flight come back in turn. */
   readonly #pool = new BufferPool(4)
   #closed = false
+  /** Read once: the CA, certificate and key files of TLS, or null for plaintext. */
+  readonly #tls: TlsOptions | null
 
   constructor (options: WireTransportOptions) {
     this.#o = options
+    this.#tls = options.security.tls === null ? null : tlsOptions(options.security.tls)
     this.#lanes = Math.max(1, Math.floor(options.produceConnections ?? 1))
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
@@ -88,7 +94,7 @@ export class KafkaWireTransport implements Transport {
     return connectWithRetry(this.#o, async () => {
       const conn = await this.#bootstrap()
       try {
-        const partitions = this.#apply(await this.#metadata(conn))
+        const partitions = this.#apply(await this.#metadata(conn, true), true)
         await this.#readMaxMessageBytes(conn)
         return { partitions }
       } finally {
@@ -156,7 +162,8 @@ export class KafkaWireTransport implements Transport {
       throttleTimeMs: answer.throttleTimeMs
     }
     if (answer.errorCode !== 0) {
-      const e = new BrokerError(answer.errorCode, answer.errorMessage ?? `broker ${leader} refused the batch`)
+      const why = answer.errorCode === 29 ? this.#lacks('WRITE') : answer.errorMessage ?? `broker ${leader} refused the batch`
+      const e = new BrokerError(answer.errorCode, why)
       if (STALE_METADATA.has(e.type)) this.#stale = true
       return { response, error: fromBrokerError(e.type, e.message, e.retriable, e), records: null }
     }
@@ -173,7 +180,6 @@ export class KafkaWireTransport implements Transport {
       let conn: Connection | null = null
       try {
         conn = await this.#open(host, port)
-        if (this.#versions === null) this.#versions = await this.#apiVersions(conn)
         return conn
       } catch (err) {
         conn?.close()
@@ -192,21 +198,25 @@ export class KafkaWireTransport implements Transport {
     if (produce === null || metadata === null) {
       throw new KprodError('KPROD_BROKER', `broker ${conn.address} speaks none of the Produce v3-v8 / Metadata v1-v8 versions kprod's wire client uses (${ranges(answer.ranges)}); use --kafka-client kafkajs`)
     }
-    return { produce, metadata, describeConfigs: pickVersion(API.DESCRIBE_CONFIGS, answer.ranges) }
+    return { produce, metadata, describeConfigs: pickVersion(API.DESCRIBE_CONFIGS, answer.ranges), saslAuthenticate: pickVersion(API.SASL_AUTHENTICATE, answer.ranges) }
   }
 
-  async #metadata (conn: Connection): Promise<MetadataInfo> {
+  async #metadata (conn: Connection, authorizedOperations = false): Promise<MetadataInfo> {
     const version = (this.#versions as Versions).metadata
     const id = conn.nextCorrelationId()
-    const frame = metadataRequest(version, id, this.#o.clientId, [this.target])
+    const frame = metadataRequest(version, id, this.#o.clientId, [this.target], authorizedOperations)
     return decodeMetadata(await conn.request(frame, id, this.#o.requestTimeoutMs, 'Metadata'), version)
   }
 
   /** Takes a metadata answer in; returns the topic's partitions or throws its error. */
-  #apply (info: MetadataInfo): number[] {
+  #apply (info: MetadataInfo, checkWrite = false): number[] {
     const topic = info.topics.find((t) => t.name === this.target)
     if (topic === undefined) throw new BrokerError(3, `topic '${this.target}' is not in the metadata answer`)
-    if (topic.errorCode !== 0) throw new BrokerError(topic.errorCode, `metadata for topic '${this.target}'`)
+    if (topic.errorCode !== 0) throw new BrokerError(topic.errorCode, topic.errorCode === 29 ? this.#lacks('DESCRIBE') : `metadata for topic '${this.target}'`)
+    const ops = topic.authorizedOperations
+    if (checkWrite && ops !== null && (ops & (ACL_WRITE | ACL_ALL)) === 0) {
+      throw new KprodError('KPROD_AUTH', `TOPIC_AUTHORIZATION_FAILED: ${this.#lacks('WRITE')}`)
+    }
     this.#brokers = new Map(info.brokers.map((b) => [b.nodeId, b]))
     const leaders = new Map<number, number>()
     for (const p of topic.partitions) leaders.set(p.partition, p.leader)
@@ -292,8 +302,36 @@ export class KafkaWireTransport implements Transport {
     return opening
   }
 
-  #open (host: string, port: number): Promise<Connection> {
-    return Connection.open({ host, port, connectTimeoutMs: this.#o.connectTimeoutMs, clock: this.#o.clock })
+  /** A connection ready for requests: TLS as configured, versions learnt once, SASL done. */
+  async #open (host: string, port: number): Promise<Connection> {
+    const { security, connectTimeoutMs, clock } = this.#o
+    const tls = this.#tls === null || security.tls === null ? null : { options: this.#tls, settings: security.tls }
+    const conn = await Connection.open({ host, port, connectTimeoutMs, clock, tls })
+    try {
+      this.#versions ??= await this.#apiVersions(conn)
+      const sasl = security.sasl
+      if (sasl !== null) {
+        const context: SaslContext = {
+          sasl,
+          clientId: this.#o.clientId,
+          requestTimeoutMs: this.#o.requestTimeoutMs,
+          authenticateVersion: this.#versions.saslAuthenticate ?? 0,
+          env: this.#o.env,
+          brokers: this.#o.brokers
+        }
+        const again = (): Promise<number> => authenticate(conn, context)
+        conn.reauthenticateWithin(await again(), again)
+      }
+      return conn
+    } catch (err) {
+      conn.close()
+      throw err
+    }
+  }
+
+  /** Which ACL is missing, for messages. */
+  #lacks (operation: string): string {
+    return `principal ${principalOf(this.#o.security)} lacks ${operation} on topic '${this.target}'`
   }
 
   async #closeConnections (): Promise<void> {

@@ -127,3 +127,23 @@ function parseFramed (data: Buffer): ConsumedRecord[] {
   }
   return out
 }
+
+export interface SecureCluster extends Cluster {
+  /** Bootstrap list per listener (PLAINTEXT, SSL, MTLS, NOSAN, SASL_PLAINTEXT, SASL_SSL, REAUTH) and the TLS files. */
+  readonly listeners: Readonly<Record<string, string>>
+}
+
+/**
+ * A private cluster from `scripts/local-kafka up --secure`: TLS and SASL listeners, users admin,
+ * alice (Write on acl-* topics) and bob (no Write), passwords NAME-secret. Call down() after.
+ */
+export async function secureKafka (): Promise<SecureCluster> {
+  const home = mkdtempSync(join(tmpdir(), 'kprod-kafka-secure-'))
+  const out = await script(['up', '--secure'], home)
+  const listeners: Record<string, string> = {}
+  for (const line of (await script(['listeners'], home)).trim().split('\n')) {
+    const eq = line.indexOf('=')
+    listeners[line.slice(0, eq)] = line.slice(eq + 1)
+  }
+  return { ...makeCluster(lastLine(out), home), listeners }
+}

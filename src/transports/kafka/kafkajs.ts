@@ -76,11 +76,13 @@ export class KafkaTransport implements Transport {
     return connectWithRetry(this.#options, async () => {
       const admin = this.#kafka.admin()
       try {
-        await admin.connect().catch((err: unknown) => { throw this.#securityFailure(err) ?? err })
+        await admin.connect()
         const partitions = await this.#describeTopic(admin)
         await this.#producer.connect()
         this.#connected = true
         return { partitions }
+      } catch (err) {
+        throw this.#securityFailure(err) ?? err
       } finally {
         await admin.disconnect().catch(() => {})
       }
@@ -124,7 +126,8 @@ export class KafkaTransport implements Transport {
     const e = rootCause(err) as { name?: string, message?: string, code?: string }
     const security = this.#options.security
     const broker = this.#options.brokers.join(',')
-    if (e.name === 'KafkaJSSASLAuthenticationError' && security.sasl !== null) {
+    // kafkajs ends a refused OAUTHBEARER exchange with a protocol error about the SASL state.
+    if (security.sasl !== null && (e.name === 'KafkaJSSASLAuthenticationError' || /SASL/.test(e.message ?? ''))) {
       const user = 'username' in security.sasl ? `, user '${security.sasl.username}'` : ''
       return new KprodError('KPROD_AUTH', redact(`authentication failed (${security.sasl.mechanism}${user}) at ${broker}: ${e.message ?? ''}`, secretsOf(security)))
     }

@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.ts'
 import { parseKeySeparator } from '../input/parse.ts'
 import type { KafkaSecurity } from '../transports/kafka/security.ts'
 import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
+import { nearest, propertiesFromArgs, propertiesFromFile, type PropertyLayer } from './properties.ts'
 import { resolveSecurity } from './security.ts'
 
 export type Acks = -1 | 0 | 1
@@ -79,18 +80,37 @@ export type RawValues = Readonly<Record<string, string | boolean | undefined>>
 
 type Value = string | number | boolean | readonly string[] | undefined
 
-/** Resolves and validates everything; throws one ConfigError listing every problem. */
-export function resolveConfig (flags: RawValues, env: Readonly<Record<string, string | undefined>>, files: readonly string[]): Config {
+/**
+ * Resolves and validates everything; throws one ConfigError listing every problem. Precedence:
+ * flags > -X `properties` > KPROD_* variables > the --config file > defaults. `warn` gets a line
+ * for each KPROD_* variable that names no option.
+ */
+export function resolveConfig (flags: RawValues, env: Readonly<Record<string, string | undefined>>, files: readonly string[],
+  properties: readonly string[] = [], warn: (line: string) => void = () => {}): Config {
   const problems: string[] = []
   const v = new Map<string, Value>()
+  const fromX = propertiesFromArgs(properties, problems)
+  const configFile = typeof flags.config === 'string' ? flags.config : env.KPROD_CONFIG
+  const fromFile: PropertyLayer = configFile === undefined || configFile === '' ? new Map() : propertiesFromFile(configFile, problems)
+  warnUnknownEnv(env, warn)
   for (const spec of OPTIONS) {
+    if (spec.kind === 'repeat') continue
     const fromFlag = flags[camel(spec.name)]
-    const fromEnv = env[envName(spec)]
+    const env1 = envName(spec)
+    const fromEnv = env1 === null ? undefined : env[env1]
     let text: string | boolean | undefined = fromFlag
     let where = flagName(spec)
-    if (text === undefined && fromEnv !== undefined && fromEnv !== '') {
+    const x = fromX.get(spec.name)
+    const file = fromFile.get(spec.name)
+    if (text === undefined && x !== undefined) {
+      text = x.text
+      where = `${x.where} (${flagName(spec)})`
+    } else if (text === undefined && fromEnv !== undefined && fromEnv !== '') {
       text = fromEnv
-      where = `${envName(spec)} (${flagName(spec)})`
+      where = `${env1 ?? ''} (${flagName(spec)})`
+    } else if (text === undefined && file !== undefined) {
+      text = file.text
+      where = `${file.where} (${flagName(spec)})`
     }
     if (text === undefined) text = spec.default
     v.set(spec.name, text === undefined ? undefined : convert(spec, text, where, problems))
@@ -155,9 +175,9 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     missingKey: get('missing-key'),
     emptyLines: get('empty-lines'),
     batchRecords,
-    batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records'))] !== undefined,
+    batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records')) ?? ''] !== undefined || fromX.has('batch-records') || fromFile.has('batch-records'),
     batchBytes,
-    batchBytesExplicit: flags.batchBytes !== undefined || env[envName(spec('batch-bytes'))] !== undefined,
+    batchBytesExplicit: flags.batchBytes !== undefined || env[envName(spec('batch-bytes')) ?? ''] !== undefined || fromX.has('batch-bytes') || fromFile.has('batch-bytes'),
     minRecords,
     minBytes,
     lingerMs: get('linger'),
@@ -196,6 +216,24 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     statsIntervalMs: get('stats-interval'),
     batchLines: get('batch-lines'),
     progress: get('progress')
+  }
+}
+
+/** Variables the scripts and tests use, which are not options. */
+const OTHER_ENV = /^KPROD_(TEST_|DEBUG_|KAFKA_(HOME|VERSION|HEAP|TIMEOUT)$|KINESIS_(HOME|TIMEOUT)$|NODE_FLAGS$|TOOLS$)/
+
+/** A KPROD_* variable that names no option is most likely a typo: say which option is closest. */
+function warnUnknownEnv (env: Readonly<Record<string, string | undefined>>, warn: (line: string) => void): void {
+  const known = new Map<string, OptionSpec>()
+  for (const spec of OPTIONS) {
+    const name = envName(spec)
+    if (name !== null) known.set(name, spec)
+  }
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('KPROD_') || known.has(name) || OTHER_ENV.test(name)) continue
+    const guess = nearest(name, [...known.keys()])
+    const spec = guess === null ? undefined : known.get(guess)
+    warn(`kprod: warning: the environment variable ${name} sets no option (ignored)${spec === undefined ? '' : `; did you mean ${guess ?? ''} (${flagName(spec)})?`}`)
   }
 }
 

@@ -1,7 +1,7 @@
 // The single option table. It feeds commander (flags and --help), the KPROD_* environment
 // variables, config validation and the man-page test, so a flag documented anywhere exists here.
 
-export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path'
+export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path' | 'repeat'
 
 export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Security', 'Kinesis', 'Output'] as const
 export type OptionGroup = typeof OPTION_GROUPS[number]
@@ -26,6 +26,8 @@ export interface OptionSpec {
   readonly ignoreCase?: boolean
   /** A secret: never echoed in any message. */
   readonly secret?: boolean
+  /** No KPROD_* variable sets it (-X, which is given once per property). */
+  readonly noEnv?: boolean
 }
 
 const MS = 'milliseconds'
@@ -33,6 +35,8 @@ const MS = 'milliseconds'
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'topic', short: 't', arg: '<name>', kind: 'string', group: 'Target', only: 'kafka', help: 'Kafka topic to produce to (this or --stream is required). The topic must exist: kprod never creates topics' },
   { name: 'brokers', short: 'b', arg: '<list>', kind: 'list', default: 'localhost:9092', group: 'Target', only: 'kafka', help: 'comma-separated host:port Kafka bootstrap brokers' },
+  { name: 'config', short: 'F', arg: '<file>', kind: 'path', group: 'Target', help: 'read settings from a librdkafka-style properties file (key=value lines, # comments), e.g. the one kcat -F uses: bootstrap.servers, security.protocol, sasl.*, ssl.*, compression.codec, acks, linger.ms, ... (README: Secure clusters); flags, -X and KPROD_* variables win over it' },
+  { name: 'property', short: 'X', arg: '<key=value>', kind: 'repeat', noEnv: true, group: 'Target', help: 'set one librdkafka-style property, as kcat -X (repeatable; wins over KPROD_* variables and --config, a flag wins over it); an unknown property is an error' },
   { name: 'stream', short: 's', arg: '<name>', kind: 'string', group: 'Target', only: 'kinesis', help: 'Kinesis data stream to put records to (this or --topic is required)' },
 
   { name: 'max-line-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: 1073741824, group: 'Input', help: 'longest line accepted, in bytes between LFs (a trailing CR counts); longer lines are skipped and reported with their line number' },
@@ -99,7 +103,8 @@ export const OPTIONS: readonly OptionSpec[] = [
 ]
 
 /** The KPROD_* environment variable for an option: KPROD_ + name in upper snake case. */
-export function envName (spec: OptionSpec): string {
+export function envName (spec: OptionSpec): string | null {
+  if (spec.noEnv === true) return null
   return 'KPROD_' + spec.name.toUpperCase().replaceAll('-', '_')
 }
 

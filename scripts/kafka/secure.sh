@@ -15,7 +15,7 @@ SECURE_LISTENERS=(SSL MTLS NOSAN SASL_PLAINTEXT SASL_SSL REAUTH)
 SECURE_PROTOCOLS=(SSL SSL SSL SASL_PLAINTEXT SASL_SSL SASL_PLAINTEXT)
 MECHANISMS=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
 REAUTH_MS=3000
-# user:password, for PLAIN and both SCRAM mechanisms. admin is a super user; alice may write to
+# user:password, for PLAIN and both SCRAM mechanisms. admin is a super user; alice may write and read
 # topics named acl-*, bob may only describe and read them; topics without ACLs are open to all.
 SECURE_USERS=(admin:admin-secret alice:alice-secret bob:bob-secret)
 CLIENT_KEY_PASSWORD=client-key-pass
@@ -112,7 +112,7 @@ add_acls () {
   local bs
   bs="$(running_bootstrap)"
   tool org.apache.kafka.tools.AclCommand --bootstrap-server "$bs" --add --allow-principal User:alice \
-    --operation Write --operation Describe --operation DescribeConfigs --topic acl- --resource-pattern-type prefixed >&2 ||
+    --operation Write --operation Read --operation Describe --operation DescribeConfigs --topic acl- --resource-pattern-type prefixed >&2 ||
     die "could not add the ACLs for alice"
   tool org.apache.kafka.tools.AclCommand --bootstrap-server "$bs" --add --allow-principal User:bob \
     --operation Describe --operation DescribeConfigs --operation Read --topic acl- --resource-pattern-type prefixed >&2 ||

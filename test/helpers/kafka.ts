@@ -30,10 +30,10 @@ export interface TopicOptions {
   readonly name?: string
 }
 
-async function script (args: string[], home: string | null): Promise<string> {
-  const env = home === null ? process.env : { ...process.env, KPROD_KAFKA_HOME: home }
+async function script (args: string[], home: string | null, extraEnv: Readonly<Record<string, string>> = {}): Promise<string> {
+  const env = home === null ? { ...process.env, ...extraEnv } : { ...process.env, KPROD_KAFKA_HOME: home, ...extraEnv }
   try {
-    const { stdout } = await run(SCRIPT, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 })
+    const { stdout } = await run(SCRIPT, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 })
     return stdout
   } catch (err) {
     const e = err as { stderr?: string, message: string }
@@ -139,7 +139,8 @@ export interface SecureCluster extends Cluster {
  */
 export async function secureKafka (): Promise<SecureCluster> {
   const home = mkdtempSync(join(tmpdir(), 'kprod-kafka-secure-'))
-  const out = await script(['up', '--secure'], home)
+  // More listeners, TLS and SCRAM make a slower start; on a loaded machine 60 s was not always enough.
+  const out = await script(['up', '--secure'], home, { KPROD_KAFKA_TIMEOUT: process.env.KPROD_KAFKA_TIMEOUT ?? '170' })
   const listeners: Record<string, string> = {}
   for (const line of (await script(['listeners'], home)).trim().split('\n')) {
     const eq = line.indexOf('=')

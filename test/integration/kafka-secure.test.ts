@@ -6,12 +6,15 @@
 
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { kprod, type CliRun } from '../helpers/cli.ts'
 import { consumeAll, secureKafka, type SecureCluster } from '../helpers/kafka.ts'
 
+const exec = promisify(execFile)
 let kafka: SecureCluster
 /** A topic for runs that must fail before sending: made once, topic creation starts a JVM. */
 let unused: string
@@ -19,7 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'kprod-secure-'))
 before(async () => {
   kafka = await secureKafka()
   unused = await kafka.topic()
-}, { timeout: 180_000 })
+}, { timeout: 300_000 })
 after(async () => { await kafka?.down() })
 
 const L = (name: string): string => {
@@ -139,6 +142,18 @@ for (const client of ['wire', 'kafkajs'] as const) {
         assertNoSecret(run)
       })
     }
+
+    test('a kcat properties file (-F) reaches SASL_SSL, and kcat reads the topic back with the same file', async () => {
+      const topic = await kafka.topic({ name: `acl-props-${client}-${Date.now()}` })
+      const props = join(dir, `client-${client}.properties`)
+      writeFileSync(props, ['# as for kcat -F', `bootstrap.servers=${L('SASL_SSL')}`, 'security.protocol=SASL_SSL', 'sasl.mechanisms=PLAIN',
+        'sasl.username=alice', 'sasl.password=alice-secret', `ssl.ca.location=${L('CA_FILE')}`, ''].join('\n'))
+      const run = await kprod(['--kafka-client', client, '-F', props, '-X', 'linger.ms=5', '--topic', topic, '--no-progress'], { input: lines(30, 'props') })
+      assert.equal(run.code, 0, run.stderr)
+      assertNoSecret(run)
+      const { stdout } = await exec('kcat', ['-F', props, '-C', '-t', topic, '-o', 'beginning', '-e', '-q'])
+      assert.deepEqual(stdout.trim().split('\n'), lines(30, 'props').trim().split('\n'))
+    })
 
     test('OAUTHBEARER with a token file delivers as the token\'s principal', async () => {
       const topic = await kafka.topic({ name: `acl-oauth-${client}-${Date.now()}` })

@@ -2,7 +2,8 @@
 // bin/kprod.js runs. Start-up is most of a short run, and Node resolves, links and compiles each
 // ES module on its own: one file instead of ~45 (commander included) saves about 10 ms of the
 // ~65 ms a one-line run takes (bench/README.md). The transports stay separate chunks, loaded only
-// when chosen; kafkajs, the AWS SDK, cli-progress and the optional native CRC stay in node_modules.
+// when chosen; kafkajs, the AWS SDK and MSK IAM signer, cli-progress and the optional native CRC
+// stay in node_modules.
 
 import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
@@ -18,6 +19,6 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node22',
-  external: ['kafkajs', '@aws-sdk/*', '@smithy/*', '@node-rs/*', 'cli-progress', 'snappy', 'lz4-napi'],
+  external: ['kafkajs', '@aws-sdk/*', '@smithy/*', '@node-rs/*', 'cli-progress', 'snappy', 'lz4-napi', 'aws-msk-iam-sasl-signer-js'],
   logLevel: 'warning'
 })

@@ -28,7 +28,8 @@ export function renderMan (version: string): string {
       const short = spec.short === undefined ? '' : `\\fB\\-${spec.short}\\fR, `
       const arg = spec.arg === undefined ? '' : ` \\fI${esc(spec.arg.replace(/[<>]/g, ''))}\\fR`
       out.push('.TP', `${short}\\fB${flag}\\fR${arg}`)
-      const extra = [`environment: ${envName(spec)}`]
+      const env = envName(spec)
+      const extra = env === null ? [] : [`environment: ${env}`]
       if (spec.default !== undefined && !negated) extra.push(`default: ${spec.default}`)
       out.push(esc(`${spec.help}. (${extra.join('; ')})`))
     }

@@ -171,7 +171,7 @@ function exitCodeFor (e: KprodError): number {
   if (e instanceof ConfigError) return EXIT.usage
   switch (e.code) {
     case 'KPROD_CONFIG': return EXIT.usage
-    case 'KPROD_CONNECT': case 'KPROD_AUTH': case 'KPROD_TARGET_NOT_FOUND': return EXIT.connect
+    case 'KPROD_CONNECT': case 'KPROD_AUTH': case 'KPROD_TLS': case 'KPROD_TARGET_NOT_FOUND': return EXIT.connect
     case 'KPROD_INPUT': return EXIT.partial
     default: return EXIT.internal
   }

@@ -82,7 +82,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
   if ('exitCode' in parsed) return parsed.exitCode
   let config: Config
   try {
-    config = resolveConfig(parsed.flags, io.env, parsed.files)
+    config = resolveConfig(parsed.flags, io.env, parsed.files, parsed.properties, warn)
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err
     for (const problem of err.problems) warn(`kprod: ${problem}`)

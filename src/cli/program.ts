@@ -10,6 +10,8 @@ import { EXIT_CODE_HELP } from '../exit-codes.ts'
 export interface ParsedArgs {
   readonly flags: RawValues
   readonly files: readonly string[]
+  /** -X key=value, in order. */
+  readonly properties: readonly string[]
 }
 
 export interface ProgramIo {
@@ -55,9 +57,11 @@ function toOption (spec: OptionSpec): Option {
   const negated = spec.kind === 'boolean' && spec.default === 'true'
   const short = spec.short === undefined ? '' : `-${spec.short}, `
   const flags = negated ? `--no-${spec.name}` : `${short}--${spec.name}${spec.arg === undefined ? '' : ' ' + spec.arg}`
-  const details = [`env ${envName(spec)}`]
+  const env = envName(spec)
+  const details = env === null ? [] : [`env ${env}`]
   if (spec.default !== undefined && !negated) details.push(`default: ${spec.default}`)
-  const option = new Option(flags, `${spec.help} (${details.join(', ')})`)
+  const option = new Option(flags, details.length === 0 ? spec.help : `${spec.help} (${details.join(', ')})`)
+  if (spec.kind === 'repeat') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
   option.helpGroup(`${spec.group} options:`)
   return option
 }
@@ -74,9 +78,12 @@ export function parseArgs (program: Command, argv: readonly string[]): ParsedArg
     throw err
   }
   const flags: Record<string, string | boolean | undefined> = {}
+  let properties: readonly string[] = []
   for (const spec of OPTIONS) {
     const key = camel(spec.name)
-    if (program.getOptionValueSource(key) === 'cli') flags[key] = program.getOptionValue(key) as string | boolean
+    if (program.getOptionValueSource(key) !== 'cli') continue
+    if (spec.kind === 'repeat') properties = program.getOptionValue(key) as string[]
+    else flags[key] = program.getOptionValue(key) as string | boolean
   }
-  return { flags, files: program.args }
+  return { flags, files: program.args, properties }
 }

@@ -51,8 +51,13 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
     maxBatchBytes: config.batchBytes,
     logLevel: config.logLevel,
     log,
-    clock
+    clock,
+    security: config.security,
+    env
   }
+  const tls = config.security.tls
+  if (tls !== null && !tls.verify) log('kprod: WARNING: --ssl-no-verify: broker certificates are not checked; anyone on the network path can read and change what is sent')
+  else if (tls !== null && !tls.checkHostname) log('kprod: WARNING: --ssl-no-hostname-check: a trusted certificate issued for any host name is accepted')
   if (config.kafkaClient === 'wire') {
     const { KafkaWireTransport } = await import('../transports/kafka/wire/transport.ts')
     // One produce connection per worker: a broker serves each connection's requests in turn.

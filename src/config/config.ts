@@ -3,8 +3,11 @@
 
 import { ConfigError } from '../errors.ts'
 import { parseKeySeparator } from '../input/parse.ts'
+import type { KafkaSecurity } from '../transports/kafka/security.ts'
 import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
 import { MAX_BATCH_BYTES as MAX_PUT_RECORDS_BYTES, MAX_BATCH_RECORDS as MAX_PUT_RECORDS } from '../transports/kinesis/limits.ts'
+import { nearest, propertiesFromArgs, propertiesFromFile, type PropertyLayer } from './properties.ts'
+import { resolveSecurity } from './security.ts'
 
 export type Acks = -1 | 0 | 1
 
@@ -63,6 +66,8 @@ export interface Config {
   readonly idempotent: boolean
   readonly clientId: string
   readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
+  /** security.protocol, TLS and SASL (Kafka). */
+  readonly security: KafkaSecurity
 
   readonly region: string | null
   readonly endpoint: string | null
@@ -87,18 +92,37 @@ export type RawValues = Readonly<Record<string, string | boolean | undefined>>
 
 type Value = string | number | boolean | readonly string[] | undefined
 
-/** Resolves and validates everything; throws one ConfigError listing every problem. */
-export function resolveConfig (flags: RawValues, env: Readonly<Record<string, string | undefined>>, files: readonly string[]): Config {
+/**
+ * Resolves and validates everything; throws one ConfigError listing every problem. Precedence:
+ * flags > -X `properties` > KPROD_* variables > the --config file > defaults. `warn` gets a line
+ * for each KPROD_* variable that names no option.
+ */
+export function resolveConfig (flags: RawValues, env: Readonly<Record<string, string | undefined>>, files: readonly string[],
+  properties: readonly string[] = [], warn: (line: string) => void = () => {}): Config {
   const problems: string[] = []
   const v = new Map<string, Value>()
+  const fromX = propertiesFromArgs(properties, problems)
+  const configFile = typeof flags.config === 'string' ? flags.config : env.KPROD_CONFIG
+  const fromFile: PropertyLayer = configFile === undefined || configFile === '' ? new Map() : propertiesFromFile(configFile, problems)
+  warnUnknownEnv(env, warn)
   for (const spec of OPTIONS) {
+    if (spec.kind === 'repeat') continue
     const fromFlag = flags[camel(spec.name)]
-    const fromEnv = env[envName(spec)]
+    const env1 = envName(spec)
+    const fromEnv = env1 === null ? undefined : env[env1]
     let text: string | boolean | undefined = fromFlag
     let where = flagName(spec)
-    if (text === undefined && fromEnv !== undefined && fromEnv !== '') {
+    const x = fromX.get(spec.name)
+    const file = fromFile.get(spec.name)
+    if (text === undefined && x !== undefined) {
+      text = x.text
+      where = `${x.where} (${flagName(spec)})`
+    } else if (text === undefined && fromEnv !== undefined && fromEnv !== '') {
       text = fromEnv
-      where = `${envName(spec)} (${flagName(spec)})`
+      where = `${env1 ?? ''} (${flagName(spec)})`
+    } else if (text === undefined && file !== undefined) {
+      text = file.text
+      where = `${file.where} (${flagName(spec)})`
     }
     if (text === undefined) text = spec.default
     v.set(spec.name, text === undefined ? undefined : convert(spec, text, where, problems))
@@ -157,6 +181,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     problems.push(`--compression ${compression} needs --kafka-client wire: --kafka-client kafkajs compresses with gzip only`)
   }
   if (get<boolean | undefined>('explicit-hash-key') === true && sep === undefined) problems.push('--explicit-hash-key needs --key-separator: the hash key is each line\'s key')
+  const security = resolveSecurity(get, problems)
   const dashes = files.filter((f) => f === '-').length
   if (dashes > 1) problems.push(`input files: '-' (stdin) may be given once, got it ${dashes} times`)
   const checkpoint = get<string | undefined>('checkpoint') ?? null
@@ -179,9 +204,9 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     checkpoint,
     checkpointReset,
     batchRecords,
-    batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records'))] !== undefined,
+    batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records')) ?? ''] !== undefined || fromX.has('batch-records') || fromFile.has('batch-records'),
     batchBytes,
-    batchBytesExplicit: flags.batchBytes !== undefined || env[envName(spec('batch-bytes'))] !== undefined,
+    batchBytesExplicit: flags.batchBytes !== undefined || env[envName(spec('batch-bytes')) ?? ''] !== undefined || fromX.has('batch-bytes') || fromFile.has('batch-bytes'),
     minRecords,
     minBytes,
     lingerMs: get('linger'),
@@ -210,6 +235,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     idempotent: kind === 'kafka' && (askedIdempotent ?? (client === 'wire' && acks === -1)),
     clientId: get('client-id'),
     logLevel: get('log-level'),
+    security,
     region: get<string | undefined>('region') ?? null,
     endpoint: endpoint ?? null,
     profile: get<string | undefined>('profile') ?? null,
@@ -237,6 +263,24 @@ function brokerProblems (broker: string): string[] {
 /** Kafka's rule for topic names (the broker refuses others with INVALID_TOPIC_EXCEPTION). */
 function isTopicName (name: string): boolean {
   return /^[a-zA-Z0-9._-]{1,249}$/.test(name) && name !== '.' && name !== '..'
+}
+
+/** Variables the scripts and tests use, which are not options. */
+const OTHER_ENV = /^KPROD_(TEST_|DEBUG_|KAFKA_(HOME|VERSION|HEAP|TIMEOUT)$|KINESIS_(HOME|TIMEOUT)$|NODE_FLAGS$|TOOLS$)/
+
+/** A KPROD_* variable that names no option is most likely a typo: say which option is closest. */
+function warnUnknownEnv (env: Readonly<Record<string, string | undefined>>, warn: (line: string) => void): void {
+  const known = new Map<string, OptionSpec>()
+  for (const spec of OPTIONS) {
+    const name = envName(spec)
+    if (name !== null) known.set(name, spec)
+  }
+  for (const name of Object.keys(env)) {
+    if (!name.startsWith('KPROD_') || known.has(name) || OTHER_ENV.test(name)) continue
+    const guess = nearest(name, [...known.keys()])
+    const spec = guess === null ? undefined : known.get(guess)
+    warn(`kprod: warning: the environment variable ${name} sets no option (ignored)${spec === undefined ? '' : `; did you mean ${guess ?? ''} (${flagName(spec)})?`}`)
+  }
 }
 
 /** Options given on the command line that mean nothing for the chosen target. */
@@ -320,10 +364,12 @@ function convert (spec: OptionSpec, text: string | boolean, where: string, probl
   const s = String(text)
   switch (spec.kind) {
     case 'int': return toInt(spec, s, where, problems)
-    case 'choice':
-      if (spec.choices?.includes(s) === true) return s
+    case 'choice': {
+      const choice = spec.ignoreCase === true ? spec.choices?.find((c) => c.toLowerCase() === s.toLowerCase()) : spec.choices?.find((c) => c === s)
+      if (choice !== undefined) return choice
       problems.push(`${where}: '${s}' is not allowed; choose one of ${(spec.choices ?? []).join(', ')}`)
       return undefined
+    }
     case 'list': {
       const items = s.split(',').map((x) => x.trim()).filter((x) => x !== '')
       if (items.length === 0) problems.push(`${where}: '${s}' is empty; give a comma-separated list`)

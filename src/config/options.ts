@@ -1,9 +1,9 @@
 // The single option table. It feeds commander (flags and --help), the KPROD_* environment
 // variables, config validation and the man-page test, so a flag documented anywhere exists here.
 
-export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path'
+export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path' | 'repeat'
 
-export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Kinesis', 'Output'] as const
+export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Security', 'Kinesis', 'Output'] as const
 export type OptionGroup = typeof OPTION_GROUPS[number]
 
 /** One command-line option. Defaults are given as the text a user would type. */
@@ -24,6 +24,12 @@ export interface OptionSpec {
   readonly only?: 'kafka' | 'kinesis'
   /** A boolean without a fixed default that has both --name and --no-name (config.ts decides when neither is given). */
   readonly negatable?: boolean
+  /** Choices match without regard to case (security.protocol values, SASL mechanism names). */
+  readonly ignoreCase?: boolean
+  /** A secret: never echoed in any message. */
+  readonly secret?: boolean
+  /** No KPROD_* variable sets it (-X, which is given once per property). */
+  readonly noEnv?: boolean
 }
 
 const MS = 'milliseconds'
@@ -39,6 +45,8 @@ export const MAX_INT32 = 2 ** 31 - 1
 export const OPTIONS: readonly OptionSpec[] = [
   { name: 'topic', short: 't', arg: '<name>', kind: 'string', group: 'Target', only: 'kafka', help: 'Kafka topic to produce to (this or --stream is required). The topic must exist: kprod never creates topics' },
   { name: 'brokers', short: 'b', arg: '<list>', kind: 'list', default: 'localhost:9092', group: 'Target', only: 'kafka', help: 'comma-separated host:port Kafka bootstrap brokers' },
+  { name: 'config', short: 'F', arg: '<file>', kind: 'path', group: 'Target', help: 'read settings from a librdkafka-style properties file (key=value lines, # comments), e.g. the one kcat -F uses: bootstrap.servers, security.protocol, sasl.*, ssl.*, compression.codec, acks, linger.ms, ... (README: Secure clusters); flags, -X and KPROD_* variables win over it' },
+  { name: 'property', short: 'X', arg: '<key=value>', kind: 'repeat', noEnv: true, group: 'Target', help: 'set one librdkafka-style property, as kcat -X (repeatable; wins over KPROD_* variables and --config, a flag wins over it); an unknown property is an error' },
   { name: 'stream', short: 's', arg: '<name>', kind: 'string', group: 'Target', only: 'kinesis', help: 'Kinesis data stream to put records to (this or --topic is required)' },
 
   { name: 'max-line-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: 1073741824, group: 'Input', help: 'longest line accepted, in bytes between LFs (a trailing CR counts); longer lines are skipped and reported with their line number' },
@@ -78,6 +86,19 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'compression', only: 'kafka', arg: '<codec>', kind: 'choice', choices: ['none', 'gzip', 'snappy', 'lz4', 'zstd'], default: 'none', group: 'Kafka', help: 'batch compression: gzip, snappy (xerial-framed, as the Java client writes it), lz4 (LZ4 frame), zstd (needs a broker speaking Produce v7, Kafka 2.1+); --kafka-client kafkajs has gzip only' },
   { name: 'idempotent', only: 'kafka', kind: 'boolean', negatable: true, group: 'Kafka', help: 'use the idempotent producer (producer id and per-partition sequence numbers: a retried batch stays on its partition and is written once). On by default with --acks all, as in the Java client; --no-idempotent turns it off, and it is off with --acks 0 or 1 (asking for it then is an error). With --kafka-client kafkajs only when asked for: kafkajs then retries inside one exchange, which the output notes' },
   { name: 'client-id', only: 'kafka', arg: '<id>', kind: 'string', default: 'kprod', group: 'Kafka', help: 'client id sent to the brokers' },
+  { name: 'security-protocol', only: 'kafka', arg: '<protocol>', kind: 'choice', choices: ['plaintext', 'ssl', 'sasl_plaintext', 'sasl_ssl'], ignoreCase: true, default: 'plaintext', group: 'Security', help: 'how to talk to the brokers: plaintext, ssl (TLS), sasl_plaintext (SASL login, no TLS) or sasl_ssl (SASL over TLS), as security.protocol' },
+  { name: 'sasl-mechanism', only: 'kafka', arg: '<mechanism>', kind: 'choice', choices: ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'], ignoreCase: true, group: 'Security', help: 'SASL mechanism with --security-protocol sasl_plaintext or sasl_ssl: PLAIN and SCRAM-* take --sasl-username and --sasl-password; OAUTHBEARER takes a token from --sasl-oauthbearer-token-file, --sasl-oauthbearer-token-command or --aws-msk-iam' },
+  { name: 'sasl-username', only: 'kafka', arg: '<name>', kind: 'string', group: 'Security', help: 'SASL user name (PLAIN, SCRAM-*)' },
+  { name: 'sasl-password', only: 'kafka', arg: '<password>', kind: 'string', secret: true, group: 'Security', help: 'SASL password (PLAIN, SCRAM-*); prefer KPROD_SASL_PASSWORD or a --config file, since other users can read command lines. Never printed' },
+  { name: 'sasl-oauthbearer-token-file', only: 'kafka', arg: '<file>', kind: 'path', group: 'Security', help: 'OAUTHBEARER: read the token from <file> at every login and re-authentication (whatever refreshes the token rewrites the file)' },
+  { name: 'sasl-oauthbearer-token-command', only: 'kafka', arg: '<command>', kind: 'string', group: 'Security', help: 'OAUTHBEARER: run <command> with /bin/sh at every login and re-authentication and use its stdout, trimmed, as the token' },
+  { name: 'aws-msk-iam', only: 'kafka', kind: 'boolean', group: 'Security', help: 'OAUTHBEARER for Amazon MSK IAM: tokens signed by aws-msk-iam-sasl-signer-js with the AWS SDK\'s default credential chain, for the region in AWS_REGION or the broker names; implies --sasl-mechanism OAUTHBEARER and, unless given, --security-protocol sasl_ssl' },
+  { name: 'ssl-ca', only: 'kafka', arg: '<file>', kind: 'path', group: 'Security', help: 'PEM file of the CA certificates that sign the brokers\' certificates (default: Node\'s bundled roots; NODE_EXTRA_CA_CERTS and NODE_USE_SYSTEM_CA=1 work too)' },
+  { name: 'ssl-cert', only: 'kafka', arg: '<file>', kind: 'path', group: 'Security', help: 'PEM client certificate for brokers that require one (mTLS); needs --ssl-key' },
+  { name: 'ssl-key', only: 'kafka', arg: '<file>', kind: 'path', group: 'Security', help: 'PEM private key of --ssl-cert' },
+  { name: 'ssl-key-password', only: 'kafka', arg: '<password>', kind: 'string', secret: true, group: 'Security', help: 'password of an encrypted --ssl-key. Never printed' },
+  { name: 'ssl-no-verify', only: 'kafka', kind: 'boolean', group: 'Security', help: 'UNSAFE: accept any broker certificate (no CA or hostname check); prints a warning' },
+  { name: 'ssl-no-hostname-check', only: 'kafka', kind: 'boolean', group: 'Security', help: 'UNSAFE: accept a trusted certificate issued for another host name; prints a warning' },
   { name: 'log-level', only: 'kafka', arg: '<level>', kind: 'choice', choices: ['nothing', 'error', 'warn', 'info', 'debug'], default: 'warn', group: 'Kafka', help: 'Kafka client log level (logs go to stderr)' },
 
   { name: 'region', arg: '<region>', kind: 'string', group: 'Kinesis', only: 'kinesis', help: 'AWS region (default: AWS_REGION, else the profile\'s region in the shared config file, as the AWS CLI and SDK read it); the summary\'s notes say where the region, endpoint and credentials came from' },
@@ -97,7 +118,8 @@ export const OPTIONS: readonly OptionSpec[] = [
 ]
 
 /** The KPROD_* environment variable for an option: KPROD_ + name in upper snake case. */
-export function envName (spec: OptionSpec): string {
+export function envName (spec: OptionSpec): string | null {
+  if (spec.noEnv === true) return null
   return 'KPROD_' + spec.name.toUpperCase().replaceAll('-', '_')
 }
 

@@ -31,9 +31,9 @@ export interface TopicOptions {
 }
 
 async function script (args: string[], home: string | null, extraEnv: Readonly<Record<string, string>> = {}): Promise<string> {
-  const env = home === null ? { ...process.env, ...extraEnv } : { ...process.env, ...extraEnv, KPROD_KAFKA_HOME: home }
+  const env = home === null ? { ...process.env, ...extraEnv } : { ...process.env, KPROD_KAFKA_HOME: home, ...extraEnv }
   try {
-    const { stdout } = await run(SCRIPT, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 180_000 })
+    const { stdout } = await run(SCRIPT, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 })
     return stdout
   } catch (err) {
     const e = err as { stderr?: string, message: string }
@@ -136,4 +136,25 @@ function parseFramed (data: Buffer): ConsumedRecord[] {
     at = pos + 1
   }
   return out
+}
+
+export interface SecureCluster extends Cluster {
+  /** Bootstrap list per listener (PLAINTEXT, SSL, MTLS, NOSAN, SASL_PLAINTEXT, SASL_SSL, REAUTH) and the TLS files. */
+  readonly listeners: Readonly<Record<string, string>>
+}
+
+/**
+ * A private cluster from `scripts/local-kafka up --secure`: TLS and SASL listeners, users admin,
+ * alice (Write on acl-* topics) and bob (no Write), passwords NAME-secret. Call down() after.
+ */
+export async function secureKafka (): Promise<SecureCluster> {
+  const home = mkdtempSync(join(tmpdir(), 'kprod-kafka-secure-'))
+  // More listeners, TLS and SCRAM make a slower start; on a loaded machine 60 s was not always enough.
+  const out = await script(['up', '--secure'], home, { KPROD_KAFKA_TIMEOUT: process.env.KPROD_KAFKA_TIMEOUT ?? '170' })
+  const listeners: Record<string, string> = {}
+  for (const line of (await script(['listeners'], home)).trim().split('\n')) {
+    const eq = line.indexOf('=')
+    listeners[line.slice(0, eq)] = line.slice(eq + 1)
+  }
+  return { ...makeCluster(lastLine(out), home), listeners }
 }

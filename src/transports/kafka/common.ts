@@ -3,6 +3,7 @@
 // connect at start, the idle-connection timer, and the per-record results of a delivered batch.
 
 import type { Clock, TimerHandle } from '../../util/clock.ts'
+import type { KafkaSecurity } from './security.ts'
 import { connectError, isFinalConnectError } from './errors.ts'
 import type { DeliveredRun, RecordPosition, TransportLimits } from '../transport.ts'
 
@@ -24,6 +25,10 @@ export interface KafkaTransportOptions {
   readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
   readonly log: (line: string) => void
   readonly clock: Clock
+  /** security.protocol, TLS and SASL settings. */
+  readonly security: KafkaSecurity
+  /** The process environment (AWS credentials and region for MSK IAM). */
+  readonly env: Readonly<Record<string, string | undefined>>
 }
 
 /** The broker default for message.max.bytes, used when the topic's own limit cannot be read. */

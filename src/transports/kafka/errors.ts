@@ -108,6 +108,8 @@ export function fromBrokerError (type: string, message: string, retriable: boole
 
 /** Errors at start: reaching the cluster, finding the topic. */
 export function connectError (err: unknown, brokers: readonly string[], topic: string, timeoutMs: number): KprodError {
+  // TLS and SASL failures come complete: they name their cause and the setting that fixes it.
+  if (err instanceof KprodError && (err.code === 'KPROD_TLS' || err.code === 'KPROD_AUTH')) return err
   const e = rootCause(err)
   const message = e.message ?? String(err)
   const type = e.type ?? ''
@@ -122,5 +124,5 @@ export function connectError (err: unknown, brokers: readonly string[], topic: s
 
 /** True when trying again at start cannot help. */
 export function isFinalConnectError (err: KprodError): boolean {
-  return err.code === 'KPROD_TARGET_NOT_FOUND' || err.code === 'KPROD_AUTH'
+  return err.code === 'KPROD_TARGET_NOT_FOUND' || err.code === 'KPROD_AUTH' || err.code === 'KPROD_TLS'
 }

@@ -2,13 +2,17 @@
 // kafkajs retries are off, topics are never auto-created, and the partition is always explicit,
 // so the producer's exchange records are the whole truth about what went over the wire.
 
-import kafkajs, { type Admin, type Producer, type Message } from 'kafkajs'
+import kafkajs, { type Admin, type Producer, type Message, type SASLOptions } from 'kafkajs'
+import { KprodError } from '../../errors.ts'
 import type { Batch } from '../../batch/batch.ts'
 import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
-import { fromKafkaError } from './errors.ts'
+import { fromKafkaError, rootCause } from './errors.ts'
 import { KafkajsLog } from './kafkajs-log.ts'
 import { KafkajsSockets } from './kafkajs-sockets.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
+import { fetchToken } from './oauth-token.ts'
+import { principalOf, redact, secretsOf, type KafkaSecurity } from './security.ts'
+import { serverName, tlsFailure, tlsOptions } from './tls.ts'
 
 // kafkajs is CommonJS; Node cannot see all of its named exports from ESM.
 const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel: KafkaLogLevel } = kafkajs
@@ -41,7 +45,8 @@ export class KafkaTransport implements Transport {
 
   constructor (options: KafkaTransportOptions) {
     this.#options = options
-    this.#log = new KafkajsLog(options.log)
+    const secrets = secretsOf(options.security)
+    this.#log = new KafkajsLog((line) => { options.log(redact(line, secrets)) })
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
     this.#idle = new IdleTimer(options.clock, options.connectionMaxIdleMs, () => {
@@ -58,7 +63,8 @@ export class KafkaTransport implements Transport {
       retry: { retries: 0 },
       logLevel: LEVELS[options.logLevel],
       logCreator: this.#log.creator,
-      socketFactory: this.#sockets.factory
+      socketFactory: this.#sockets.factory,
+      ...securityOptions(options.security, options.env, options.brokers)
     })
     this.#producer = this.#kafka.producer({
       allowAutoTopicCreation: false,
@@ -89,6 +95,8 @@ export class KafkaTransport implements Transport {
         await this.#producer.connect()
         this.#connected = true
         return { partitions }
+      } catch (err) {
+        throw this.#securityFailure(err) ?? err
       } finally {
         await admin.disconnect().catch(() => {})
       }
@@ -113,7 +121,11 @@ export class KafkaTransport implements Transport {
       this.#sockets.unwatch(partition)
       return okResult(batch, partition, metadata[0] ?? null, this.#options.acks)
     } catch (err) {
-      return { response: null, error: fromKafkaError(err, this.#sockets.unwatch(partition)), records: null }
+      const error = fromKafkaError(err, this.#sockets.unwatch(partition))
+      if (error.code === 'KPROD_AUTH' && /TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics/i.test(error.message)) {
+        return { response: null, error: new KprodError('KPROD_AUTH', `TOPIC_AUTHORIZATION_FAILED: principal ${principalOf(this.#options.security)} lacks WRITE on topic '${this.target}'`, { cause: err }), records: null }
+      }
+      return { response: null, error, records: null }
     } finally {
       this.#idle.end()
     }
@@ -139,6 +151,22 @@ export class KafkaTransport implements Transport {
       this.#sockets.destroyAll()
     }
     this.#log.flush()
+  }
+
+  /** A TLS or SASL failure at start as the final error that names its cause, or null. */
+  #securityFailure (err: unknown): KprodError | null {
+    const e = rootCause(err) as { name?: string, message?: string, code?: string }
+    const security = this.#options.security
+    const broker = this.#options.brokers.join(',')
+    // kafkajs ends a refused OAUTHBEARER exchange with a protocol error about the SASL state.
+    if (security.sasl !== null && (e.name === 'KafkaJSSASLAuthenticationError' || /SASL/.test(e.message ?? ''))) {
+      const user = 'username' in security.sasl ? `, user '${security.sasl.username}'` : ''
+      return new KprodError('KPROD_AUTH', redact(`authentication failed (${security.sasl.mechanism}${user}) at ${broker}: ${e.message ?? ''}`, secretsOf(security)))
+    }
+    if (security.tls !== null && e.code !== undefined) {
+      return tlsFailure(Object.assign(new Error(e.message ?? ''), { code: e.code }), broker, true, security.tls)
+    }
+    return null
   }
 
   /** Partition ids of the topic, and the send limits that fit its max.message.bytes. */
@@ -187,4 +215,25 @@ function okResult (batch: Batch, partition: number, meta: Metadata | null, acks:
         logStartOffset: meta.logStartOffset ?? null
       }
   return { response, error: null, records }
+}
+
+/** kafkajs's ssl and sasl settings for a KafkaSecurity. */
+function securityOptions (security: KafkaSecurity, env: Readonly<Record<string, string | undefined>>, brokers: readonly string[]): { ssl?: object, sasl?: SASLOptions } {
+  const out: { ssl?: object, sasl?: SASLOptions } = {}
+  if (security.tls !== null) {
+    const first = brokers[0] ?? ''
+    const name = serverName(first.slice(0, first.lastIndexOf(':')))
+    out.ssl = { ...tlsOptions(security.tls), ...(name === undefined ? {} : { servername: name }) }
+  }
+  const sasl = security.sasl
+  if (sasl === null) return out
+  if (sasl.mechanism === 'OAUTHBEARER') {
+    const source = sasl.token
+    out.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: (await fetchToken(source, env, brokers)).value }) }
+  } else if (sasl.mechanism === 'PLAIN') {
+    out.sasl = { mechanism: 'plain', username: sasl.username, password: sasl.password }
+  } else {
+    out.sasl = { mechanism: sasl.mechanism === 'SCRAM-SHA-256' ? 'scram-sha-256' : 'scram-sha-512', username: sasl.username, password: sasl.password }
+  }
+  return out
 }

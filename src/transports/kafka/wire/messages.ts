@@ -9,7 +9,9 @@ export const SPOKEN: Readonly<Record<number, readonly [number, number]>> = {
   [API.PRODUCE]: [3, 8],
   [API.METADATA]: [1, 8],
   [API.DESCRIBE_CONFIGS]: [1, 3],
-  [API.INIT_PRODUCER_ID]: [0, 1]
+  [API.INIT_PRODUCER_ID]: [0, 1],
+  [API.SASL_HANDSHAKE]: [1, 1],
+  [API.SASL_AUTHENTICATE]: [0, 1]
 }
 
 export type VersionRanges = ReadonlyMap<number, readonly [number, number]>
@@ -36,14 +38,25 @@ export function pickVersion (api: number, broker: VersionRanges): number | null 
 
 export interface BrokerInfo { readonly nodeId: number, readonly host: string, readonly port: number }
 export interface PartitionInfo { readonly errorCode: number, readonly partition: number, readonly leader: number }
-export interface TopicInfo { readonly errorCode: number, readonly name: string, readonly partitions: readonly PartitionInfo[] }
+export interface TopicInfo {
+  readonly errorCode: number
+  readonly name: string
+  readonly partitions: readonly PartitionInfo[]
+  /** Metadata v8+ asked with `authorizedOperations`: a bit per ACL operation code; null: not known. */
+  readonly authorizedOperations: number | null
+}
+
+/** Bit of the WRITE (4) and ALL (2) ACL operations in authorized-operations bit fields. */
+export const ACL_WRITE = 1 << 4
+export const ACL_ALL = 1 << 2
+const OPERATIONS_UNKNOWN = -2147483648
 export interface MetadataInfo { readonly brokers: readonly BrokerInfo[], readonly topics: readonly TopicInfo[] }
 
-export function metadataRequest (version: number, correlationId: number, clientId: string, topics: readonly string[]): Buffer {
+export function metadataRequest (version: number, correlationId: number, clientId: string, topics: readonly string[], authorizedOperations = false): Buffer {
   const w = requestHeader(API.METADATA, version, correlationId, clientId)
   w.array(topics, (w, t) => w.string(t))
   if (version >= 4) w.bool(false) // allow_auto_topic_creation: kprod never creates topics
-  if (version >= 8) w.bool(false).bool(false) // authorized operations
+  if (version >= 8) w.bool(false).bool(authorizedOperations) // cluster, topic authorized operations
   return w.framed()
 }
 
@@ -68,8 +81,8 @@ export function decodeMetadata (r: Reader, version: number): MetadataInfo {
       if (version >= 5) p.array((n) => n.int32()) // offline replicas
       return info
     })
-    if (version >= 8) t.int32() // topic authorized operations
-    return { errorCode, name, partitions }
+    const ops = version >= 8 ? t.int32() : OPERATIONS_UNKNOWN
+    return { errorCode, name, partitions, authorizedOperations: ops === OPERATIONS_UNKNOWN ? null : ops }
   })
   return { brokers, topics }
 }

@@ -5,9 +5,11 @@
 export const API = {
   PRODUCE: 0,
   METADATA: 3,
+  SASL_HANDSHAKE: 17,
   API_VERSIONS: 18,
   INIT_PRODUCER_ID: 22,
-  DESCRIBE_CONFIGS: 32
+  DESCRIBE_CONFIGS: 32,
+  SASL_AUTHENTICATE: 36
 } as const
 
 export class Writer {
@@ -36,6 +38,15 @@ export class Writer {
     this.#room(n)
     this.#buf.write(v, this.#at)
     this.#at += n
+    return this
+  }
+
+  /** Bytes with an int32 length. */
+  bytes (v: Buffer): this {
+    this.int32(v.length)
+    this.#room(v.length)
+    v.copy(this.#buf, this.#at)
+    this.#at += v.length
     return this
   }
 
@@ -100,6 +111,14 @@ export class Reader {
     if (n < 0) return null
     const at = this.#need(n)
     return this.#buf.toString('utf8', at, at + n)
+  }
+
+  /** Bytes with an int32 length; null as length -1. */
+  bytes (): Buffer | null {
+    const n = this.int32()
+    if (n < 0) return null
+    const at = this.#need(n)
+    return this.#buf.subarray(at, at + n)
   }
 
   array<T> (each: (r: this) => T): T[] {

@@ -13,10 +13,13 @@ import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecord
 import type { SendResult, Topology, Transport, TransportLimits } from '../../transport.ts'
 import { BufferPool } from './buffer-pool.ts'
 import { Connection } from './connection.ts'
+import { authenticate, type SaslContext } from './sasl/authenticate.ts'
+import { principalOf } from '../security.ts'
+import { tlsOptions, type TlsOptions } from '../tls.ts'
 import { STALE_METADATA, brokerErrorCode } from './error-codes.ts'
 import {
-  apiVersionsRequest, decodeApiVersions, decodeDescribeConfigs, decodeInitProducerId, decodeMetadata, decodeProduce, describeTopicConfigRequest,
-  initProducerIdRequest, metadataRequest, pickVersion, type BrokerInfo, type MetadataInfo, type VersionRanges
+  ACL_ALL, ACL_WRITE, apiVersionsRequest, decodeApiVersions, decodeDescribeConfigs, decodeInitProducerId, decodeMetadata, decodeProduce,
+  describeTopicConfigRequest, initProducerIdRequest, metadataRequest, pickVersion, type BrokerInfo, type MetadataInfo, type VersionRanges
 } from './messages.ts'
 import { API } from './protocol.ts'
 import { encodeProduce, encodeRecords, type ProducerStamp } from './record-batch.ts'
@@ -35,7 +38,13 @@ export type WireTransportOptions = Omit<KafkaTransportOptions, 'logLevel'> & {
   readonly produceConnections?: number
 }
 
-interface Versions { readonly produce: number, readonly metadata: number, readonly describeConfigs: number | null, readonly initProducerId: number | null }
+interface Versions {
+  readonly produce: number
+  readonly metadata: number
+  readonly describeConfigs: number | null
+  readonly initProducerId: number | null
+  readonly saslAuthenticate: number | null
+}
 
 /** A broker error with the protocol name of its code as `type`, as kafka/errors.ts expects. */
 class BrokerError extends Error {
@@ -77,9 +86,12 @@ export class KafkaWireTransport implements Transport {
   #renewing: Promise<void> | null = null
   /** Bootstrap connections, closed after use by their callers; close() ends any still open. */
   readonly #bootstraps = new Set<Connection>()
+  /** Read once: the CA, certificate and key files of TLS, or null for plaintext. */
+  readonly #tls: TlsOptions | null
 
   constructor (options: WireTransportOptions) {
     this.#o = options
+    this.#tls = options.security.tls === null ? null : tlsOptions(options.security.tls)
     this.#lanes = Math.max(1, Math.floor(options.produceConnections ?? 1))
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
@@ -101,13 +113,17 @@ export class KafkaWireTransport implements Transport {
       const conn = await this.#bootstrap()
       try {
         this.#checkCodec(conn)
-        // Pipelined on one connection: start-up is most of a short run.
-        const [metadata] = await Promise.all([
-          this.#metadata(conn),
+        // Pipelined on one connection: start-up is most of a short run. The topic's metadata is
+        // looked at first, so that a missing topic or ACL is the error the run reports.
+        const metadata = this.#metadata(conn, true)
+        const rest = Promise.all([
           this.#readMaxMessageBytes(conn),
           this.#o.idempotent && this.#idempotence === null ? this.#initProducerId(conn) : null
         ])
-        return { partitions: this.#apply(metadata) }
+        rest.catch(() => {})
+        const partitions = this.#apply(await metadata, true)
+        await rest
+        return { partitions }
       } finally {
         conn.close()
       }
@@ -191,7 +207,8 @@ export class KafkaWireTransport implements Transport {
     }
     const idempotence = this.#idempotence
     if (answer.errorCode !== 0) {
-      const e = new BrokerError(answer.errorCode, answer.errorMessage ?? `broker ${leader} refused the batch`)
+      const why = answer.errorCode === 29 ? this.#lacks('WRITE') : answer.errorMessage ?? `broker ${leader} refused the batch`
+      const e = new BrokerError(answer.errorCode, why)
       if (idempotence !== null && e.type === 'DUPLICATE_SEQUENCE_NUMBER') {
         // The broker already has this batch (an earlier attempt was written): delivered, at offsets it did not repeat.
         idempotence.acknowledged(batch.id, partition)
@@ -254,10 +271,7 @@ export class KafkaWireTransport implements Transport {
       const port = Number(address.slice(at + 1))
       let conn: Connection | null = null
       try {
-        conn = await this.#open(host, port)
-        for (const c of this.#bootstraps) if (c.closed) this.#bootstraps.delete(c)
-        this.#bootstraps.add(conn)
-        if (this.#versions === null) this.#versions = await this.#apiVersions(conn)
+        conn = await this.#open(host, port, true)
         return conn
       } catch (err) {
         conn?.close()
@@ -276,21 +290,31 @@ export class KafkaWireTransport implements Transport {
     if (produce === null || metadata === null) {
       throw new KprodError('KPROD_BROKER', `broker ${conn.address} speaks none of the Produce v3-v8 / Metadata v1-v8 versions kprod's wire client uses (${ranges(answer.ranges)}); use --kafka-client kafkajs`)
     }
-    return { produce, metadata, describeConfigs: pickVersion(API.DESCRIBE_CONFIGS, answer.ranges), initProducerId: pickVersion(API.INIT_PRODUCER_ID, answer.ranges) }
+    return {
+      produce,
+      metadata,
+      describeConfigs: pickVersion(API.DESCRIBE_CONFIGS, answer.ranges),
+      initProducerId: pickVersion(API.INIT_PRODUCER_ID, answer.ranges),
+      saslAuthenticate: pickVersion(API.SASL_AUTHENTICATE, answer.ranges)
+    }
   }
 
-  async #metadata (conn: Connection): Promise<MetadataInfo> {
+  async #metadata (conn: Connection, authorizedOperations = false): Promise<MetadataInfo> {
     const version = (this.#versions as Versions).metadata
     const id = conn.nextCorrelationId()
-    const frame = metadataRequest(version, id, this.#o.clientId, [this.target])
+    const frame = metadataRequest(version, id, this.#o.clientId, [this.target], authorizedOperations)
     return decodeMetadata(await conn.request(frame, id, this.#o.requestTimeoutMs, 'Metadata'), version)
   }
 
   /** Takes a metadata answer in; returns the topic's partitions or throws its error. */
-  #apply (info: MetadataInfo): number[] {
+  #apply (info: MetadataInfo, checkWrite = false): number[] {
     const topic = info.topics.find((t) => t.name === this.target)
     if (topic === undefined) throw new BrokerError(3, `topic '${this.target}' is not in the metadata answer`)
-    if (topic.errorCode !== 0) throw new BrokerError(topic.errorCode, `metadata for topic '${this.target}'`)
+    if (topic.errorCode !== 0) throw new BrokerError(topic.errorCode, topic.errorCode === 29 ? this.#lacks('DESCRIBE') : `metadata for topic '${this.target}'`)
+    const ops = topic.authorizedOperations
+    if (checkWrite && ops !== null && (ops & (ACL_WRITE | ACL_ALL)) === 0) {
+      throw new KprodError('KPROD_AUTH', `TOPIC_AUTHORIZATION_FAILED: ${this.#lacks('WRITE')}`)
+    }
     this.#brokers = new Map(info.brokers.map((b) => [b.nodeId, b]))
     const leaders = new Map<number, number>()
     for (const p of topic.partitions) leaders.set(p.partition, p.leader)
@@ -376,8 +400,42 @@ export class KafkaWireTransport implements Transport {
     return opening
   }
 
-  #open (host: string, port: number): Promise<Connection> {
-    return Connection.open({ host, port, connectTimeoutMs: this.#o.connectTimeoutMs, clock: this.#o.clock })
+  /** A connection ready for requests: TLS as configured, versions learnt once, SASL done. */
+  /** A connection that has said ApiVersions and, with SASL, authenticated; `startup` ones close() ends early. */
+  async #open (host: string, port: number, startup = false): Promise<Connection> {
+    const { security, connectTimeoutMs, clock } = this.#o
+    const tls = this.#tls === null || security.tls === null ? null : { options: this.#tls, settings: security.tls }
+    const conn = await Connection.open({ host, port, connectTimeoutMs, clock, tls })
+    if (startup) {
+      // Tracked before its first request: a broker that accepts and never answers must not hold the exit.
+      for (const c of this.#bootstraps) if (c.closed) this.#bootstraps.delete(c)
+      this.#bootstraps.add(conn)
+    }
+    try {
+      this.#versions ??= await this.#apiVersions(conn)
+      const sasl = security.sasl
+      if (sasl !== null) {
+        const context: SaslContext = {
+          sasl,
+          clientId: this.#o.clientId,
+          requestTimeoutMs: this.#o.requestTimeoutMs,
+          authenticateVersion: this.#versions.saslAuthenticate ?? 0,
+          env: this.#o.env,
+          brokers: this.#o.brokers
+        }
+        const again = (): Promise<number> => authenticate(conn, context)
+        conn.reauthenticateWithin(await again(), again)
+      }
+      return conn
+    } catch (err) {
+      conn.close()
+      throw err
+    }
+  }
+
+  /** Which ACL is missing, for messages. */
+  #lacks (operation: string): string {
+    return `principal ${principalOf(this.#o.security)} lacks ${operation} on topic '${this.target}'`
   }
 
   async #closeConnections (): Promise<void> {

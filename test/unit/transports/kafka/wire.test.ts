@@ -210,7 +210,7 @@ test('decodeMetadata reads brokers, the topic error and each partition leader (v
   const body = w.framed()
   const info = decodeMetadata(new Reader(body, 4), 8)
   assert.deepEqual(info.brokers, [{ nodeId: 1, host: 'h1', port: 9092 }, { nodeId: 2, host: 'h2', port: 9093 }])
-  assert.deepEqual(info.topics, [{ errorCode: 0, name: 'orders', partitions: [{ errorCode: 0, partition: 0, leader: 2 }, { errorCode: 5, partition: 1, leader: -1 }] }])
+  assert.deepEqual(info.topics, [{ errorCode: 0, name: 'orders', partitions: [{ errorCode: 0, partition: 0, leader: 2 }, { errorCode: 5, partition: 1, leader: -1 }], authorizedOperations: 0 }])
 })
 
 test('decodeProduce reads the partition result, record errors and throttle time (v8 layout)', () => {

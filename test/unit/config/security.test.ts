@@ -1,0 +1,47 @@
+// Security options resolve into one KafkaSecurity, and inconsistent ones are refused with the
+// flags that fix them: SASL without a mechanism or credentials, TLS files without TLS, a
+// certificate without its key, several OAUTHBEARER token sources.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { resolveConfig } from '../../../src/config/config.ts'
+import { ConfigError } from '../../../src/errors.ts'
+
+function problems (flags: Record<string, string | boolean>, env: Record<string, string> = {}): string {
+  try {
+    resolveConfig({ topic: 't', ...flags }, env, [])
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems.join('\n')
+    throw err
+  }
+  assert.fail('no ConfigError')
+}
+
+test('plaintext by default; TLS verification and hostname checks on by default', () => {
+  assert.deepEqual(resolveConfig({ topic: 't' }, {}, []).security, { protocol: 'PLAINTEXT', tls: null, sasl: null })
+  const c = resolveConfig({ topic: 't', securityProtocol: 'SSL', sslCa: '/ca.pem' }, {}, [])
+  assert.deepEqual(c.security.tls, { caFile: '/ca.pem', certFile: null, keyFile: null, keyPassword: null, verify: true, checkHostname: true })
+})
+
+test('the password comes from KPROD_SASL_PASSWORD', () => {
+  const c = resolveConfig({ topic: 't', securityProtocol: 'sasl_plaintext', saslMechanism: 'scram-sha-256', saslUsername: 'u' }, { KPROD_SASL_PASSWORD: 'pw' }, [])
+  assert.deepEqual(c.security.sasl, { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'pw' })
+})
+
+test('inconsistent settings are refused, naming the flags that fix them, never the password', () => {
+  assert.match(problems({ securityProtocol: 'sasl_ssl' }), /--security-protocol sasl_ssl needs --sasl-mechanism/)
+  assert.match(problems({ saslMechanism: 'PLAIN', saslPassword: 'hunter2' }), /--sasl-mechanism needs SASL: add --security-protocol/)
+  assert.match(problems({ sslCa: '/ca.pem' }), /--ssl-ca needs TLS: add --security-protocol ssl or sasl_ssl/)
+  assert.match(problems({ securityProtocol: 'ssl', sslCert: '/c.pem' }), /--ssl-cert and --ssl-key go together/)
+  const text = problems({ securityProtocol: 'sasl_ssl', saslMechanism: 'PLAIN', saslPassword: 'hunter2' })
+  assert.match(text, /--sasl-mechanism PLAIN needs --sasl-username/)
+  assert.ok(!text.includes('hunter2'))
+  assert.match(problems({ securityProtocol: 'sasl_ssl', saslMechanism: 'OAUTHBEARER', saslOauthbearerTokenFile: '/t', saslOauthbearerTokenCommand: 'x' }), /needs one token source, got 2/)
+  assert.match(problems({ awsMskIam: true, saslMechanism: 'PLAIN' }), /--aws-msk-iam signs OAUTHBEARER tokens/)
+})
+
+test('--aws-msk-iam implies OAUTHBEARER over sasl_ssl', () => {
+  const c = resolveConfig({ topic: 't', awsMskIam: true }, {}, [])
+  assert.equal(c.security.protocol, 'SASL_SSL')
+  assert.deepEqual(c.security.sasl, { mechanism: 'OAUTHBEARER', token: { kind: 'aws-msk-iam', region: null } })
+})

@@ -15,6 +15,7 @@ import { refusedResult } from './producer/refused.ts'
 import { ChunkPool, releaseDelivered } from './input/chunk-pool.ts'
 import { DEFAULT_HIGH_WATER_MARK, checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
+import { SourceLines } from './input/source-lines.ts'
 import { Reporter } from './report/reporter.ts'
 import { FailedOutput } from './report/failed-output.ts'
 import type { Transport, Topology } from './transports/transport.ts'
@@ -57,6 +58,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   const failedOutput = config.failedOutput === null ? null : await FailedOutput.open(config.failedOutput)
   let producer: AsyncProducer | null = null
   let builder: BatchBuilder | null = null
+  const sources = new SourceLines()
   const reporter = new Reporter({
     out: deps.stdout,
     warn: deps.warn,
@@ -66,7 +68,8 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     statsIntervalMs: config.statsIntervalMs,
     batchLines: config.batchLines,
     failedOutput,
-    buffered: () => (builder?.bufferedRecords ?? 0) + (producer?.bufferedRecords ?? 0)
+    buffered: () => (builder?.bufferedRecords ?? 0) + (producer?.bufferedRecords ?? 0),
+    locate: (lineNo) => sources.locate(lineNo)
   })
   reporter.start()
   deps.onStart?.(reporter)
@@ -89,7 +92,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     const partitions = checkPartitions(config, topology)
     producer = makeProducer(config, deps, partitions, reporter)
     builder = makeBuilder(config, deps, producer, refuse)
-    const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal)
+    const totals = await read(config, deps, topology, builder, producer, reporter, pool, sources, inputStop.signal)
     builder.end()
     const flushTimeout = await drain(config, deps, producer, reporter)
     if (flushTimeout !== null) {
@@ -128,14 +131,23 @@ function exitCodeFor (e: KprodError): number {
   }
 }
 
-/** The partitions the producer may use: --partitions (each must exist) or all of the topic's. */
+/**
+ * The partitions the producer may use: --partitions (each must exist) or all of the topic's. A
+ * --partition outside them is refused here too, at start, rather than failing every line later.
+ */
 function checkPartitions (config: Config, topology: Topology): readonly number[] {
-  if (config.partitions === null) return topology.partitions
-  const missing = config.partitions.filter((p) => !topology.partitions.includes(p))
-  if (missing.length > 0) {
-    throw new ConfigError([`--partitions: ${missing.join(',')} not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`])
+  const usable = config.partitions ?? topology.partitions
+  const problems: string[] = []
+  const missing = config.partitions?.filter((p) => !topology.partitions.includes(p)) ?? []
+  if (missing.length > 0) problems.push(`--partitions: ${missing.join(',')} not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`)
+  const pinned = config.partition
+  if (pinned !== null && !usable.includes(pinned)) {
+    problems.push(topology.partitions.includes(pinned)
+      ? `--partition: ${pinned} is not one of --partitions ${usable.join(',')}; allowed: one of those`
+      : `--partition: ${pinned} is not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`)
   }
-  return config.partitions
+  if (problems.length > 0) throw new ConfigError(problems)
+  return usable
 }
 
 function targetName (config: Config): string {
@@ -197,7 +209,7 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, signal: AbortSignal): Promise<InputTotals> {
+async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, sources: SourceLines, signal: AbortSignal): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
   const partitionCount = topology.partitions.length
   const { partitioner, partition: explicit } = config
@@ -246,7 +258,9 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     emptyLines: config.emptyLines,
     clock: deps.clock,
     signal,
-    pool
+    pool,
+    onSource: (name, firstLineNo) => { sources.add(name, firstLineNo) },
+    onRead: (bytes) => { reporter.inputRead(bytes) }
   }, sink)
 }
 

@@ -139,6 +139,8 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   const dashes = files.filter((f) => f === '-').length
   if (dashes > 1) problems.push(`input files: '-' (stdin) may be given once, got it ${dashes} times`)
   if (problems.length > 0) throw new ConfigError(problems)
+  // --quiet: the summary line only, whatever the output flags say.
+  const quiet = get<boolean | undefined>('quiet') ?? false
 
   return {
     kind,
@@ -187,9 +189,9 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     explicitHashKey: get<boolean | undefined>('explicit-hash-key') ?? false,
     shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,
     failedOutput: get<string | undefined>('failed-output') ?? null,
-    statsIntervalMs: get('stats-interval'),
-    batchLines: get('batch-lines'),
-    progress: get('progress')
+    statsIntervalMs: quiet ? 0 : get('stats-interval'),
+    batchLines: quiet ? false : get('batch-lines'),
+    progress: quiet ? false : get('progress')
   }
 }
 

@@ -41,7 +41,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'min-records', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'cut a batch as soon as it holds this many records and --min-bytes bytes (default: --batch-records)' },
   { name: 'min-bytes', arg: '<n>', kind: 'int', default: '0', min: 0, group: 'Batching', help: 'see --min-records' },
   { name: 'linger', arg: '<ms>', kind: 'int', default: '10', min: 0, max: 3600000, group: 'Batching', help: `send a batch at most this many ${MS} after its first record, full or not` },
-  { name: 'partitioner', only: 'kafka', arg: '<name>', kind: 'choice', choices: ['murmur2', 'fnv1a'], default: 'murmur2', group: 'Batching', help: 'partitioner for keyed records: murmur2 (the Java client\'s) or fnv1a (the seed\'s); unkeyed records go to the next idle partition' },
+  { name: 'partitioner', only: 'kafka', arg: '<name>', kind: 'choice', choices: ['murmur2', 'fnv1a'], default: 'murmur2', group: 'Batching', help: 'partitioner for keyed records: murmur2 (the Java client\'s) or fnv1a (FNV-1a of the key); unkeyed records go to the next idle partition' },
   { name: 'partition', only: 'kafka', arg: '<n>', kind: 'int', min: 0, group: 'Batching', help: 'send every record to this partition' },
 
   { name: 'partitions', only: 'kafka', arg: '<list>', kind: 'list', group: 'Producer', help: 'comma-separated partitions this producer may write to, in round-robin order (default: all of the topic\'s)' },
@@ -75,6 +75,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'explicit-hash-key', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'send each record\'s key (from --key-separator) as its ExplicitHashKey too, so the key picks the shard\'s hash range directly instead of through MD5; a key that is not a decimal number from 0 to 2^128-1 is skipped with its line number' },
   { name: 'shard-ordering', kind: 'boolean', group: 'Kinesis', only: 'kinesis', help: 'keep per-key order: batch by shard, one request in flight per shard, a record waits while an earlier record of its shard is retried' },
 
+  { name: 'quiet', short: 'q', kind: 'boolean', group: 'Output', help: 'print the summary line only, for scripts and CI: no batch or stats lines and no progress bar (as --no-batch-lines --stats-interval 0 --no-progress; warnings still go to stderr)' },
   { name: 'failed-output', arg: '<file>', kind: 'path', group: 'Output', help: 'write every line that was not delivered to <file>, byte for byte, ready to re-send with kprod' },
   { name: 'stats-interval', arg: '<ms>', kind: 'int', default: '5000', min: 0, group: 'Output', help: `print a stats line every this many ${MS} (0 = never)` },
   { name: 'batch-lines', kind: 'boolean', default: 'true', group: 'Output', help: 'print one JSON line per batch (--no-batch-lines: stats and summary only)' },

@@ -42,6 +42,10 @@ export interface ReadInputOptions {
   readonly highWaterMark?: number
   /** Memory for input chunks, reused once released (chunk-pool.ts); default: a pool that keeps nothing. */
   readonly pool?: ChunkPool
+  /** Told when a source starts, with the global number its first line will have. */
+  readonly onSource?: (name: string, firstLineNo: number) => void
+  /** Told the size of each chunk read, before its lines are split (progress display). */
+  readonly onRead?: (bytes: number) => void
 }
 
 /** How reading ended. */
@@ -64,6 +68,7 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
   for (const name of sourceNames(options.sources)) {
     if (options.signal.aborted) break
     router.startSource(name)
+    options.onSource?.(name, router.lineNo + 1)
     const stream = openSource(name, () => options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool, stdinPipe: options.stdinPipe ?? null })
     bytes += await readSource(name, stream, splitter, router, options)
     if (!options.signal.aborted) splitter.end()
@@ -90,6 +95,7 @@ async function readSource (name: string, stream: ChunkSource, splitter: LineSpli
       if (signal.aborted) break
       const chunk = piece instanceof Uint8Array ? piece : piece.bytes
       bytes += chunk.length
+      options.onRead?.(chunk.length)
       router.readAt = clock.now()
       router.inChunk(chunk, piece instanceof Uint8Array ? null : piece.chunk)
       splitter.push(chunk)

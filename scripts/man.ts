@@ -9,10 +9,12 @@ const esc = (s: string): string => s.replaceAll('\\', '\\e').replaceAll('-', '\\
 export function renderMan (version: string): string {
   const out: string[] = []
   out.push(`.TH KPROD 1 "" "kprod ${version}" "User Commands"`)
-  out.push('.SH NAME', 'kprod \\- pipe newline\\-delimited records into Apache Kafka, accounting for every line')
-  out.push('.SH SYNOPSIS', '.B kprod', '\\-\\-topic', '.I name', '[\\fIoptions\\fR] [\\fIfile\\fR...]')
+  out.push('.SH NAME', 'kprod \\- pipe newline\\-delimited records into Apache Kafka or AWS Kinesis Data Streams, accounting for every line')
+  out.push('.SH SYNOPSIS',
+    '.B kprod', '\\-\\-topic', '.I name', '[\\fIoptions\\fR] [\\fIfile\\fR...]', '.br',
+    '.B kprod', '\\-\\-stream', '.I name', '[\\fIoptions\\fR] [\\fIfile\\fR...]')
   out.push('.SH DESCRIPTION',
-    esc('kprod reads lines from stdin (no files, or -) or from the files given, in order, and produces one Kafka record per line. A line is the bytes between LF delimiters with one trailing CR removed; a last line without LF counts; invalid UTF-8 and NUL bytes pass through unchanged.'),
+    esc('kprod reads lines from stdin (no files, or -) or from the files given, in order, and sends one record per line: to a Kafka topic (--topic, with --brokers) or to a Kinesis data stream (--stream; AWS credentials and region from the AWS SDK default chain, or --region and --endpoint). An option that means something for one target only (--acks for Kafka, --region for Kinesis, ...) is refused with the other. A line is the bytes between LF delimiters with one trailing CR removed; a last line without LF counts; invalid UTF-8 and NUL bytes pass through unchanged.'),
     '.PP',
     esc('Lines are grouped into batches (one open batch per partition, cut on --batch-records, --batch-bytes, --min-records/--min-bytes or --linger), and an asynchronous producer sends them with at most one request in flight per partition and at most --workers overall, retrying until --delivery-timeout (or up to --attempts times, when given). With Kinesis --shard-ordering a batch never holds two records of one partition key, so a single failed record is retried before the next record of its key is sent.'),
     '.PP',
@@ -45,6 +47,9 @@ export function renderMan (version: string): string {
     esc('tail -f app.log | kprod --topic logs'),
     esc('kprod --topic events --brokers h1:9092,h2:9092 a.txt b.txt'),
     esc("printf 'k1\\tv1\\n' | kprod --topic t --key-separator '\\t'"),
+    esc('tail -f app.log | kprod --stream logs --region eu-west-1'),
+    esc('kprod --stream s --endpoint http://127.0.0.1:4567 < data.txt'),
+    esc('kprod -q --topic t data.txt    # the summary line only, for CI'),
     esc('kprod --topic t --failed-output failed.txt data.txt || kprod --topic t failed.txt'),
     esc('kprod --topic t --checkpoint import.ckpt a.txt b.txt   # run again after a crash to resume'),
     '.fi')

@@ -16,6 +16,7 @@ import { ChunkPool, releaseDelivered } from './input/chunk-pool.ts'
 import { DEFAULT_HIGH_WATER_MARK, checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
 import { checkOutputPaths, type FileId } from './input/output-paths.ts'
+import { SourceLines } from './input/source-lines.ts'
 import { Reporter } from './report/reporter.ts'
 import { Checkpoint } from './checkpoint/checkpoint.ts'
 import type { BatchResult } from './producer/result.ts'
@@ -72,6 +73,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   const failedOutput = config.failedOutput === null ? null : await openFailedOutput(config.failedOutput)
   let producer: AsyncProducer | null = null
   let builder: BatchBuilder | null = null
+  const sources = new SourceLines()
   const reporter = new Reporter({
     out: deps.stdout,
     warn: deps.warn,
@@ -81,7 +83,8 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     statsIntervalMs: config.statsIntervalMs,
     batchLines: config.batchLines,
     failedOutput,
-    buffered: () => (builder?.bufferedRecords ?? 0) + (producer?.bufferedRecords ?? 0)
+    buffered: () => (builder?.bufferedRecords ?? 0) + (producer?.bufferedRecords ?? 0),
+    locate: (lineNo) => sources.locate(lineNo)
   })
   reporter.start()
   deps.onStart?.(reporter)
@@ -107,7 +110,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     producer = makeProducer(config, deps, partitions, reporter, checkpoint)
     builder = makeBuilder(config, deps, producer, refuse)
     checkpoint?.start()
-    const totals = await read(config, deps, topology, builder, producer, reporter, pool, inputStop.signal, checkpoint)
+    const totals = await read(config, deps, topology, builder, producer, reporter, pool, sources, inputStop.signal, checkpoint)
     if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.files)}`)
     builder.end()
     const flushTimeout = await drain(config, deps, producer, reporter)
@@ -177,14 +180,23 @@ function exitCodeFor (e: KprodError): number {
   }
 }
 
-/** The partitions the producer may use: --partitions (each must exist) or all of the topic's. */
+/**
+ * The partitions the producer may use: --partitions (each must exist) or all of the topic's. A
+ * --partition outside them is refused here too, at start, rather than failing every line later.
+ */
 function checkPartitions (config: Config, topology: Topology): readonly number[] {
-  if (config.partitions === null) return topology.partitions
-  const missing = config.partitions.filter((p) => !topology.partitions.includes(p))
-  if (missing.length > 0) {
-    throw new ConfigError([`--partitions: ${missing.join(',')} not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`])
+  const usable = config.partitions ?? topology.partitions
+  const problems: string[] = []
+  const missing = config.partitions?.filter((p) => !topology.partitions.includes(p)) ?? []
+  if (missing.length > 0) problems.push(`--partitions: ${missing.join(',')} not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`)
+  const pinned = config.partition
+  if (pinned !== null && !usable.includes(pinned)) {
+    problems.push(topology.partitions.includes(pinned)
+      ? `--partition: ${pinned} is not one of --partitions ${usable.join(',')}; allowed: one of those`
+      : `--partition: ${pinned} is not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`)
   }
-  return config.partitions
+  if (problems.length > 0) throw new ConfigError(problems)
+  return usable
 }
 
 /** Why a run read nothing at all: a closed or empty stdin is most often a mistake in a script. */
@@ -263,7 +275,7 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
+async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, sources: SourceLines, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
   const partitionCount = topology.partitions.length
   const { partitioner, partition: explicit } = config
@@ -324,7 +336,9 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     clock: deps.clock,
     signal,
     pool,
-    ...(checkpoint === null ? {} : { resume: (index: number) => checkpoint.resume(index) })
+    ...(checkpoint === null ? {} : { resume: (index: number) => checkpoint.resume(index) }),
+    onSource: (name, firstLineNo) => { sources.add(name, firstLineNo) },
+    onRead: (bytes) => { reporter.inputRead(bytes) }
   }, sink)
 }
 

@@ -1,7 +1,7 @@
 // The entry point and, with bin/kprod.js, the only code that touches `process`: argv, env,
 // stdio, signals and the exit code. Everything else receives these as plain values.
 
-import { fstatSync, readFileSync } from 'node:fs'
+import { fstatSync, readFileSync, statSync } from 'node:fs'
 import type { Readable, Writable } from 'node:stream'
 import { resolveConfig, type Config } from '../config/config.ts'
 import { ConfigError, errorText } from '../errors.ts'
@@ -9,6 +9,7 @@ import { EXIT_CODES } from '../exit-codes.ts'
 import { isPipeOrSocket } from '../input/pipe-chunks.ts'
 import type { FileId } from '../input/output-paths.ts'
 import { runPipeline } from '../pipeline.ts'
+import type { Progress } from '../report/progress.ts'
 import { realClock } from '../util/clock.ts'
 import { buildProgram, parseArgs } from './program.ts'
 import { createTransport } from './transport-factory.ts'
@@ -73,8 +74,14 @@ function regularFileId (fd: number): FileId | null {
 
 /** Runs kprod with `argv` (without node and script) and returns the exit code. */
 export async function main (argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const warn = (line: string): void => { io.stderr.write(line + '\n') }
-  const program = buildProgram(version(), {
+  // While the progress bar is drawn, stderr lines go above it (progress.ts), never across it.
+  let progress: Progress | null = null
+  const warn = (line: string): void => {
+    if (progress !== null) progress.print(line)
+    else io.stderr.write(line + '\n')
+  }
+  // --version names the Node it runs on as well: a bug report needs both.
+  const program = buildProgram(`kprod ${version()} (Node ${process.version})`, {
     writeOut: (text) => { io.stdout.write(text) },
     writeErr: (text) => { io.stderr.write(text) }
   })
@@ -100,7 +107,6 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
       abort.abort(signal)
     }
   })
-  let progress: { stop (): void } | null = null
   try {
     // cli-progress is loaded only when a bar will be drawn: pipes and CI never pay for it.
     const showProgress = config.progress && io.stderr.isTTY === true && io.stdout !== io.stderr && (io.stdout as { isTTY?: boolean }).isTTY !== true
@@ -118,7 +124,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
       abort: abort.signal,
       poisonReleasedInput: io.env.KPROD_DEBUG_POISON === '1',
       onStart: (reporter) => {
-        if (startProgress !== null) progress = startProgress(io.stderr, () => reporter.counts)
+        if (startProgress !== null) progress = startProgress(io.stderr, () => reporter.counts, inputSize(config.files))
       }
     })
     return result.exitCode
@@ -131,7 +137,8 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
     if (err instanceof Error && err.stack !== undefined) warn(err.stack)
     return EXIT_CODES.internal
   } finally {
-    (progress as { stop (): void } | null)?.stop()
+    (progress as Progress | null)?.stop()
+    progress = null
     unsubscribe()
   }
 }
@@ -139,6 +146,13 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
 /** bin/kprod.js calls this: run, then exit with the code once stdout and stderr are flushed. */
 export async function run (): Promise<void> {
   quietKnownWarnings()
+  // A reader that closes the pipe early (`kprod --help | head`) is no error: the JSON writer
+  // notes a closed stdout itself, and the exit code stays the run's.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && stream === process.stdout) process.stderr.write(`kprod: cannot write to stdout: ${err.message}\n`)
+    })
+  }
   const io = processIo()
   const code = await main(process.argv.slice(2), io)
   process.exitCode = code
@@ -173,6 +187,24 @@ function quietKnownWarnings (): void {
     if (warning.name === 'TimeoutNegativeWarning') return
     process.stderr.write(`(node:${process.pid}) ${warning.name}: ${warning.message}\n`)
   })
+}
+
+/**
+ * The bytes the inputs hold when every one is a regular file (file arguments, or stdin redirected
+ * from a file), for the progress bar's percentage and ETA; undefined for a pipe or a terminal.
+ */
+function inputSize (files: readonly string[]): number | undefined {
+  let total = 0
+  for (const name of files.length === 0 ? ['-'] : files) {
+    try {
+      const stat = name === '-' ? fstatSync(0) : statSync(name)
+      if (!stat.isFile()) return undefined
+      total += stat.size
+    } catch {
+      return undefined
+    }
+  }
+  return total
 }
 
 function version (): string {

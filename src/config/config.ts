@@ -191,6 +191,8 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   }
   if (checkpointReset && checkpoint === null) problems.push('--checkpoint-reset needs --checkpoint FILE: it says to ignore that file\'s contents')
   if (problems.length > 0) throw new ConfigError(problems)
+  // --quiet: the summary line only, whatever the output flags say.
+  const quiet = get<boolean | undefined>('quiet') ?? false
 
   return {
     kind,
@@ -245,9 +247,9 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     aggregate,
     shardLimit: shardLimit === undefined ? DEFAULT_SHARD_LIMIT : shardLimit,
     failedOutput: get<string | undefined>('failed-output') ?? null,
-    statsIntervalMs: get('stats-interval'),
-    batchLines: get('batch-lines'),
-    progress: get('progress')
+    statsIntervalMs: quiet ? 0 : get('stats-interval'),
+    batchLines: quiet ? false : get('batch-lines'),
+    progress: quiet ? false : get('progress')
   }
 }
 

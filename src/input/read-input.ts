@@ -63,6 +63,10 @@ export interface ReadInputOptions {
   readonly pool?: ChunkPool
   /** Where to pick up each source again (--checkpoint); null or absent: read it all. */
   readonly resume?: (index: number, name: string) => SourceResume | null
+  /** Told when a source starts, with the global number its first line will have. */
+  readonly onSource?: (name: string, firstLineNo: number) => void
+  /** Told the size of each chunk read, before its lines are split (progress display). */
+  readonly onRead?: (bytes: number) => void
 }
 
 /** How reading ended. */
@@ -88,6 +92,8 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
     if (options.signal.aborted) break
     const resume = options.resume?.(index, name) ?? null
     sink.sourceStart?.(index, name, router.lineNo)
+    // The first line's global number, resumed lines included: warnings name file and line.
+    options.onSource?.(name, router.lineNo + 1)
     router.startSource(name, resume)
     const start = resume?.fromOffset ?? 0
     sink.position?.(router.lineNo, start)
@@ -121,6 +127,7 @@ async function readSource (name: string, stream: ChunkSource, splitter: LineSpli
       const chunk = piece instanceof Uint8Array ? piece : piece.bytes
       bytes += chunk.length
       router.sourceBytes = bytes
+      options.onRead?.(chunk.length)
       router.readAt = clock.now()
       router.inChunk(chunk, piece instanceof Uint8Array ? null : piece.chunk)
       splitter.push(chunk)

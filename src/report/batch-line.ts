@@ -6,6 +6,7 @@ import type { BatchResult, Exchange } from '../producer/result.ts'
 import type { Outcome } from '../record.ts'
 import type { CutReason } from '../batch/batch.ts'
 import { isoTime } from '../util/clock.ts'
+import { SCHEMA_VERSION } from './schema-version.ts'
 
 /** Distinct error strings listed per batch line; records with further errors are only counted. */
 export const MAX_DISTINCT_ERRORS = 20
@@ -35,6 +36,7 @@ export interface ExchangeLine {
 /** The `batch` line: one per batch, once, when it is delivered or has finally failed. */
 export interface BatchLine {
   readonly type: 'batch'
+  readonly schemaVersion: number
   readonly id: number
   readonly target: string
   readonly partition: number
@@ -52,7 +54,8 @@ export interface BatchLine {
   readonly complete: string
   readonly firstTimestamp: string | null
   readonly maxTimestamp: string | null
-  readonly outcomes: OutcomeCounts
+  /** How many of the batch's records ended in each outcome (named `counts` in every line type). */
+  readonly counts: OutcomeCounts
   readonly firstDelivered: LinePosition | null
   readonly lastDelivered: LinePosition | null
   readonly producerError: string | null
@@ -69,6 +72,7 @@ export function batchLine (result: BatchResult): BatchLine {
   const last = records[records.length - 1]
   return {
     type: 'batch',
+    schemaVersion: SCHEMA_VERSION,
     id: batch.id,
     target: result.target,
     partition: result.partition,
@@ -86,7 +90,7 @@ export function batchLine (result: BatchResult): BatchLine {
     complete: isoTime(result.complete),
     firstTimestamp: first === undefined ? null : isoTime(first.readAt),
     maxTimestamp: scan.maxReadAt === null ? null : isoTime(scan.maxReadAt),
-    outcomes: scan.outcomes,
+    counts: scan.outcomes,
     firstDelivered: positionAt(result, scan.firstDelivered),
     lastDelivered: positionAt(result, scan.lastDelivered),
     producerError: textOrNull(result.producerError),

@@ -1,6 +1,8 @@
 // A one-line progress display on stderr, drawn by cli-progress only when stderr is a terminal.
 // It pulls the reporter's counts when it redraws (at most 10 times a second) so the hot path
-// pays nothing for it; it never writes to stdout.
+// pays nothing for it; it never writes to stdout. Other stderr lines go through print(), which
+// clears the bar's line, writes the message on a line of its own and draws the bar below it, so
+// a warning or the signal hint is never overwritten or cut off by the bar.
 
 import type { Writable } from 'node:stream'
 import { SingleBar } from 'cli-progress'
@@ -8,32 +10,47 @@ import type { Counts } from './reporter.ts'
 
 const FPS = 10
 const BAR_WIDTH = 20
+/** Go to column 0 and clear the line: the bar's line, before a message takes it. */
+const CLEAR_LINE = '\r\x1b[2K'
+/** Save the cursor (DEC): cli-progress restores it when it stops, so it must be the bar's line. */
+const SAVE_CURSOR = '\x1b7'
 
 export interface Progress {
+  /** Writes one stderr line (without its newline) above the bar. */
+  print (line: string): void
   /** Draws a last time and releases the terminal line; safe to call more than once. */
   stop (): void
 }
 
+type Terminal = NodeJS.WriteStream | (Writable & { isTTY?: boolean })
+
 /**
- * Starts the display on `stream` when it is a TTY; otherwise does nothing. With `total` (input
- * lines expected), a bar shows the share of lines accounted for.
+ * Starts the display on `stream` when it is a TTY; otherwise print() just writes the line. With
+ * `totalBytes` (the size of the input files), a bar shows the share of the input read, and an ETA.
  */
-export function startProgress (
-  stream: NodeJS.WriteStream | (Writable & { isTTY?: boolean }),
-  counts: () => Counts,
-  total?: number,
-  now: () => number = Date.now
-): Progress {
-  if (stream.isTTY !== true) return { stop () {} }
+export function startProgress (stream: Terminal, counts: () => Counts, totalBytes?: number, now: () => number = Date.now): Progress {
+  if (stream.isTTY !== true) return { print (line) { stream.write(line + '\n') }, stop () {} }
   const started = now()
   const bar = new SingleBar({
     stream,
     fps: FPS,
-    format: (_options, params) => fit(progressText(counts(), total, now() - started), params.maxWidth)
+    // Redrawn on every tick, so that the bar comes back at once below a printed line.
+    forceRedraw: true,
+    // Lines printed above the bar may be longer than the terminal: let them wrap.
+    linewrap: true,
+    format: (_options, params) => fit(progressText(counts(), totalBytes, now() - started), params.maxWidth)
   })
-  bar.start(total ?? 0, 0)
+  bar.start(0, 0)
   let stopped = false
   return {
+    print (line) {
+      if (stopped) {
+        stream.write(line + '\n')
+        return
+      }
+      stream.write(CLEAR_LINE + line + '\n' + SAVE_CURSOR)
+      bar.render()
+    },
     stop () {
       if (stopped) return
       stopped = true
@@ -43,16 +60,25 @@ export function startProgress (
 }
 
 /** The progress line for the given counts; pure, for tests. */
-export function progressText (c: Counts, total: number | undefined, elapsedMs: number): string {
-  const done = c.delivered + c.failed + c.unknown + c.skipped + c.unsent
-  const head = total === undefined || total <= 0
+export function progressText (c: Counts, totalBytes: number | undefined, elapsedMs: number): string {
+  const head = totalBytes === undefined || totalBytes <= 0
     ? `kprod read ${num(c.read)}`
-    : `kprod ${drawBar(done / total)} ${Math.floor(Math.min(1, done / total) * 100)}% ${num(done)}/${num(total)}`
+    : `kprod ${drawBar(c.inputBytes / totalBytes)} ${percent(c.inputBytes, totalBytes)}% ${mib(c.inputBytes)}/${mib(totalBytes)} MiB ETA ${eta(c.inputBytes, totalBytes, elapsedMs)}`
   const unsent = c.unsent > 0 ? ` unsent ${num(c.unsent)}` : ''
   const outcomes = `delivered ${num(c.delivered)} failed ${num(c.failed)} unknown ${num(c.unknown)} skipped ${num(c.skipped)}${unsent}`
   const seconds = elapsedMs / 1000
   const rate = seconds > 0 ? `${num(Math.round(c.delivered / seconds))} rec/s ${(c.bytes / 1048576 / seconds).toFixed(1)} MiB/s` : '- rec/s'
   return `${head} | ${outcomes} | ${rate} | ${clockTime(elapsedMs)}`
+}
+
+function percent (done: number, total: number): number {
+  return Math.floor(Math.min(1, done / total) * 100)
+}
+
+/** Time left at the rate so far; '-:--' until something was read. */
+function eta (done: number, total: number, elapsedMs: number): string {
+  if (done <= 0 || elapsedMs <= 0) return '-:--'
+  return clockTime(Math.max(0, total - done) * elapsedMs / done)
 }
 
 function drawBar (ratio: number): string {
@@ -64,7 +90,11 @@ function num (n: number): string {
   return n.toLocaleString('en-US')
 }
 
-/** Elapsed time as m:ss, or h:mm:ss past an hour. */
+function mib (bytes: number): string {
+  return (bytes / 1048576).toFixed(1)
+}
+
+/** A duration as m:ss, or h:mm:ss past an hour. */
 function clockTime (ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000))
   const hh = Math.floor(s / 3600)

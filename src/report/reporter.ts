@@ -34,6 +34,8 @@ export interface ReporterOptions {
   readonly failedOutput: FailedOutput | null
   /** Records buffered right now (builder + producer), for stats lines. */
   readonly buffered: () => number
+  /** Names a global line number as 'file:line' in warnings; default 'line N'. */
+  readonly locate?: (lineNo: number) => string
 }
 
 /** Totals so far. `bytes` counts key + value bytes of delivered records. */
@@ -46,6 +48,8 @@ export interface Counts {
   readonly unsent: number
   readonly batches: number
   readonly bytes: number
+  /** Input bytes read so far, of every source (for the progress bar's share of the input files). */
+  readonly inputBytes: number
 }
 
 export class Reporter {
@@ -59,6 +63,7 @@ export class Reporter {
   #timer: TimerHandle | null = null
   /** Skipped lines not yet covered by a warning. */
   #skipsUnwarned = 0
+  #inputBytes = 0
   #finished: Promise<void> | null = null
   /** Why lines were not delivered, told on stderr at exit: one line per cause with its count. */
   readonly #causes = new CauseTally()
@@ -80,16 +85,21 @@ export class Reporter {
     this.#t.read++
   }
 
+  /** One chunk of input was read. */
+  inputRead (bytes: number): void {
+    this.#inputBytes += bytes
+  }
+
   /** A line that will never be sent (too long, unparsable, empty when skipping empties). */
   skipped (lineNo: number, reason: string, line: Buffer | null): void {
     const n = ++this.#t.skipped
     if (line !== null) this.#o.failedOutput?.write(line)
     if (n <= SKIP_WARN_FIRST) {
       const more = n === SKIP_WARN_FIRST ? ` (further skipped lines are counted in one warning per ${SKIP_WARN_EVERY})` : ''
-      this.#o.warn(`kprod: input line ${lineNo} skipped: ${reason}${more}`)
+      this.#o.warn(`kprod: ${this.#locate(lineNo)}: skipped: ${withoutLineNo(reason, lineNo)}${more}`)
       return
     }
-    if (++this.#skipsUnwarned === SKIP_WARN_EVERY) this.#warnSkips(`the last was line ${lineNo}: ${reason}`)
+    if (++this.#skipsUnwarned === SKIP_WARN_EVERY) this.#warnSkips(`the last was ${this.#locate(lineNo)}: ${withoutLineNo(reason, lineNo)}`)
   }
 
   /** Records never handed to the producer (interrupt). Their lines were counted by lineRead(). */
@@ -117,7 +127,7 @@ export class Reporter {
 
   get counts (): Counts {
     const { read, delivered, failed, unknown, skipped, unsent, batches, bytes } = this.#t
-    return { read, delivered, failed, unknown, skipped, unsent, batches, bytes }
+    return { read, delivered, failed, unknown, skipped, unsent, batches, bytes, inputBytes: this.#inputBytes }
   }
 
   /** 4 when any line was not delivered, else 0. */
@@ -234,10 +244,25 @@ export class Reporter {
     this.#previousAt = now
   }
 
+  #locate (lineNo: number): string {
+    return this.#o.locate?.(lineNo) ?? `line ${lineNo}`
+  }
+
   #warnSkips (detail: string): void {
     const n = this.#skipsUnwarned
     this.#skipsUnwarned = 0
     const suffix = detail === '' ? '' : `; ${detail}`
     this.#o.warn(`kprod: ${n} more input lines skipped (${this.#t.skipped} in total)${suffix}`)
   }
+}
+
+/**
+ * A skip reason without its leading global line number ("line 12 is empty", "line 12: key …"),
+ * which the warning replaces by the file and the line within it.
+ */
+export function withoutLineNo (reason: string, lineNo: number): string {
+  const prefix = `line ${lineNo}`
+  if (reason.startsWith(prefix + ': ')) return reason.slice(prefix.length + 2)
+  if (reason.startsWith(prefix + ' ')) return 'the line' + reason.slice(prefix.length)
+  return reason
 }

@@ -3,6 +3,7 @@
 // schema/output.schema.json.
 
 import { isoTime } from '../util/clock.ts'
+import { SCHEMA_VERSION } from './schema-version.ts'
 
 /** Running totals. `bytes` counts key + value bytes of delivered records. */
 export interface Tally {
@@ -15,7 +16,7 @@ export interface Tally {
   batches: number
   /** Wire calls made. */
   exchanges: number
-  /** Wire calls that ended with an error (the Kinesis seed's KinesisErrors). */
+  /** Wire calls that ended with an error. */
   requestErrors: number
   /** Records failed because the buffer was full (--when-full drop or error): part of `failed`. */
   dropped: number
@@ -34,12 +35,14 @@ export interface Rates {
 /** The `stats` line: what changed since the previous stats line, and the totals so far. */
 export interface StatsLine {
   readonly type: 'stats'
+  readonly schemaVersion: number
   readonly time: string
   readonly elapsedMs: number
   readonly intervalMs: number
   readonly buffered: number
   readonly interval: Readonly<Tally> & Rates
-  readonly totals: Readonly<Tally>
+  /** Totals since the start (named `counts` in every line type). */
+  readonly counts: Readonly<Tally>
 }
 
 /** What --checkpoint did: the file, the lines an earlier run finished (not in `read`), the last write error. */
@@ -63,6 +66,7 @@ export interface SummaryEnd {
 /** The `summary` line: always the last line of a run. */
 export interface SummaryLine extends Rates {
   readonly type: 'summary'
+  readonly schemaVersion: number
   readonly target: string
   readonly kind: 'kafka' | 'kinesis'
   readonly started: string
@@ -113,12 +117,13 @@ export function statsLine (s: StatsInput): StatsLine {
   const intervalMs = s.now - s.since
   return {
     type: 'stats',
+    schemaVersion: SCHEMA_VERSION,
     time: isoTime(s.now),
     elapsedMs: s.now - s.started,
     intervalMs,
     buffered: s.buffered,
     interval: { ...interval, ...rates(interval, intervalMs) },
-    totals: { ...t }
+    counts: { ...t }
   }
 }
 
@@ -139,6 +144,7 @@ export function summaryLine (s: SummaryInput): SummaryLine {
   const elapsedMs = s.ended - s.started
   return {
     type: 'summary',
+    schemaVersion: SCHEMA_VERSION,
     target: s.target,
     kind: s.kind,
     started: isoTime(s.started),

@@ -3,7 +3,11 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { kprod } from '../helpers/cli.ts'
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BIN, kprod } from '../helpers/cli.ts'
+import { ROOT } from '../helpers/kafka.ts'
 import { OPTIONS } from '../../src/config/options.ts'
 
 test('--help lists every option of the option table and the exit codes, on stdout, exit 0', async () => {
@@ -54,4 +58,23 @@ test('several configuration problems are reported together', async () => {
   assert.match(run.stderr, /--topic or --stream is required/)
   assert.match(run.stderr, /--workers/)
   assert.match(run.stderr, /--attempts/)
+})
+
+test('--version prints the version and the Node it runs on', async () => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
+  const run = await kprod(['--version'])
+  assert.equal(run.code, 0)
+  assert.equal(run.stdout, `kprod ${version} (Node ${process.version})\n`)
+})
+
+test('--help into a pipe its reader already closed (kprod --help | head -0) exits 0 without a word on stderr', async () => {
+  for (let i = 0; i < 3; i++) {
+    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    assert.equal(stderr, '')
+    assert.equal(code, 0)
+  }
 })

@@ -1,4 +1,4 @@
-// The README's first command ends in `npm run demo`: it must work on a clean checkout. Runs
+// The README's first command, `bash scripts/demo`, must work on a clean checkout. Runs
 // scripts/demo (it reuses the running local broker, or starts one, which this test then stops) and
 // checks its two kprod runs and what kcat reads back, byte for byte for the unkeyed sample lines.
 
@@ -10,7 +10,7 @@ import assert from 'node:assert/strict'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 
-test('npm run demo (scripts/demo) sends both samples and reads every line back from the broker', { timeout: 180_000 }, async (t) => {
+test('bash scripts/demo sends both samples and reads every line back from the broker', { timeout: 180_000 }, async (t) => {
   // The demo leaves its broker running, as a user wants; one it had to start is stopped here.
   const localKafka = (command: string): number => spawnSync('bash', ['scripts/local-kafka', command], { cwd: ROOT, stdio: 'ignore' }).status ?? -1
   if (localKafka('bootstrap') !== 0) t.after(() => { localKafka('down') })

@@ -79,22 +79,22 @@ test('partitions [9,3,1] with one worker: unkeyed batches go to 9 then 3, an exp
   assert.deepEqual(where, { first: 9, second: 3, third: 9 })
 })
 
-test('an explicit partition outside --partitions fails with "no producer for partition" and zero exchanges', async () => {
+test('a --partition the topic lacks exits 2 at start, naming the flag, the value and the partitions', async () => {
+  const topic = await kafka.topic({ partitions: 3 })
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--partition', '5'], { input: 'x\ny\n' })
+  assert.equal(run.code, 2, run.stderr)
+  assert.match(run.stderr, new RegExp(`--partition: 5 is not in topic '${topic}', which has partitions 0\\.\\.2`))
+  assert.equal(run.batches.length, 0)
+  assert.equal((await consumeAll(kafka.bootstrap, topic)).length, 0)
+})
+
+test('a --partition outside --partitions exits 2 at start and sends nothing', async () => {
   const topic = await kafka.topic({ partitions: 10 })
-  const failedFile = `${(await import('node:os')).tmpdir()}/kprod-noproducer-${process.pid}.txt`
-
   const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--partitions', '9,3,1',
-    '--partition', '8', '--failed-output', failedFile], { input: 'x\ny\n' })
-
-  assert.equal(run.code, 4, run.stderr)
-  assert.equal(run.batches.length, 1)
-  const batch = run.batches[0]!
-  assert.deepEqual(batch.exchanges, [])
-  assert.equal(batch.produced, false)
-  assert.match(String(batch.producerError), /no producer for partition 8/)
-  assert.deepEqual(counts(run.summary).failed, 2)
-  const { readFileSync } = await import('node:fs')
-  assert.equal(readFileSync(failedFile, 'utf8'), 'x\ny\n')
+    '--partition', '8'], { input: 'x\ny\n' })
+  assert.equal(run.code, 2, run.stderr)
+  assert.match(run.stderr, /--partition: 8 is not one of --partitions 9,3,1/)
+  assert.equal(run.batches.length, 0)
   assert.equal((await consumeAll(kafka.bootstrap, topic)).length, 0)
 })
 

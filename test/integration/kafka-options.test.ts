@@ -5,7 +5,7 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -72,14 +72,41 @@ test('lines that can never be sent are skipped with their line numbers; the rest
   assert.equal(run.code, 4, run.stderr)
   const c = counts(run.summary)
   assert.deepEqual([c.read, c.delivered, c.skipped], [6, 2, 4])
-  assert.match(run.stderr, /line 2 has no key separator/)
-  assert.match(run.stderr, /line 3 is \d+ bytes, over --max-line-bytes 150/)
-  assert.match(run.stderr, /line 4 is empty/)
-  assert.match(run.stderr, /line 5 is \d+ bytes, over --max-line-bytes 150/)
+  assert.match(run.stderr, /stdin:2: skipped: the line has no key separator/)
+  assert.match(run.stderr, /stdin:3: skipped: the line is \d+ bytes, over --max-line-bytes 150/)
+  assert.match(run.stderr, /stdin:4: skipped: the line is empty/)
+  assert.match(run.stderr, /stdin:5: skipped: the line is \d+ bytes, over --max-line-bytes 150/)
   const values = (await consumeAll(kafka.bootstrap, topic)).map((r) => `${String(r.key)}=${r.value.toString()}`)
   assert.deepEqual(values, ['k1=ok-1', 'k6=ok-6'])
   // Skipped lines kprod holds are written back; over-long lines are never buffered, so they cannot be.
   assert.equal(readFileSync(failed, 'utf8'), 'no separator here\n\n')
+})
+
+test('-q prints the summary line only, with the counts, even with stats and batch lines asked for', async () => {
+  const topic = await kafka.topic({ partitions: 2 })
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '-q', '--stats-interval', '1', '--batch-records', '1'], { input: 'a\nb\nc\n' })
+  assert.equal(run.code, 0, run.stderr)
+  assert.deepEqual(run.lines.map((l) => l.type), ['summary'])
+  assert.equal(run.summary.schemaVersion, 2)
+  assert.deepEqual([counts(run.summary).read, counts(run.summary).delivered], [3, 3])
+  assert.equal((await consumeAll(kafka.bootstrap, topic)).length, 3)
+})
+
+test('a skipped line is named by its file and its line within that file when several files are read', async () => {
+  const topic = await kafka.topic({ partitions: 1, config: { 'max.message.bytes': '4096' } })
+  const dir = mkdtempSync(join(tmpdir(), 'kprod-where-'))
+  const a = join(dir, 'a.txt')
+  const b = join(dir, 'b.txt')
+  writeFileSync(a, 'a1\n\na3\n')
+  writeFileSync(b, `b1\n${'x'.repeat(5000)}\nb3\n\n`)
+
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--empty-lines', 'skip', a, b])
+
+  assert.equal(run.code, 4, run.stderr)
+  assert.deepEqual([counts(run.summary).delivered, counts(run.summary).skipped], [4, 3])
+  assert.match(run.stderr, new RegExp(`kprod: ${a}:2: skipped: the line is empty`))
+  assert.match(run.stderr, new RegExp(`kprod: ${b}:2: skipped: the line is a record of 5000 bytes`))
+  assert.match(run.stderr, new RegExp(`kprod: ${b}:4: skipped: the line is empty`))
 })
 
 test('a record over the topic\'s max.message.bytes is skipped, naming the limit, before any send', async () => {
@@ -90,7 +117,7 @@ test('a record over the topic\'s max.message.bytes is skipped, naming the limit,
 
   assert.equal(run.code, 4, run.stderr)
   assert.deepEqual([counts(run.summary).delivered, counts(run.summary).skipped], [2, 1])
-  assert.match(run.stderr, /line 2 is a record of 5000 bytes, over the \d+-byte limit of topic/)
+  assert.match(run.stderr, /stdin:2: skipped: the line is a record of 5000 bytes, over the \d+-byte limit of topic/)
   assert.ok(run.batches.every((b) => b.produced === true), 'no batch was poisoned by the large record')
 })
 

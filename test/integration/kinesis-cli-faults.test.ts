@@ -153,9 +153,9 @@ describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputEx
     assert.ok(run.batches.some((b) => b.produced === false))
     for (const batch of run.batches) {
       // A batch cut small (by --linger while the reader waited) may hold no 9th record at all.
-      assert.equal(batch.produced, (batch.outcomes as Counts).failed === 0)
+      assert.equal(batch.produced, (batch.counts as Counts).failed === 0)
       const errors = batch.errors as { error: string, records: number }[]
-      assert.deepEqual(errors.map((e) => e.records).reduce((a, b) => a + b, 0), (batch.outcomes as Counts).failed)
+      assert.deepEqual(errors.map((e) => e.records).reduce((a, b) => a + b, 0), (batch.counts as Counts).failed)
       assert.ok(errors.every((e) => /^error producing stream \S+ lane \d+: ProvisionedThroughputExceededException: Rate exceeded/.test(e.error)), JSON.stringify(errors))
     }
   })

@@ -139,7 +139,7 @@ describe('kprod --stream through the CLI', () => {
     assert.equal(sum('failed') + sum('dropped') + sum('requestErrors'), 0)
     const last = stats[stats.length - 1] as Record<string, unknown>
     assert.equal(last.buffered, 0, 'nothing is buffered at the end')
-    assert.equal((last.totals as Record<string, number>).delivered, 3000, 'the final stats line holds totals')
+    assert.equal((last.counts as Record<string, number>).delivered, 3000, 'the final stats line holds totals')
     assert.ok(run.lines.indexOf(last) === run.lines.length - 2, 'the final stats line comes just before the summary')
   })
 
@@ -160,9 +160,9 @@ describe('kprod --stream through the CLI', () => {
     assert.deepEqual(counts(run), { read: 200, delivered: 198, failed: 0, unknown: 0, skipped: 2, unsent: 0 })
     assert.equal(run.summary.exitCode, 4)
     assertContract(run)
-    assert.match(run.stderr, /input line 50 skipped: line 50 is a record of 2097155 bytes, over the 1048576-byte limit of stream/)
-    assert.match(run.stderr, /input line 120 skipped: line 120: partition key is 300 characters, over Kinesis's 256/)
-    assert.doesNotMatch(run.stderr, /line 121/)
+    assert.match(run.stderr, /stdin:50: skipped: the line is a record of 2097155 bytes, over the 1048576-byte limit of stream/)
+    assert.match(run.stderr, /stdin:120: skipped: partition key is 300 characters, over Kinesis's 256/)
+    assert.doesNotMatch(run.stderr, /:121/)
     // Skipped lines go to --failed-output as they were read, ready to fix and re-send.
     assert.deepEqual(referenceLines(readFileSync(failedFile)), [lines[49], lines[119]])
     assert.equal(run.summary.failedOutputLines, 2)
@@ -198,7 +198,7 @@ describe('kprod --stream through the CLI', () => {
       const run = await put(kinesis.endpoint, stream, ['--key-separator', '\\t', '--explicit-hash-key'], lines.join('\n') + '\n')
       assert.equal(run.code, 4, why(run))
       assert.deepEqual(counts(run), { read: 13, delivered: 12, failed: 0, unknown: 0, skipped: 1, unsent: 0 })
-      assert.match(run.stderr, /input line 13 skipped: line 13: key "not-a-number" is not an explicit hash key/)
+      assert.match(run.stderr, /stdin:13: skipped: key "not-a-number" is not an explicit hash key/)
       const stored = await readStream(kinesis.endpoint, stream)
       assert.deepEqual(new Map(stored.map((r) => [r.data.toString(), r.shardId])), want)
     })

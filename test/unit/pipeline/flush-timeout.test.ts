@@ -112,7 +112,7 @@ test('--flush-timeout: at the deadline records never sent are unsent, in flight 
   const errorsOf = (b: Record<string, unknown>): string[] => (b.errors as { error: string }[]).map((e) => e.error)
   const batches = run.lines().filter((l) => l.type === 'batch')
   assert.equal(batches.length, 5)
-  const byOutcome = (o: string): Array<Record<string, unknown>> => batches.filter((b) => (b.outcomes as Record<string, number>)[o] === 2)
+  const byOutcome = (o: string): Array<Record<string, unknown>> => batches.filter((b) => (b.counts as Record<string, number>)[o] === 2)
   assert.deepEqual(errorsOf(byOutcome('failed')[0] ?? {}), ['error producing topic t partition 1: slow down; --flush-timeout of 1500 ms passed after end of input'])
   assert.equal(byOutcome('unknown').length, 2)
   for (const b of byOutcome('unknown')) assert.deepEqual(errorsOf(b), ['error producing topic t partition ' + String((b.exchanges as { partition: number }[])[0]?.partition) + ': --flush-timeout of 1500 ms passed after end of input while the request was in flight'])

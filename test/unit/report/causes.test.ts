@@ -34,7 +34,7 @@ test('CauseTally keeps at most MAX_CAUSES causes and counts the rest together', 
   assert.match(lines.at(-1) as string, /^5 more lines not delivered/)
 })
 
-const counts = { read: 10, delivered: 6, failed: 2, unknown: 1, skipped: 0, unsent: 1, batches: 3, bytes: 60 }
+const counts = { read: 10, delivered: 6, failed: 2, unknown: 1, skipped: 0, unsent: 1, batches: 3, bytes: 60, inputBytes: 600 }
 
 test('exitReason says nothing for exit 0 and why for every other code', () => {
   assert.equal(exitReason({ exitCode: 0, counts, signal: null, error: null }), null)

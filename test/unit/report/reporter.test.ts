@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Reporter, type ReporterOptions } from '../../../src/report/reporter.ts'
 import { FailedOutput } from '../../../src/report/failed-output.ts'
+import { SourceLines } from '../../../src/input/source-lines.ts'
 import type { BatchResult, Exchange } from '../../../src/producer/result.ts'
 import type { InputRecord, Outcome } from '../../../src/record.ts'
 import { FakeClock } from '../../helpers/fake-clock.ts'
@@ -132,7 +133,7 @@ test('Reporter stats lines show the interval and the totals when the timer fires
   await h.clock.advance(1000)
   const stats = h.lines().filter((l) => l.type === 'stats')
   assert.equal(stats.length, 2)
-  const [one, two] = stats as Array<{ buffered: number, intervalMs: number, interval: Record<string, number>, totals: Record<string, number> }>
+  const [one, two] = stats as Array<{ buffered: number, intervalMs: number, interval: Record<string, number>, counts: Record<string, number> }>
   assert.equal(one?.buffered, 7)
   assert.equal(one?.interval.delivered, 3)
   assert.equal(one?.interval.recordsPerSec, 3)
@@ -140,8 +141,8 @@ test('Reporter stats lines show the interval and the totals when the timer fires
   assert.equal(two?.interval.delivered, 1)
   assert.equal(two?.interval.failed, 1)
   assert.equal(two?.interval.requestErrors, 1)
-  assert.equal(two?.totals.delivered, 4)
-  assert.equal(two?.totals.read, 5)
+  assert.equal(two?.counts.delivered, 4)
+  assert.equal(two?.counts.read, 5)
 })
 
 test('Reporter leaves no timer behind when finish() has run', async () => {
@@ -209,12 +210,33 @@ test('Reporter warns about the first 20 skipped lines, then once per 1000, then 
     h.reporter.skipped(i, 'not JSON', null)
   }
   assert.equal(h.warnings.length, 22)
-  assert.equal(h.warnings[0], 'kprod: input line 1 skipped: not JSON')
-  assert.match(h.warnings[19]!, /input line 20 skipped: not JSON \(further skipped lines/)
+  assert.equal(h.warnings[0], 'kprod: line 1: skipped: not JSON')
+  assert.match(h.warnings[19]!, /line 20: skipped: not JSON \(further skipped lines/)
   assert.equal(h.warnings[20], 'kprod: 1000 more input lines skipped (1020 in total); the last was line 1020: not JSON')
   await h.reporter.finish(end)
   assert.equal(h.warnings.at(-1), 'kprod: 5 more input lines skipped (2025 in total)')
   assert.equal(h.warnings.length, 23)
+})
+
+test('Reporter names a skipped line by its file and its line within that file, without the global number', () => {
+  const sources = new SourceLines()
+  sources.add('a.txt', 1)
+  sources.add('b.txt', 4)
+  const h = harness({ locate: (n) => sources.locate(n) })
+  h.reporter.lineRead()
+  h.reporter.skipped(5, 'line 5 is empty (--empty-lines skip)', null)
+  h.reporter.lineRead()
+  h.reporter.skipped(2, 'line 2: key "x" is not an explicit hash key', null)
+  assert.deepEqual(h.warnings, [
+    'kprod: b.txt:2: skipped: the line is empty (--empty-lines skip)',
+    'kprod: a.txt:2: skipped: key "x" is not an explicit hash key'
+  ])
+})
+
+test('SourceLines names standard input stdin', () => {
+  const sources = new SourceLines()
+  sources.add('-', 1)
+  assert.equal(sources.locate(7), 'stdin:7')
 })
 
 test('Reporter writes the summary with the error when the run ended on an error', async () => {

@@ -44,7 +44,7 @@ test('statsLine reports the difference from the previous totals when called agai
   assert.equal(line.interval.delivered, 3)
   assert.equal(line.interval.read, 4)
   assert.equal(line.interval.recordsPerSec, 1.5)
-  assert.equal(line.totals.delivered, 5)
+  assert.equal(line.counts.delivered, 5)
 })
 
 test('summaryLine validates against the schema when nothing was read', () => {

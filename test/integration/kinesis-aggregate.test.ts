@@ -155,6 +155,28 @@ describe('kprod --aggregate', () => {
     }
   })
 
+  test('kinesalite: --partition-key hash: each line keeps the MD5 of itself as its key, on that key\'s shard', SLOW, async () => {
+    const kinesis = await localKinesis('kinesalite')
+    const stream = await kinesis.createStream({ shards: 2 })
+    const lines = Array.from({ length: 5000 }, (_, i) => `hashed line ${i}`)
+    const run = await put(kinesis.endpoint, stream, ['--partition-key', 'hash'], Buffer.from(lines.join('\n') + '\n'))
+    assert.equal(run.code, 0, why(run))
+    const ranges = await shardRanges(kinesis.endpoint, stream)
+    const got = userRecordsByShard(await readStream(kinesis.endpoint, stream))
+    let count = 0
+    for (const [shardId, users] of got) {
+      for (const u of users) {
+        assert.equal(u.partitionKey, createHash('md5').update(u.data).digest('hex'))
+        assert.equal(shardOfKey(ranges, u.partitionKey), shardId)
+      }
+      // In input order within the shard.
+      const order = users.map((u) => Number(u.data.toString().split(' ')[2]))
+      assert.deepEqual(order, [...order].sort((a, b) => a - b))
+      count += users.length
+    }
+    assert.equal(count, lines.length)
+  })
+
   test('kinesalite: the fault proxy fails some aggregated records; only their lines are sent again, each delivered once', SLOW, async () => {
     const kinesis = await localKinesis('kinesalite')
     const stream = await kinesis.createStream({ shards: 2 })

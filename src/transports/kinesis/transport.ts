@@ -358,12 +358,13 @@ export function kinesisLimits (options: Pick<KinesisTransportOptions, 'maxBatchR
   const callRecords = rate === null ? Infinity : Math.max(1, Math.floor(rate.recordsPerSecond / 2))
   const callBytes = rate === null ? Infinity : Math.max(1, Math.floor(rate.bytesPerSecond / 2))
   if (options.aggregate === true) {
-    const aggregateBytes = Math.min(DEFAULT_MAX_RECORD_BYTES, maxRecordBytes, callBytes)
+    // A line alone may make an aggregate up to the record limit; batches are cut at half a second.
+    const aggregateBytes = Math.min(DEFAULT_MAX_RECORD_BYTES, maxRecordBytes)
     const maxBatchRecords = Math.max(1, options.maxBatchRecords)
     const perRecord = USER_RECORD_OVERHEAD + KEY_ENTRY_OVERHEAD + (options.partitionKey === 'hash' ? GENERATED_KEY_BYTES : 0)
-    // One aggregate per call (a call then succeeds or fails whole, and a shard gets at most 1 MiB a
-    // call): room for its magic, digest and partition key (256 characters of up to 3 bytes) twice.
-    const room = aggregateBytes - AGGREGATE_FRAME_BYTES - 2 * 3 * 256
+    // One aggregate per call (a call then succeeds or fails whole): room for its magic, digest and
+    // partition key (256 characters of up to 3 bytes) twice.
+    const room = Math.min(aggregateBytes, callBytes) - AGGREGATE_FRAME_BYTES - 2 * 3 * 256
     const cap = Math.max(1, room - maxBatchRecords * perRecord)
     return { maxRecordBytes: aggregateBytes, maxBatchRecords, maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, cap)) }
   }

@@ -47,7 +47,7 @@ interface BatchLine {
   records: number
   firstLine: number | null
   lastLine: number | null
-  outcomes: Record<Outcome, number>
+  counts: Record<Outcome, number>
 }
 
 /**
@@ -63,15 +63,15 @@ export function checkRun (written: number, partitions: number, lines: ReadonlyAr
   const tally: Record<Outcome, number> = { delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0 }
   let unattributable = 0
   for (const b of lines.filter((l) => l.type === 'batch') as unknown as BatchLine[]) {
-    for (const o of Object.keys(b.outcomes) as Outcome[]) tally[o] += b.outcomes[o]
-    const kinds = (Object.keys(b.outcomes) as Outcome[]).filter((o) => b.outcomes[o] > 0)
+    for (const o of Object.keys(b.counts) as Outcome[]) tally[o] += b.counts[o]
+    const kinds = (Object.keys(b.counts) as Outcome[]).filter((o) => b.counts[o] > 0)
     const members: number[] = []
     if (b.firstLine !== null && b.lastLine !== null) {
       for (let n = b.firstLine; n <= b.lastLine; n++) if (partitionOfLine(n, partitions) === b.partition) members.push(n)
     }
     if (kinds.length !== 1 || members.length !== b.records) {
       unattributable++
-      note(`batch ${JSON.stringify({ partition: b.partition, records: b.records, firstLine: b.firstLine, lastLine: b.lastLine, outcomes: b.outcomes })} cannot be attributed`)
+      note(`batch ${JSON.stringify({ partition: b.partition, records: b.records, firstLine: b.firstLine, lastLine: b.lastLine, counts: b.counts })} cannot be attributed`)
       continue
     }
     for (const n of members) outcome[n] = kinds[0]

@@ -64,7 +64,7 @@ async function check (r: Runner, run: CliRun): Promise<Record<string, number>> {
   const onBroker = new Set((await consumeAll(kafka.bootstrap, r.topic)).map((m) => m.value.toString()))
   let failedChecked = 0
   for (const b of run.batches) {
-    const outcomes = b.outcomes as Record<string, number>
+    const outcomes = b.counts as Record<string, number>
     const lines = (b.firstLine === null ? [] : range(b.firstLine as number, b.lastLine as number)).map((n) => `line ${n}`)
     if (outcomes.delivered === b.records) {
       for (const l of lines) assert.ok(onBroker.has(l), `${r.name}: '${l}' counted delivered, not on the broker`)

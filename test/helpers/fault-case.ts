@@ -65,15 +65,15 @@ export async function runFaultCase (c: FaultCase): Promise<CaseResult> {
   let child: ChildProcess | null = null
   let exitClock = 0
   let written = 0
-  let closed = false
+  const state = { closed: false }
   const running = kprod(['--brokers', c.bootstrap, '--topic', c.topic, '--kafka-client', c.client, ...FAULT_ARGS, ...(c.args ?? [])], {
     input,
     timeoutMs: c.timeoutMs ?? 180_000,
-    onSpawn: (ch) => { child = ch; ch.on('close', () => { closed = true }) }
+    onSpawn: (ch) => { child = ch; ch.on('close', () => { state.closed = true }) }
   })
   let faultDone: Promise<void> = Promise.resolve()
   let faultStarted = false
-  while (written < c.lines && !closed) {
+  while (written < c.lines && !state.closed) {
     let text = ''
     for (let i = 0; i < 100 && written < c.lines; i++) text += faultLine(++written) + '\n'
     input.write(text)

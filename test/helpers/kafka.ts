@@ -19,7 +19,11 @@ export interface Cluster {
   topic (options?: TopicOptions): Promise<string>
   deleteTopic (name: string): Promise<void>
   stopNode (index: number): Promise<void>
+  /** SIGKILL: no controlled shutdown. */
+  killNode (index: number): Promise<void>
   startNode (index: number): Promise<void>
+  /** Starts every stopped node at once (a whole-cluster restart needs them together for a quorum). */
+  startAll (brokers: number): Promise<void>
   down (): Promise<void>
 }
 
@@ -31,7 +35,11 @@ export interface TopicOptions {
 }
 
 async function script (args: string[], home: string | null, extraEnv: Readonly<Record<string, string>> = {}): Promise<string> {
-  const env = home === null ? { ...process.env, ...extraEnv } : { ...process.env, KPROD_KAFKA_HOME: home, ...extraEnv }
+  // A private cluster (several nodes, stopped and started by fault tests) can take over a minute
+  // to form on a loaded 2-core machine: its waits get 180 s unless KPROD_KAFKA_TIMEOUT says otherwise.
+  const env = home === null
+    ? { ...process.env, ...extraEnv }
+    : { KPROD_KAFKA_TIMEOUT: '180', ...process.env, ...extraEnv, KPROD_KAFKA_HOME: home }
   try {
     const { stdout } = await run(SCRIPT, args, { env, maxBuffer: 16 * 1024 * 1024, timeout: 300_000 })
     return stdout
@@ -62,6 +70,8 @@ function makeCluster (bootstrap: string, home: string | null): Cluster {
       await script(['delete-topic', name], home)
     },
     async stopNode (index) { await script(['stop-node', String(index)], home) },
+    async killNode (index) { await script(['stop-node', String(index), '--kill'], home) },
+    async startAll (brokers) { await script(['up', '--brokers', String(brokers)], home) },
     async startNode (index) { await script(['start-node', String(index)], home) },
     async down () { await script(['down'], home) }
   }

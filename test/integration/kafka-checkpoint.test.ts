@@ -122,6 +122,31 @@ for (const client of ['wire', 'kafkajs'] as const) {
   })
 }
 
+test('SIGINT drains and writes the checkpoint: the resume sends each remaining line once, no duplicates', { timeout: 180_000 }, async (t) => {
+  const dir = tempDir(t)
+  const perFile = 100_000
+  const files = writeFiles(dir, 2, perFile)
+  const topic = await kafka.topic({ partitions: 3 })
+  const checkpoint = join(dir, 'import.ckpt')
+  const args = ['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'kafkajs', '--no-progress', '--checkpoint', checkpoint, ...files]
+  const first = await kprod(args, {
+    timeoutMs: 120_000,
+    onSpawn: (child) => { untilProgress(checkpoint, child).then(() => child.kill('SIGINT'), () => {}) }
+  })
+  assert.equal(first.code, 130, first.stderr)
+  const c1 = first.summary.counts as Record<string, number>
+  assert.equal(c1.unknown, 0, 'a drain within --drain-timeout leaves nothing unknown')
+  const second = await kprod(args, { timeoutMs: 120_000 })
+  assert.equal(second.code, 0, second.stderr)
+  const c2 = second.summary.counts as Record<string, number>
+  const cp = second.summary.checkpoint as { alreadyDone: number }
+  assert.equal(cp.alreadyDone, c1.delivered)
+  assert.equal(c2.read, 2 * perFile - c1.delivered!)
+  const values = (await consumeAll(kafka.bootstrap, topic)).map((r) => r.value.toString())
+  assert.equal(new Set(values).size, 2 * perFile, 'every line is on the broker')
+  assert.equal(values.length, 2 * perFile, 'and only once')
+})
+
 test('the same command after a complete run sends nothing and says so; a changed file is exit 2 unless --checkpoint-reset', async (t) => {
   const dir = tempDir(t)
   const files = writeFiles(dir, 2, 1000)

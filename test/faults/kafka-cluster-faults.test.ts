@@ -1,0 +1,165 @@
+// Broker faults on a private three-node cluster (RF 3, min.insync.replicas 2), for both Kafka
+// clients: the leader killed (left down, or restarted), a clean bounce of every broker, the
+// leader frozen (SIGSTOP) past --request-timeout, the whole cluster down for less than
+// --delivery-timeout, the ISR below min.insync.replicas, the topic deleted mid-run. Each case is
+// checked by the Jepsen-style checker against kcat (test/helpers/jepsen.ts) and adds a row to the
+// fault table. The longest tests of the project: run by `npm run test:faults`.
+
+import { test, before, after, type TestContext } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { assertNoLossNoLie, faultTable, runFaultCase, sleep, type CaseResult, type FaultCase } from '../helpers/fault-case.ts'
+import { nodePid, privateKafka, type Cluster } from '../helpers/kafka.ts'
+
+const exec = promisify(execFile)
+const SUITE = 'cluster'
+const NODES = 3
+const PARTITIONS = 3
+const SLOW = { timeout: 300_000 }
+
+let kafka: Cluster
+before(async () => { kafka = await privateKafka(NODES) })
+after(async () => {
+  await kafka?.down()
+  process.stderr.write(`\ncluster fault table:\n${faultTable()}\n`)
+})
+
+/** The node id leading `partition` of `topic`, from kcat's metadata view. */
+async function leaderOf (topic: string, partition: number): Promise<number> {
+  const { stdout } = await exec('kcat', ['-L', '-J', '-b', kafka.bootstrap, '-t', topic])
+  const meta = JSON.parse(stdout) as { topics: Array<{ topic: string, partitions: Array<{ partition: number, leader: number }> }> }
+  const leader = meta.topics.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.leader
+  assert.ok(leader !== undefined && leader > 0, `no leader for ${topic}/${partition}: ${stdout}`)
+  return leader
+}
+
+type Client = 'wire' | 'kafkajs'
+
+/**
+ * Cases that fail today because of bugs being fixed under issue 16, point 1 (run, reported, not
+ * counted as failures); remove an entry when its fix merges.
+ */
+const TODO: Readonly<Record<string, string>> = {
+  'kafkajs cluster down': 'kafkajs: lines counted failed (and written to --failed-output) are on the broker: the in-flight send\'s error is replaced by the ECONNREFUSED of a metadata refresh, read as never sent'
+}
+
+function todo (client: Client, fault: string): { todo?: string } {
+  const reason = TODO[`${client} ${fault}`]
+  return reason === undefined ? {} : { todo: reason }
+}
+
+/**
+ * Outages that end well inside --delivery-timeout, where every line should be delivered (exit 0),
+ * yet today some lines are counted failed (none of them on the broker: no loss, no lie, which the
+ * parent test still asserts). Why is not settled: retries giving up before the deadline (issue
+ * 16, point 1), or node restarts on a loaded 2-core machine outlasting it.
+ */
+const EXIT_0_TODO = 'whole cluster down: lines counted failed (exit 4) though the outage should end inside --delivery-timeout: retries giving up early (issue 16 point 1), or node restarts on a loaded machine outlasting it'
+
+/** Exit 0 (every line delivered), as a todo subtest where EXIT_0_TODO applies. */
+async function expectAllDelivered (t: TestContext, r: CaseResult, known: boolean): Promise<void> {
+  const check = (): void => { assert.equal(r.run.code, 0, `${JSON.stringify(r.run.summary.counts)} ${r.run.stderr.slice(-1000)}`) }
+  if (known) await t.test('every line delivered, exit 0', { todo: EXIT_0_TODO }, check)
+  else check()
+}
+
+async function clusterCase (client: Client, name: string, fault: (topic: string) => Promise<void>, extra: Partial<FaultCase> & { minIsr?: number } = {}): Promise<ReturnType<typeof runFaultCase>> {
+  const topic = await kafka.topic({ partitions: PARTITIONS, replicationFactor: NODES, config: { 'min.insync.replicas': String(extra.minIsr ?? 2) } })
+  return await runFaultCase({
+    suite: SUITE,
+    name,
+    client,
+    bootstrap: kafka.bootstrap,
+    topic,
+    partitions: PARTITIONS,
+    lines: 20_000,
+    faultAfter: 5_000,
+    fault: () => fault(topic),
+    // Every case leaves the cluster whole for the next one.
+    heal: async () => { await kafka.startAll(NODES) },
+    timeoutMs: 240_000,
+    ...extra
+  })
+}
+
+for (const client of ['wire', 'kafkajs'] as const) {
+  test(`${client}: the leader killed (kill -9) and left down: no loss, no lie`, SLOW, async () => {
+    const r = await clusterCase(client, 'leader kill -9, left down', async (topic) => {
+      await kafka.killNode(await leaderOf(topic, 0))
+    })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 0, r.run.stderr)
+  })
+
+  test(`${client}: the leader killed (kill -9) and restarted: no loss, no lie`, SLOW, async () => {
+    const r = await clusterCase(client, 'leader kill -9, restarted', async (topic) => {
+      const leader = await leaderOf(topic, 0)
+      await kafka.killNode(leader)
+      await sleep(3000)
+      await kafka.startNode(leader)
+    })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 0, r.run.stderr)
+  })
+
+  test(`${client}: a clean bounce of each broker in turn: no loss, no lie`, SLOW, async () => {
+    const r = await clusterCase(client, 'clean bounce of each broker', async () => {
+      for (let node = 1; node <= NODES; node++) {
+        await kafka.stopNode(node)
+        await kafka.startNode(node)
+      }
+    }, { lines: 30_000 })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 0, r.run.stderr)
+  })
+
+  test(`${client}: the leader frozen (SIGSTOP) for 12 s, past --request-timeout: no loss, no lie`, SLOW, async () => {
+    let frozen = 0
+    const r = await clusterCase(client, 'leader SIGSTOP 12 s', async (topic) => {
+      frozen = nodePid(kafka, await leaderOf(topic, 0))
+      process.kill(frozen, 'SIGSTOP')
+      await sleep(12_000)
+      process.kill(frozen, 'SIGCONT')
+      frozen = 0
+    })
+    if (frozen !== 0) process.kill(frozen, 'SIGCONT')
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 0, r.run.stderr)
+  })
+
+  test(`${client}: the whole cluster down (kill -9) for less than --delivery-timeout: no loss, no lie`, { ...SLOW, ...todo(client, 'cluster down') }, async (t) => {
+    // Restarting three nodes on a loaded 2-core machine takes up to a minute: the default 120 s deadline.
+    const r = await clusterCase(client, 'whole cluster down < delivery timeout', async () => {
+      for (let node = 1; node <= NODES; node++) await kafka.killNode(node)
+      await sleep(3000)
+      await kafka.startAll(NODES)
+    }, { args: ['--delivery-timeout', '120000'] })
+    assertNoLossNoLie(r)
+    await expectAllDelivered(t, r, true)
+  })
+
+  test(`${client}: the ISR below min.insync.replicas for a while (NOT_ENOUGH_REPLICAS), then back: no loss, no lie`, SLOW, async (t) => {
+    // min.insync.replicas 3 with one of three nodes stopped: the quorum stays, the ISR is short.
+    const r = await clusterCase(client, 'ISR below min.insync.replicas', async (topic) => {
+      const leader = await leaderOf(topic, 0)
+      const follower = leader === NODES ? 1 : leader + 1
+      await kafka.stopNode(follower)
+      await sleep(6000)
+      await kafka.startNode(follower)
+    }, { minIsr: 3, args: ['--delivery-timeout', '120000'] })
+    assertNoLossNoLie(r)
+    await expectAllDelivered(t, r, false)
+  })
+
+  test(`${client}: the topic deleted mid-run: the run ends within --delivery-timeout, exit 4, the accounting holds`, SLOW, async () => {
+    const r = await clusterCase(client, 'topic deleted mid-run', async (topic) => {
+      await kafka.deleteTopic(topic)
+    }, { readBack: false, args: ['--delivery-timeout', '10000'] })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 4, r.run.stderr)
+    const c = r.run.summary.counts as Record<string, number>
+    assert.ok(c.failed! + c.unknown! > 0, JSON.stringify(c))
+    assert.ok(r.exitMs < 10_000 + 5000, `exit took ${r.exitMs} ms after the end of input; --delivery-timeout is 10000`)
+  })
+}

@@ -6,7 +6,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { Config } from './config/config.ts'
 import { ConfigError, errorText, toKprodError, type KprodError } from './errors.ts'
-import type { InputRecord } from './record.ts'
+import { recordPartition, type InputRecord } from './record.ts'
 import { ANY_PARTITION, recordBytes, type Batch } from './batch/batch.ts'
 import { BatchBuilder } from './batch/builder.ts'
 import { choosePartition } from './batch/partitioners.ts'
@@ -205,6 +205,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
   const transport = deps.transport
   const check = transport.check?.bind(transport)
   const partitionFor = config.shardOrdering ? transport.partitionFor?.bind(transport) : undefined
+  const allowed = config.partitions ?? topology.partitions
   const sizeLimitName = kafka ? `${targetName(config)} (max.message.bytes)` : targetName(config)
   const sink: InputSink = {
     record (record: InputRecord): void {
@@ -219,7 +220,15 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
         reporter.skipped(record.lineNo, problem, record.line)
         return
       }
-      if (partitionFor !== undefined) {
+      const own = kafka ? recordPartition(record) : undefined
+      if (own !== undefined) {
+        // --format json named the partition: it must be one this run may write to.
+        if (!allowed.includes(own)) {
+          reporter.skipped(record.lineNo, `line ${record.lineNo} names partition ${own}, not one of ${describeRange(allowed)} of ${targetName(config)}${config.partitions === null ? '' : ' allowed by --partitions'}`, record.line)
+          return
+        }
+        builder.add(record, own, true)
+      } else if (partitionFor !== undefined) {
         builder.add(record, partitionFor(record), true)
       } else if (kafka) {
         const { partition, pinned } = choosePartition(partitioner, record.key, partitionCount, explicit)
@@ -244,6 +253,9 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     keySeparator: config.keySeparator,
     missingKey: config.missingKey,
     emptyLines: config.emptyLines,
+    nullEmpty: config.nullEmpty,
+    format: config.format,
+    target: config.kind,
     clock: deps.clock,
     signal,
     pool

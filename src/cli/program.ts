@@ -22,6 +22,8 @@ Examples:
   tail -f app.log | kprod --topic logs
   kprod --topic events --brokers h1:9092,h2:9092 a.txt b.txt
   printf 'k1\\tv1\\n' | kprod --topic t --key-separator '\\t'
+  printf 'u1\\t\\n' | kprod --topic users --key-separator '\\t' -Z   (a tombstone)
+  kcat -C -J -b h:9092 -t a -e | kprod --format json -b h:9092 -t b
   tail -f app.log | kprod --stream logs --region eu-west-1
   kprod --stream s --endpoint http://127.0.0.1:4567 < data.txt
   kprod --topic t --failed-output failed.txt data.txt; kprod --topic t failed.txt
@@ -55,6 +57,7 @@ function toOption (spec: OptionSpec): Option {
   if (spec.default !== undefined && !negated) details.push(`default: ${spec.default}`)
   const option = new Option(flags, `${spec.help} (${details.join(', ')})`)
   option.helpGroup(`${spec.group} options:`)
+  if (spec.kind === 'repeat') option.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
   return option
 }
 
@@ -69,10 +72,10 @@ export function parseArgs (program: Command, argv: readonly string[]): ParsedArg
     }
     throw err
   }
-  const flags: Record<string, string | boolean | undefined> = {}
+  const flags: Record<string, string | boolean | readonly string[] | undefined> = {}
   for (const spec of OPTIONS) {
     const key = camel(spec.name)
-    if (program.getOptionValueSource(key) === 'cli') flags[key] = program.getOptionValue(key) as string | boolean
+    if (program.getOptionValueSource(key) === 'cli') flags[key] = program.getOptionValue(key) as string | boolean | string[]
   }
   return { flags, files: program.args }
 }

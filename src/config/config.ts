@@ -3,6 +3,7 @@
 
 import { ConfigError } from '../errors.ts'
 import { parseKeySeparator } from '../input/parse.ts'
+import type { RecordHeader } from '../record.ts'
 import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
 import { MAX_BATCH_BYTES as MAX_PUT_RECORDS_BYTES, MAX_BATCH_RECORDS as MAX_PUT_RECORDS } from '../transports/kinesis/limits.ts'
 
@@ -20,6 +21,11 @@ export interface Config {
   readonly keySeparator: Buffer | null
   readonly missingKey: 'skip' | 'null-key'
   readonly emptyLines: 'send' | 'skip'
+  readonly format: 'lines' | 'json'
+  /** --header: on every record, after the record's own. */
+  readonly headers: readonly RecordHeader[]
+  /** -Z: an empty value is sent as null. */
+  readonly nullEmpty: boolean
 
   readonly batchRecords: number
   /** True when the user chose --batch-records: lowering it to fit the topic is then worth a warning. */
@@ -72,7 +78,7 @@ export interface Config {
 }
 
 /** Option values as commander gives them: strings for valued options, booleans for switches. */
-export type RawValues = Readonly<Record<string, string | boolean | undefined>>
+export type RawValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>
 
 type Value = string | number | boolean | readonly string[] | undefined
 
@@ -83,7 +89,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   for (const spec of OPTIONS) {
     const fromFlag = flags[camel(spec.name)]
     const fromEnv = env[envName(spec)]
-    let text: string | boolean | undefined = fromFlag
+    let text: string | boolean | readonly string[] | undefined = fromFlag
     let where = flagName(spec)
     if (text === undefined && fromEnv !== undefined && fromEnv !== '') {
       text = fromEnv
@@ -121,6 +127,12 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     }
   }
 
+  const format = get<'lines' | 'json'>('format')
+  const headers = parseHeaders(get<readonly string[] | undefined>('header') ?? [], problems)
+  const nullEmpty = get<boolean | undefined>('null-empty') ?? false
+  if (format === 'json' && sep !== undefined) problems.push('--key-separator applies to --format lines: in --format json each line names its "key"')
+  if (format === 'json' && nullEmpty) problems.push('--null-empty applies to --format lines: in --format json write "value": null for a tombstone')
+
   const batchRecords = get<number | undefined>('batch-records') ?? (kind === 'kinesis' ? MAX_PUT_RECORDS : DEFAULT_BATCH_RECORDS[get<'kafkajs' | 'wire'>('kafka-client')])
   const workers = get<number>('workers')
   const bufferRecords = get<number | undefined>('buffer-records') ??
@@ -150,6 +162,9 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     keySeparator,
     missingKey: get('missing-key'),
     emptyLines: get('empty-lines'),
+    format,
+    headers,
+    nullEmpty,
     batchRecords,
     batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records'))] !== undefined,
     batchBytes,
@@ -247,7 +262,26 @@ export function camel (name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
 }
 
-function convert (spec: OptionSpec, text: string | boolean, where: string, problems: string[]): Value {
+/** --header name=value texts as headers; the name is everything before the first '='. */
+function parseHeaders (texts: readonly string[], problems: string[]): RecordHeader[] {
+  const out: RecordHeader[] = []
+  for (const text of texts) {
+    const eq = text.indexOf('=')
+    if (eq <= 0) {
+      problems.push(`--header '${text}' is not valid: ${eq === 0 ? 'the name is empty' : 'there is no \'=\''}; give name=value, e.g. --header source=app1 (the value may be empty)`)
+      continue
+    }
+    out.push({ name: text.slice(0, eq), value: Buffer.from(text.slice(eq + 1), 'utf8') })
+  }
+  return out
+}
+
+function convert (spec: OptionSpec, text: string | boolean | readonly string[], where: string, problems: string[]): Value {
+  if (spec.kind === 'repeat') {
+    // Flags give each value; a KPROD_* variable gives one a line.
+    return typeof text === 'string' ? text.split('\n').filter((x) => x !== '') : text as readonly string[]
+  }
+  if (typeof text === 'object') return undefined
   if (spec.kind === 'boolean') {
     if (typeof text === 'boolean') return text
     if (/^(1|true|yes|on)$/i.test(text)) return true

@@ -1,7 +1,7 @@
 // The single option table. It feeds commander (flags and --help), the KPROD_* environment
 // variables, config validation and the man-page test, so a flag documented anywhere exists here.
 
-export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path'
+export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path' | 'repeat'
 
 export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Kinesis', 'Output'] as const
 export type OptionGroup = typeof OPTION_GROUPS[number]
@@ -34,6 +34,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'max-line-bytes', arg: '<n>', kind: 'int', default: '1048576', min: 1, max: 1073741824, group: 'Input', help: 'longest line accepted, in bytes between LFs (a trailing CR counts); longer lines are skipped and reported with their line number' },
   { name: 'key-separator', arg: '<sep>', kind: 'string', group: 'Input', help: 'split each line at the first <sep> into key and value; escapes \\t, \\\\, \\0 and \\xHH are understood' },
   { name: 'missing-key', arg: '<mode>', kind: 'choice', choices: ['skip', 'null-key'], default: 'skip', group: 'Input', help: 'with --key-separator, what to do with a line that has no separator: skip it, or send the whole line with a null key' },
+  { name: 'format', arg: '<format>', kind: 'choice', choices: ['lines', 'json'], default: 'lines', group: 'Input', help: 'lines: each line is a value (with --key-separator, a key and a value); json: each line is an object {"key", "value" (null: a tombstone), "headers", "timestamp", "partition"}, with "key_b64"/"value_b64" for binary, and kcat -J output read as is' },
+  { name: 'header', short: 'H', arg: '<name=value>', kind: 'repeat', group: 'Input', only: 'kafka', help: 'add this header to every record; repeat for more headers (in KPROD_HEADER, one name=value a line)' },
+  { name: 'null-empty', short: 'Z', kind: 'boolean', group: 'Input', only: 'kafka', help: 'send an empty value as null, a tombstone that deletes its key from a compacted topic (as kcat -Z)' },
   { name: 'empty-lines', arg: '<mode>', kind: 'choice', choices: ['send', 'skip'], default: 'send', group: 'Input', help: 'send empty lines as empty records, or skip them' },
 
   { name: 'batch-records', arg: '<n>', kind: 'int', min: 1, max: 10000, group: 'Batching', help: 'most records in one batch (one produce request); default 1000, 4000 with --kafka-client wire, and 500 on Kinesis, the most one PutRecords takes' },

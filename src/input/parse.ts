@@ -3,7 +3,7 @@
 // reason it is skipped.
 
 import { ConfigError } from '../errors.ts'
-import { LineRecord, type InputRecord } from '../record.ts'
+import { LineRecord, NullValueLineRecord, type InputRecord } from '../record.ts'
 import type { Chunk } from './chunk-pool.ts'
 
 /** How lines become records; fully resolved by the configuration. */
@@ -13,6 +13,8 @@ export interface ParseOptions {
   /** With a separator, a line that lacks it is skipped or sent whole with a null key. */
   readonly missingKey: 'skip' | 'null-key'
   readonly emptyLines: 'send' | 'skip'
+  /** -Z: an empty value is sent as null (a tombstone), as kcat -Z. */
+  readonly nullEmpty?: boolean
 }
 
 export class LineParser {
@@ -21,6 +23,7 @@ export class LineParser {
   readonly #separatorByte: number
   readonly #nullKeyWhenMissing: boolean
   readonly #skipEmpty: boolean
+  readonly #nullEmpty: boolean
   readonly #shown: string
 
   constructor (options: ParseOptions) {
@@ -29,6 +32,7 @@ export class LineParser {
     this.#separatorByte = sep !== null && sep.length === 1 ? sep[0] as number : -1
     this.#nullKeyWhenMissing = options.missingKey === 'null-key'
     this.#skipEmpty = options.emptyLines === 'skip'
+    this.#nullEmpty = options.nullEmpty === true
     this.#shown = sep === null ? '' : showSeparator(sep)
   }
 
@@ -36,6 +40,7 @@ export class LineParser {
   parse (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number, chunk: Chunk | null = null): InputRecord | string {
     if (start === end && this.#skipEmpty) return `line ${lineNo} is empty (--empty-lines skip)`
     const sep = this.#separator
+    if (this.#nullEmpty) return this.#withNulls(bytes, start, end, lineNo, readAt, chunk)
     if (sep === null) return new LineRecord(bytes, start, -1, start, end, lineNo, readAt, chunk)
     // Searched in a view of the line, so a line without the separator never scans the lines after it.
     const line = bytes.subarray(start, end)
@@ -46,6 +51,23 @@ export class LineParser {
       return new LineRecord(bytes, start, -1, start, end, lineNo, readAt, chunk)
     }
     return new LineRecord(bytes, start, at, at + sep.length, end, lineNo, readAt, chunk)
+  }
+
+  // -Z: the same record, a NullValueLineRecord when its value is empty. Kept apart so the plain path stays as it was.
+  #withNulls (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number, chunk: Chunk | null): InputRecord | string {
+    const sep = this.#separator
+    let keyEnd = -1
+    let valueStart = start
+    if (sep !== null) {
+      const found = bytes.subarray(start, end).indexOf(sep)
+      if (found === -1 && !this.#nullKeyWhenMissing) return `line ${lineNo} has no key separator ${this.#shown}`
+      if (found !== -1) {
+        keyEnd = start + found
+        valueStart = keyEnd + sep.length
+      }
+    }
+    const Make = valueStart === end ? NullValueLineRecord : LineRecord
+    return new Make(bytes, start, keyEnd, valueStart, end, lineNo, readAt, chunk)
   }
 }
 

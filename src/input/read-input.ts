@@ -9,6 +9,7 @@ import type { Clock } from '../util/clock.ts'
 import { ChunkPool, type Chunk } from './chunk-pool.ts'
 import type { ChunkSource } from './file-chunks.ts'
 import { LineSplitter, type LineHandler } from './line-splitter.ts'
+import { JsonLineParser } from './json-records.ts'
 import { LineParser } from './parse.ts'
 import { DEFAULT_HIGH_WATER_MARK, STDIN, openSource, sourceNames } from './sources.ts'
 
@@ -35,6 +36,11 @@ export interface ReadInputOptions {
   readonly keySeparator: Buffer | null
   readonly missingKey: 'skip' | 'null-key'
   readonly emptyLines: 'send' | 'skip'
+  /** -Z: an empty value is sent as null. */
+  readonly nullEmpty?: boolean
+  /** lines (the default) or json (json-records.ts), checked for what `target` takes. */
+  readonly format?: 'lines' | 'json'
+  readonly target?: 'kafka' | 'kinesis'
   /** Gives each chunk's arrival time, used as readAt of its lines. */
   readonly clock: Clock
   /** Abort = stop reading now (SIGTERM); checked between chunks. */
@@ -127,7 +133,9 @@ function untilAborted (ready: Promise<void>, signal: AbortSignal): Promise<void>
 // Numbers lines and hands them to the parser and the sink; one instance per run, no per-line closures.
 class LineRouter implements LineHandler {
   readonly sink: InputSink
-  readonly #parser: LineParser
+  readonly #parser: LineParser | JsonLineParser
+  // JSON reasons carry no location: the router adds file:line.
+  readonly #json: boolean
   readonly #maxLineBytes: number
   lineNo = 0
   readAt = 0
@@ -139,7 +147,8 @@ class LineRouter implements LineHandler {
 
   constructor (options: ReadInputOptions, sink: InputSink) {
     this.sink = sink
-    this.#parser = new LineParser(options)
+    this.#json = options.format === 'json'
+    this.#parser = this.#json ? new JsonLineParser({ target: options.target ?? 'kafka' }) : new LineParser(options)
     this.#maxLineBytes = options.maxLineBytes
   }
 
@@ -163,7 +172,8 @@ class LineRouter implements LineHandler {
     if (typeof parsed !== 'string') return this.sink.record(parsed)
     // A skipped line may be kept (--failed-output): a copy, when its chunk will be reused.
     const line = chunk === null ? bytes.subarray(start, end) : Buffer.from(bytes.subarray(start, end))
-    this.sink.skipped(lineNo, this.#origin(), parsed, line)
+    const reason = this.#json ? `${this.#source === STDIN ? 'stdin' : this.#source}:${this.#sourceLine}: ${parsed}` : parsed
+    this.sink.skipped(lineNo, this.#origin(), reason, line)
   }
 
   overlong (bytes: number, cutOff = false): void {

@@ -17,7 +17,7 @@ import {
   metadataRequest, pickVersion, type BrokerInfo, type MetadataInfo, type VersionRanges
 } from './messages.ts'
 import { API } from './protocol.ts'
-import { encodeProduce, encodeRecords, type Codec } from './record-batch.ts'
+import { encodeHeaders, encodeProduce, encodeRecords, type Codec, type FixedHeaders } from './record-batch.ts'
 
 /** node:zlib is loaded on the first gzip batch only: most runs never compress. */
 let gzipLoaded: Promise<(data: Buffer) => Promise<Buffer>> | null = null
@@ -69,10 +69,13 @@ export class KafkaWireTransport implements Transport {
   readonly #idle: IdleTimer
   /** Request memory, reused once written; a few blocks, as most requests in flight come back in turn. */
   readonly #pool = new BufferPool(4)
+  // --header, encoded once for every batch.
+  readonly #headers: FixedHeaders
   #closed = false
 
   constructor (options: WireTransportOptions) {
     this.#o = options
+    this.#headers = encodeHeaders(options.headers ?? [])
     this.#lanes = Math.max(1, Math.floor(options.produceConnections ?? 1))
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
@@ -126,9 +129,9 @@ export class KafkaWireTransport implements Transport {
     const { acks, ackTimeoutMs, requestTimeoutMs, clientId, compression } = this.#o
     const versions = this.#versions as Versions
     const codec: Codec = compression
-    const compressed = codec === 'none' ? null : await gzip(encodeRecords(batch.records))
+    const compressed = codec === 'none' ? null : await gzip(encodeRecords(batch.records, this.#headers))
     const correlationId = conn.nextCorrelationId()
-    const header = { version: versions.produce, clientId, acks, timeoutMs: ackTimeoutMs, topic: this.target, partition }
+    const header = { version: versions.produce, clientId, acks, timeoutMs: ackTimeoutMs, topic: this.target, partition, headers: this.#headers }
     const pool = this.#pool
     const frame = encodeProduce(header, correlationId, batch.records, codec, compressed, (size) => pool.take(size))
     const written = (): void => { pool.give(frame) }

@@ -54,7 +54,7 @@ export interface PipelineResult {
 
 export async function runPipeline (config: Config, deps: PipelineDeps): Promise<PipelineResult> {
   await checkSources(config.files)
-  const failedOutput = config.failedOutput === null ? null : await FailedOutput.open(config.failedOutput)
+  const failedOutput = config.failedOutput === null ? null : await FailedOutput.open(config.failedOutput, config.delimiter)
   let producer: AsyncProducer | null = null
   let builder: BatchBuilder | null = null
   const reporter = new Reporter({
@@ -254,6 +254,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     missingKey: config.missingKey,
     emptyLines: config.emptyLines,
     nullEmpty: config.nullEmpty,
+    delimiter: config.delimiter,
     format: config.format,
     target: config.kind,
     clock: deps.clock,

@@ -26,6 +26,8 @@ export interface Config {
   readonly headers: readonly RecordHeader[]
   /** -Z: an empty value is sent as null. */
   readonly nullEmpty: boolean
+  /** -D: the bytes that end a record; null: LF, one trailing CR removed. */
+  readonly delimiter: Buffer | null
 
   readonly batchRecords: number
   /** True when the user chose --batch-records: lowering it to fit the topic is then worth a warning. */
@@ -127,6 +129,14 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     }
   }
 
+  let delimiter: Buffer | null = null
+  const delimiterText = get<string | undefined>('delimiter')
+  if (delimiterText !== undefined) {
+    try { delimiter = parseKeySeparator(delimiterText, '--delimiter') } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems)
+      else throw err
+    }
+  }
   const format = get<'lines' | 'json'>('format')
   const headers = parseHeaders(get<readonly string[] | undefined>('header') ?? [], problems)
   const nullEmpty = get<boolean | undefined>('null-empty') ?? false
@@ -165,6 +175,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     format,
     headers,
     nullEmpty,
+    delimiter,
     batchRecords,
     batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records'))] !== undefined,
     batchBytes,

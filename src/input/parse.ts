@@ -74,8 +74,13 @@ export class LineParser {
 const NEVER_MATCHES = 'a newline can never occur inside a line'
 const ALLOWED = 'allowed are any characters except a newline, and the escapes \\t (tab), \\\\ (backslash), \\0 (NUL) and \\xHH (one byte in hex)'
 
-/** The --key-separator flag text as bytes; throws a ConfigError naming the flag and what is allowed. */
-export function parseKeySeparator (spec: string): Buffer {
+/**
+ * The --key-separator flag text as bytes; throws a ConfigError naming the flag and what is allowed.
+ * For --delimiter (a record delimiter) \n is allowed too.
+ */
+export function parseKeySeparator (spec: string, flag: '--key-separator' | '--delimiter' = '--key-separator'): Buffer {
+  const delimiter = flag === '--delimiter'
+  const invalidSeparator = (text: string, problem: string): ConfigError => invalid(flag, text, problem, delimiter)
   if (spec === '') throw invalidSeparator(spec, 'it is empty')
   const parts: Buffer[] = []
   let literal = ''
@@ -100,12 +105,13 @@ export function parseKeySeparator (spec: string): Buffer {
   }
   parts.push(Buffer.from(literal, 'utf8'))
   const sep = Buffer.concat(parts)
-  if (sep.includes(10)) throw invalidSeparator(spec, NEVER_MATCHES)
+  if (!delimiter && sep.includes(10)) throw invalidSeparator(spec, NEVER_MATCHES)
   return sep
 }
 
-function invalidSeparator (spec: string, problem: string): ConfigError {
-  return new ConfigError([`--key-separator ${showText(spec)} is not valid: ${problem}; ${ALLOWED}`])
+function invalid (flag: string, spec: string, problem: string, delimiter: boolean): ConfigError {
+  const allowed = delimiter ? ALLOWED.replace('except a newline, and the escapes', 'and the escapes \\n (LF), \\r (CR),') : ALLOWED
+  return new ConfigError([`${flag} ${showText(spec)} is not valid: ${problem}; ${allowed}`])
 }
 
 /** A separator as the flag would spell it, quoted: printable ASCII as is, other bytes escaped. */

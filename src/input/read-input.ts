@@ -8,6 +8,7 @@ import type { InputRecord, LineOrigin } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import { ChunkPool, type Chunk } from './chunk-pool.ts'
 import type { ChunkSource } from './file-chunks.ts'
+import { DelimiterSplitter } from './delimiter-splitter.ts'
 import { LineSplitter, type LineHandler } from './line-splitter.ts'
 import { JsonLineParser } from './json-records.ts'
 import { LineParser } from './parse.ts'
@@ -38,6 +39,8 @@ export interface ReadInputOptions {
   readonly emptyLines: 'send' | 'skip'
   /** -Z: an empty value is sent as null. */
   readonly nullEmpty?: boolean
+  /** -D: records end at these bytes, nothing stripped; null or absent: LF, one trailing CR removed. */
+  readonly delimiter?: Buffer | null
   /** lines (the default) or json (json-records.ts), checked for what `target` takes. */
   readonly format?: 'lines' | 'json'
   readonly target?: 'kafka' | 'kinesis'
@@ -63,7 +66,8 @@ export interface InputTotals {
 
 export async function readInput (options: ReadInputOptions, sink: InputSink): Promise<InputTotals> {
   const router = new LineRouter(options, sink)
-  const splitter = new LineSplitter(options.maxLineBytes, router)
+  const delimiter = options.delimiter ?? null
+  const splitter = delimiter === null ? new LineSplitter(options.maxLineBytes, router) : new DelimiterSplitter(delimiter, options.maxLineBytes, router)
   const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK
   const pool = options.pool ?? new ChunkPool({ chunkBytes: highWaterMark, maxFreeBytes: 0 })
   let bytes = 0
@@ -86,7 +90,7 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
 }
 
 // Feeds one source's chunks to the splitter; returns the bytes read. Stops early on abort.
-async function readSource (name: string, stream: ChunkSource, splitter: LineSplitter, router: LineRouter, options: ReadInputOptions): Promise<number> {
+async function readSource (name: string, stream: ChunkSource, splitter: LineSplitter | DelimiterSplitter, router: LineRouter, options: ReadInputOptions): Promise<number> {
   const { signal, clock } = options
   const onAbort = (): void => { stream.destroy() }
   signal.addEventListener('abort', onAbort, { once: true })

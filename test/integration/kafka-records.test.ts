@@ -136,3 +136,22 @@ test('kcat -C -J | kprod --format json copies a topic: keys, values, headers, ti
   assert.equal(a.length, 3000)
   assert.deepEqual(b, a)
 })
+
+test('-D \\0: a NUL-delimited file is delivered byte for byte (LF and CR inside records), and --failed-output ends each record with NUL', async () => {
+  const topic = await kafka.topic({ partitions: 1, config: { 'max.message.bytes': '4096' } })
+  const dir = mkdtempSync(join(tmpdir(), 'kprod-delim-'))
+  const file = join(dir, 'in.bin')
+  const failed = join(dir, 'failed.bin')
+  let seed = 3
+  const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n }
+  const records = Array.from({ length: 5000 }, (_, i) => i % 1000 === 999
+    ? Buffer.from(Array.from({ length: 6000 }, () => 1 + rand(255))) // over max.message.bytes: skipped, kept in --failed-output
+    : Buffer.from(Array.from({ length: rand(120) }, () => 1 + rand(255))))
+  writeFileSync(file, Buffer.concat(records.flatMap((r) => [r, Buffer.from([0])])))
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '-D', '\\0', '--failed-output', failed, '--kafka-client', 'wire', file])
+  assert.equal(run.code, 4, run.stderr)
+  assert.deepEqual([counts(run.summary).read, counts(run.summary).delivered, counts(run.summary).skipped], [5000, 4995, 5])
+  const delivered = (await consumeAll(kafka.bootstrap, topic)).map((r) => r.value)
+  assert.deepEqual(delivered, records.filter((r) => r.length !== 6000))
+  assert.deepEqual(readFileSync(failed), Buffer.concat(records.filter((r) => r.length === 6000).flatMap((r) => [r, Buffer.from([0])])))
+})

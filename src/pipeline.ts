@@ -255,6 +255,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     emptyLines: config.emptyLines,
     nullEmpty: config.nullEmpty,
     delimiter: config.delimiter,
+    rawInput: config.rawInput,
     format: config.format,
     target: config.kind,
     clock: deps.clock,

@@ -28,6 +28,8 @@ export interface Config {
   readonly nullEmpty: boolean
   /** -D: the bytes that end a record; null: LF, one trailing CR removed. */
   readonly delimiter: Buffer | null
+  /** --raw-input: gzip and zstd input is not decompressed. */
+  readonly rawInput: boolean
 
   readonly batchRecords: number
   /** True when the user chose --batch-records: lowering it to fit the topic is then worth a warning. */
@@ -176,6 +178,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     headers,
     nullEmpty,
     delimiter,
+    rawInput: get<boolean | undefined>('raw-input') ?? false,
     batchRecords,
     batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records'))] !== undefined,
     batchBytes,

@@ -39,6 +39,8 @@ export interface ReadInputOptions {
   readonly emptyLines: 'send' | 'skip'
   /** -Z: an empty value is sent as null. */
   readonly nullEmpty?: boolean
+  /** --raw-input: never decompress; absent or false: gzip and zstd sources are read decompressed. */
+  readonly rawInput?: boolean
   /** -D: records end at these bytes, nothing stripped; null or absent: LF, one trailing CR removed. */
   readonly delimiter?: Buffer | null
   /** lines (the default) or json (json-records.ts), checked for what `target` takes. */
@@ -74,7 +76,7 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
   for (const name of sourceNames(options.sources)) {
     if (options.signal.aborted) break
     router.startSource(name)
-    const stream = openSource(name, () => options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool, stdinPipe: options.stdinPipe ?? null })
+    const stream = openSource(name, () => options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool, stdinPipe: options.stdinPipe ?? null, decompress: options.rawInput !== true })
     bytes += await readSource(name, stream, splitter, router, options)
     if (!options.signal.aborted) splitter.end()
   }

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import { ConfigError } from '../errors.ts'
 import type { ChunkPool } from './chunk-pool.ts'
 import { FileChunks, isRegularFile, type ChunkSource } from './file-chunks.ts'
+import { DecompressingChunks } from './decompress.ts'
 import { PipeChunks } from './pipe-chunks.ts'
 import { StreamChunks } from './stream-chunks.ts'
 
@@ -71,6 +72,8 @@ export interface OpenOptions {
   readonly pool: ChunkPool
   /** The fd of a pipe or socket behind stdin (kprod's own fd 0), read by PipeChunks; then `stdin` is never asked for. */
   readonly stdinPipe?: number | null
+  /** Read a gzip or zstd source decompressed (decompress.ts); false: --raw-input. */
+  readonly decompress?: boolean
 }
 
 /**
@@ -80,6 +83,11 @@ export interface OpenOptions {
  * of tests) through its stream, copied by StreamChunks. `stdin` is called only when it is read.
  */
 export function openSource (name: string, stdinStream: () => Readable, o: OpenOptions): ChunkSource {
+  const source = openRaw(name, stdinStream, o)
+  return o.decompress === true ? new DecompressingChunks(source, o.pool) : source
+}
+
+function openRaw (name: string, stdinStream: () => Readable, o: OpenOptions): ChunkSource {
   const files = { pool: o.pool, maxLineBytes: o.maxLineBytes }
   if (name === STDIN) {
     if (o.stdinPipe !== undefined && o.stdinPipe !== null) return new PipeChunks(o.stdinPipe, o)

@@ -155,3 +155,27 @@ test('-D \\0: a NUL-delimited file is delivered byte for byte (LF and CR inside 
   assert.deepEqual(delivered, records.filter((r) => r.length !== 6000))
   assert.deepEqual(readFileSync(failed), Buffer.concat(records.filter((r) => r.length === 6000).flatMap((r) => [r, Buffer.from([0])])))
 })
+
+test('gzip and zstd files (and gzip on stdin) are read decompressed, byte for byte; --raw-input sends the bytes as they are', async () => {
+  const { gzipSync, zstdCompressSync } = await import('node:zlib') as typeof import('node:zlib') & { zstdCompressSync: (b: Buffer) => Buffer }
+  const dir = mkdtempSync(join(tmpdir(), 'kprod-gz-'))
+  const lines = Array.from({ length: 20_000 }, (_, i) => Buffer.concat([Buffer.from(`line ${i} \u00e9 `), Buffer.from([0xff, 0x00, 0x09]), Buffer.from('x'.repeat(i % 300))]))
+  const text = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]))
+  // Two gzip members in a row (as `cat a.gz b.gz` makes) are one stream of lines.
+  const half = text.indexOf('\n', text.length >> 1) + 1
+  writeFileSync(join(dir, 'a.gz'), Buffer.concat([gzipSync(text.subarray(0, half)), gzipSync(text.subarray(half))]))
+  writeFileSync(join(dir, 'a.zst'), zstdCompressSync(text))
+  for (const [what, args, input] of [['gzip file', [join(dir, 'a.gz')], undefined], ['zstd file', [join(dir, 'a.zst')], undefined], ['gzip on stdin', [], gzipSync(text)]] as const) {
+    const topic = await kafka.topic({ partitions: 1 })
+    const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--no-batch-lines', '--kafka-client', 'wire', ...args], input === undefined ? {} : { input })
+    assert.equal(run.code, 0, `${what}: ${run.stderr}`)
+    assert.equal(counts(run.summary).delivered, 20_000, what)
+    assert.deepEqual((await consumeAll(kafka.bootstrap, topic)).map((r) => r.value), lines, what)
+  }
+  const raw = await kafka.topic({ partitions: 1 })
+  const compressed = gzipSync(Buffer.from('one\ntwo\n'))
+  writeFileSync(join(dir, 'raw.gz'), compressed)
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', raw, '--no-progress', '--raw-input', '-D', '\\xff\\xfe\\xfd', join(dir, 'raw.gz')])
+  assert.equal(run.code, 0, run.stderr)
+  assert.deepEqual((await consumeAll(kafka.bootstrap, raw)).map((r) => r.value), [compressed])
+})

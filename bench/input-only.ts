@@ -1,6 +1,6 @@
 // The input stage alone: src/input/read-input.ts on a file with a no-op sink, so the figure is the
 // splitter + parser ceiling (no batching, producer or output). Prints one JSON line on stdout.
-// usage: node bench/input-only.ts FILE
+// usage: node bench/input-only.ts FILE [json]   (json: --format json, the JSON-record parser)
 
 import { readInput, type InputSink } from '../src/input/read-input.ts'
 import { realClock } from '../src/util/clock.ts'
@@ -24,6 +24,7 @@ const totals = await readInput({
   keySeparator: null,
   missingKey: 'skip',
   emptyLines: 'send',
+  format: process.argv[3] === 'json' ? 'json' : 'lines',
   clock: realClock,
   signal: new AbortController().signal
 }, sink)

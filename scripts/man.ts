@@ -52,6 +52,11 @@ export function renderMan (version: string): string {
     esc('kprod -q --topic t data.txt    # the summary line only, for CI'),
     esc('kprod --topic t --failed-output failed.txt data.txt || kprod --topic t failed.txt'),
     esc('kprod --topic t --checkpoint import.ckpt a.txt b.txt   # run again after a crash to resume'),
+    esc("printf 'k1\tv1\n' | kprod --topic t -H source=app1 -H env=prod --key-separator '\t'"),
+    esc("printf 'u1\t\n' | kprod --topic users --key-separator '\t' -Z     # a tombstone: deletes u1 from a compacted topic"),
+    esc('kprod --topic logs app.log.gz app.log.zst   # read decompressed (--raw-input: as they are)'),
+    esc("find . -type f -print0 | kprod --topic files -D '\\0'"),
+    esc('kcat -C -J -b h:9092 -t a -e | kprod --format json -b h:9092 -t b   # copy keys, values, headers, timestamps, partitions'),
     '.fi')
   out.push('.SH SEE ALSO', '\\fBkcat\\fR(1), the README of kprod')
   return out.join('\n') + '\n'

@@ -6,7 +6,7 @@
 import type { Readable, Writable } from 'node:stream'
 import type { Config } from './config/config.ts'
 import { ConfigError, KprodError, errorText, toKprodError } from './errors.ts'
-import type { InputRecord } from './record.ts'
+import { recordPartition, type InputRecord } from './record.ts'
 import { ANY_PARTITION, recordBytes, type Batch } from './batch/batch.ts'
 import { BatchBuilder } from './batch/builder.ts'
 import { choosePartition } from './batch/partitioners.ts'
@@ -19,6 +19,7 @@ import { checkOutputPaths, type FileId } from './input/output-paths.ts'
 import { SourceLines } from './input/source-lines.ts'
 import { Reporter } from './report/reporter.ts'
 import { Checkpoint } from './checkpoint/checkpoint.ts'
+import { fileCodec } from './input/decompress.ts'
 import type { BatchResult } from './producer/result.ts'
 import { FailedOutput } from './report/failed-output.ts'
 import { exitReason } from './report/exit-reason.ts'
@@ -67,10 +68,11 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     ...(config.checkpoint === null ? [] : [{ flag: '--checkpoint', path: config.checkpoint }])
   ]
   await checkOutputPaths(outputs, config.files, deps.stdinFile ?? null)
+  if (config.checkpoint !== null && !config.rawInput) await refuseCompressedCheckpoint(config.files)
   const checkpoint = config.checkpoint === null
     ? null
     : await Checkpoint.open({ path: config.checkpoint, reset: config.checkpointReset, files: config.files, clock: deps.clock, warn: deps.warn })
-  const failedOutput = config.failedOutput === null ? null : await openFailedOutput(config.failedOutput)
+  const failedOutput = config.failedOutput === null ? null : await openFailedOutput(config.failedOutput, config.delimiter)
   let producer: AsyncProducer | null = null
   let builder: BatchBuilder | null = null
   const sources = new SourceLines()
@@ -162,9 +164,22 @@ function untilStopped<T> (work: Promise<T>, stop: AbortSignal, what: string): Pr
 }
 
 /** A --failed-output file that cannot be opened is a usage error (exit 2), not an internal one. */
-async function openFailedOutput (path: string): Promise<FailedOutput> {
+/**
+ * A checkpoint keeps byte offsets into each file, and a resume seeks there; in a gzip or zstd file
+ * the lines' offsets are those of the decompressed bytes, so a resume would start mid-stream.
+ */
+async function refuseCompressedCheckpoint (files: readonly string[]): Promise<void> {
+  for (const file of files) {
+    const codec = await fileCodec(file)
+    if (codec !== null) {
+      throw new ConfigError([`--checkpoint: '${file}' is ${codec}-compressed, and a checkpoint resumes at byte offsets of the file; decompress it first (or give --raw-input to send its bytes as they are)`])
+    }
+  }
+}
+
+async function openFailedOutput (path: string, delimiter: Buffer | null): Promise<FailedOutput> {
   try {
-    return await FailedOutput.open(path)
+    return await FailedOutput.open(path, delimiter)
   } catch (err) {
     throw new ConfigError([errorText(err)])
   }
@@ -284,6 +299,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
   const check = transport.check?.bind(transport)
   // Per-shard batches: --shard-ordering (per-key order), --aggregate (an aggregate's records share its shard).
   const partitionFor = config.shardOrdering || (config.kind === 'kinesis' && config.aggregate) ? transport.partitionFor?.bind(transport) : undefined
+  const allowed = config.partitions ?? topology.partitions
   const sizeLimitName = kafka ? `${targetName(config)} (max.message.bytes)` : targetName(config)
   const sink: InputSink = {
     record (record: InputRecord): void {
@@ -300,7 +316,15 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
         checkpoint?.done(record.lineNo)
         return
       }
-      if (partitionFor !== undefined) {
+      const own = kafka ? recordPartition(record) : undefined
+      if (own !== undefined) {
+        // --format json named the partition: it must be one this run may write to.
+        if (!allowed.includes(own)) {
+          reporter.skipped(record.lineNo, `line ${record.lineNo} names partition ${own}, not one of ${describeRange(allowed)} of ${targetName(config)}${config.partitions === null ? '' : ' allowed by --partitions'}`, record.line)
+          return
+        }
+        builder.add(record, own, true)
+      } else if (partitionFor !== undefined) {
         builder.add(record, partitionFor(record), true)
       } else if (kafka) {
         const { partition, pinned } = choosePartition(partitioner, record.key, partitionCount, explicit)
@@ -333,6 +357,11 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     keySeparator: config.keySeparator,
     missingKey: config.missingKey,
     emptyLines: config.emptyLines,
+    nullEmpty: config.nullEmpty,
+    delimiter: config.delimiter,
+    rawInput: config.rawInput,
+    format: config.format,
+    target: config.kind,
     clock: deps.clock,
     signal,
     pool,

@@ -17,8 +17,22 @@ export interface InputRecord {
   readonly value: Buffer
   /** 1-based line number across all inputs, in reading order. */
   readonly lineNo: number
-  /** Epoch milliseconds when the line was read: the record's CreateTime. */
+  /** Epoch milliseconds when the line was read: the record's CreateTime unless `timestamp` is set. */
   readonly readAt: number
+  /** True when the value is null (a Kafka tombstone); `value` is then empty. Absent: false. */
+  readonly nullValue?: boolean | undefined
+  /** The record's own headers (JSON input), before any --header ones; absent: none. */
+  readonly headers?: readonly RecordHeader[] | undefined
+  /** Event time from the input (JSON input), epoch ms: the CreateTime sent; absent: readAt. */
+  readonly timestamp?: number | undefined
+  /** Partition named by the input (JSON input); absent: the partitioner chooses. */
+  readonly partition?: number | undefined
+}
+
+/** A Kafka record header: a UTF-8 name and a value, which may be null. */
+export interface RecordHeader {
+  readonly name: string
+  readonly value: Buffer | null
 }
 
 // Epoch milliseconds are beyond V8's small integers, so a readAt field would be a heap number of its
@@ -61,9 +75,45 @@ export class LineRecord implements InputRecord {
 
   get readAt (): number { return this.#readAtOffset + READ_AT_BASE }
 
+  /** False: a tombstone from a plain line is a NullValueLineRecord. */
+  get nullValue (): boolean { return false }
+
   get line (): Buffer { return this.bytes.subarray(this.start, this.end) }
   get key (): Buffer | null { return this.keyEnd < 0 ? null : this.bytes.subarray(this.start, this.keyEnd) }
   get value (): Buffer { return this.bytes.subarray(this.valueStart, this.end) }
+}
+
+/** A plain line whose empty value is sent as null (kcat -Z, --null-empty). */
+export class NullValueLineRecord extends LineRecord {
+  override get nullValue (): boolean { return true }
+}
+
+/** The CreateTime a record is sent with: its own timestamp, else the time it was read. */
+export function createTime (record: InputRecord): number {
+  return record instanceof LineRecord ? record.readAt : record.timestamp ?? record.readAt
+}
+
+/** The partition the input named for the record (JSON input), or undefined. */
+export function recordPartition (record: InputRecord): number | undefined {
+  return record instanceof LineRecord ? undefined : record.partition
+}
+
+/** Most framing bytes a header adds beside its name and value: two varint lengths. */
+export const HEADER_FRAMING_BYTES = 10
+
+/**
+ * Bytes the record's own headers take in a batch (0 for a plain line): names, values and at most
+ * HEADER_FRAMING_BYTES each, so a batch cut by bytes stays under the topic's limit.
+ */
+export function recordHeaderBytes (record: InputRecord): number {
+  if (record instanceof LineRecord || record.headers === undefined) return 0
+  return headersBytes(record.headers)
+}
+
+export function headersBytes (headers: readonly RecordHeader[]): number {
+  let n = 0
+  for (const h of headers) n += Buffer.byteLength(h.name) + (h.value?.length ?? 0) + HEADER_FRAMING_BYTES
+  return n
 }
 
 /** The value's length, without making a view of a LineRecord. */

@@ -70,7 +70,7 @@ function readmeFlags (): Set<string> {
   const commandLines = new Set<number>()
   let fenced = false
   kept.split('\n').forEach((line, i) => {
-    if (line.startsWith('```')) fenced = !fenced
+    if (line.trimStart().startsWith('```')) fenced = !fenced
     else if (fenced) commandLines.add(i)
   })
   const lines = kept.split('\n')

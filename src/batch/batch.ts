@@ -1,6 +1,6 @@
 // A batch: records bound for one partition (or for "any partition", -1), cut by the builder.
 
-import { recordKeyBytes, recordValueBytes, type InputRecord } from '../record.ts'
+import { recordHeaderBytes, recordKeyBytes, recordValueBytes, type InputRecord } from '../record.ts'
 
 /** Partition value meaning "any partition": the producer picks the next idle one. */
 export const ANY_PARTITION = -1
@@ -29,7 +29,7 @@ export interface Batch {
   readonly enqueued: number
 }
 
-/** Bytes a record adds to a batch. */
+/** Bytes a record adds to a batch: key, value and its own headers' names and values. */
 export function recordBytes (record: InputRecord): number {
-  return recordValueBytes(record) + recordKeyBytes(record)
+  return recordValueBytes(record) + recordKeyBytes(record) + recordHeaderBytes(record)
 }

@@ -24,6 +24,8 @@ Examples:
   tail -f app.log | kprod --topic logs
   kprod --topic events --brokers h1:9092,h2:9092 a.txt b.txt
   printf 'k1\\tv1\\n' | kprod --topic t --key-separator '\\t'
+  printf 'u1\\t\\n' | kprod --topic users --key-separator '\\t' -Z   (a tombstone)
+  kcat -C -J -b h:9092 -t a -e | kprod --format json -b h:9092 -t b
   tail -f app.log | kprod --stream logs --region eu-west-1
   kprod --stream s --endpoint http://127.0.0.1:4567 < data.txt
   kprod --topic t --failed-output failed.txt data.txt; kprod --topic t failed.txt
@@ -77,13 +79,14 @@ export function parseArgs (program: Command, argv: readonly string[]): ParsedArg
     }
     throw err
   }
-  const flags: Record<string, string | boolean | undefined> = {}
+  const flags: Record<string, string | boolean | readonly string[] | undefined> = {}
   let properties: readonly string[] = []
   for (const spec of OPTIONS) {
     const key = camel(spec.name)
     if (program.getOptionValueSource(key) !== 'cli') continue
-    if (spec.kind === 'repeat') properties = program.getOptionValue(key) as string[]
-    else flags[key] = program.getOptionValue(key) as string | boolean
+    // -X properties are a layer of their own (config/properties.ts); other repeatable flags are values.
+    if (spec.name === 'property') properties = program.getOptionValue(key) as string[]
+    else flags[key] = program.getOptionValue(key) as string | boolean | string[]
   }
   return { flags, files: program.args, properties }
 }

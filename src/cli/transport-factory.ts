@@ -49,6 +49,7 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
     idempotent: config.idempotent,
     maxBatchRecords: config.batchRecords,
     maxBatchBytes: config.batchBytes,
+    headers: config.headers,
     logLevel: config.logLevel,
     log,
     clock,

@@ -4,6 +4,7 @@
 import { ConfigError } from '../errors.ts'
 import { parseKeySeparator } from '../input/parse.ts'
 import type { KafkaSecurity } from '../transports/kafka/security.ts'
+import type { RecordHeader } from '../record.ts'
 import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
 import { MAX_BATCH_BYTES as MAX_PUT_RECORDS_BYTES, MAX_BATCH_RECORDS as MAX_PUT_RECORDS } from '../transports/kinesis/limits.ts'
 import { nearest, propertiesFromArgs, propertiesFromFile, type PropertyLayer } from './properties.ts'
@@ -26,6 +27,15 @@ export interface Config {
   /** --checkpoint FILE, or null. */
   readonly checkpoint: string | null
   readonly checkpointReset: boolean
+  readonly format: 'lines' | 'json'
+  /** --header: on every record, after the record's own. */
+  readonly headers: readonly RecordHeader[]
+  /** -Z: an empty value is sent as null. */
+  readonly nullEmpty: boolean
+  /** -D: the bytes that end a record; null: LF, one trailing CR removed. */
+  readonly delimiter: Buffer | null
+  /** --raw-input: gzip and zstd input is not decompressed. */
+  readonly rawInput: boolean
 
   readonly batchRecords: number
   /** True when the user chose --batch-records: lowering it to fit the topic is then worth a warning. */
@@ -88,7 +98,7 @@ export interface Config {
 }
 
 /** Option values as commander gives them: strings for valued options, booleans for switches. */
-export type RawValues = Readonly<Record<string, string | boolean | undefined>>
+export type RawValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>
 
 type Value = string | number | boolean | readonly string[] | undefined
 
@@ -106,11 +116,11 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   const fromFile: PropertyLayer = configFile === undefined || configFile === '' ? new Map() : propertiesFromFile(configFile, problems)
   warnUnknownEnv(env, warn)
   for (const spec of OPTIONS) {
-    if (spec.kind === 'repeat') continue
+    if (spec.name === 'property') continue // a layer of its own: fromX
     const fromFlag = flags[camel(spec.name)]
     const env1 = envName(spec)
     const fromEnv = env1 === null ? undefined : env[env1]
-    let text: string | boolean | undefined = fromFlag
+    let text: string | boolean | readonly string[] | undefined = fromFlag
     let where = flagName(spec)
     const x = fromX.get(spec.name)
     const file = fromFile.get(spec.name)
@@ -156,6 +166,20 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
       else throw err
     }
   }
+
+  let delimiter: Buffer | null = null
+  const delimiterText = get<string | undefined>('delimiter')
+  if (delimiterText !== undefined) {
+    try { delimiter = parseKeySeparator(delimiterText, '--delimiter') } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems)
+      else throw err
+    }
+  }
+  const format = get<'lines' | 'json'>('format')
+  const headers = parseHeaders(get<readonly string[] | undefined>('header') ?? [], problems)
+  const nullEmpty = get<boolean | undefined>('null-empty') ?? false
+  if (format === 'json' && sep !== undefined) problems.push('--key-separator applies to --format lines: in --format json each line names its "key"')
+  if (format === 'json' && nullEmpty) problems.push('--null-empty applies to --format lines: in --format json write "value": null for a tombstone')
 
   // With --aggregate a batch is user records packed into aggregated records: up to 10000 (~1 MiB of 100-byte lines).
   const aggregate = kind === 'kinesis' && (get<boolean | undefined>('aggregate') ?? false)
@@ -205,6 +229,11 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     emptyLines: get('empty-lines'),
     checkpoint,
     checkpointReset,
+    format,
+    headers,
+    nullEmpty,
+    delimiter,
+    rawInput: get<boolean | undefined>('raw-input') ?? false,
     batchRecords,
     batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records')) ?? ''] !== undefined || fromX.has('batch-records') || fromFile.has('batch-records'),
     batchBytes,
@@ -355,7 +384,26 @@ export function camel (name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
 }
 
-function convert (spec: OptionSpec, text: string | boolean, where: string, problems: string[]): Value {
+/** --header name=value texts as headers; the name is everything before the first '='. */
+function parseHeaders (texts: readonly string[], problems: string[]): RecordHeader[] {
+  const out: RecordHeader[] = []
+  for (const text of texts) {
+    const eq = text.indexOf('=')
+    if (eq <= 0) {
+      problems.push(`--header '${text}' is not valid: ${eq === 0 ? 'the name is empty' : 'there is no \'=\''}; give name=value, e.g. --header source=app1 (the value may be empty)`)
+      continue
+    }
+    out.push({ name: text.slice(0, eq), value: Buffer.from(text.slice(eq + 1), 'utf8') })
+  }
+  return out
+}
+
+function convert (spec: OptionSpec, text: string | boolean | readonly string[], where: string, problems: string[]): Value {
+  if (spec.kind === 'repeat') {
+    // Flags give each value; a KPROD_* variable gives one a line.
+    return typeof text === 'string' ? text.split('\n').filter((x) => x !== '') : text as readonly string[]
+  }
+  if (typeof text === 'object') return undefined
   if (spec.kind === 'boolean') {
     if (typeof text === 'boolean') return text
     if (/^(1|true|yes|on)$/i.test(text)) return true

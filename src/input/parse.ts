@@ -3,7 +3,7 @@
 // reason it is skipped.
 
 import { ConfigError } from '../errors.ts'
-import { LineRecord, type InputRecord } from '../record.ts'
+import { LineRecord, NullValueLineRecord, type InputRecord } from '../record.ts'
 import type { Chunk } from './chunk-pool.ts'
 
 /** How lines become records; fully resolved by the configuration. */
@@ -13,6 +13,8 @@ export interface ParseOptions {
   /** With a separator, a line that lacks it is skipped or sent whole with a null key. */
   readonly missingKey: 'skip' | 'null-key'
   readonly emptyLines: 'send' | 'skip'
+  /** -Z: an empty value is sent as null (a tombstone), as kcat -Z. */
+  readonly nullEmpty?: boolean
 }
 
 export class LineParser {
@@ -21,6 +23,7 @@ export class LineParser {
   readonly #separatorByte: number
   readonly #nullKeyWhenMissing: boolean
   readonly #skipEmpty: boolean
+  readonly #nullEmpty: boolean
   readonly #shown: string
 
   constructor (options: ParseOptions) {
@@ -29,6 +32,7 @@ export class LineParser {
     this.#separatorByte = sep !== null && sep.length === 1 ? sep[0] as number : -1
     this.#nullKeyWhenMissing = options.missingKey === 'null-key'
     this.#skipEmpty = options.emptyLines === 'skip'
+    this.#nullEmpty = options.nullEmpty === true
     this.#shown = sep === null ? '' : showSeparator(sep)
   }
 
@@ -36,6 +40,7 @@ export class LineParser {
   parse (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number, chunk: Chunk | null = null): InputRecord | string {
     if (start === end && this.#skipEmpty) return `line ${lineNo} is empty (--empty-lines skip)`
     const sep = this.#separator
+    if (this.#nullEmpty) return this.#withNulls(bytes, start, end, lineNo, readAt, chunk)
     if (sep === null) return new LineRecord(bytes, start, -1, start, end, lineNo, readAt, chunk)
     // Searched in a view of the line, so a line without the separator never scans the lines after it.
     const line = bytes.subarray(start, end)
@@ -47,13 +52,35 @@ export class LineParser {
     }
     return new LineRecord(bytes, start, at, at + sep.length, end, lineNo, readAt, chunk)
   }
+
+  // -Z: the same record, a NullValueLineRecord when its value is empty. Kept apart so the plain path stays as it was.
+  #withNulls (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number, chunk: Chunk | null): InputRecord | string {
+    const sep = this.#separator
+    let keyEnd = -1
+    let valueStart = start
+    if (sep !== null) {
+      const found = bytes.subarray(start, end).indexOf(sep)
+      if (found === -1 && !this.#nullKeyWhenMissing) return `line ${lineNo} has no key separator ${this.#shown}`
+      if (found !== -1) {
+        keyEnd = start + found
+        valueStart = keyEnd + sep.length
+      }
+    }
+    const Make = valueStart === end ? NullValueLineRecord : LineRecord
+    return new Make(bytes, start, keyEnd, valueStart, end, lineNo, readAt, chunk)
+  }
 }
 
 const NEVER_MATCHES = 'a newline can never occur inside a line'
 const ALLOWED = 'allowed are any characters except a newline, and the escapes \\t (tab), \\\\ (backslash), \\0 (NUL) and \\xHH (one byte in hex)'
 
-/** The --key-separator flag text as bytes; throws a ConfigError naming the flag and what is allowed. */
-export function parseKeySeparator (spec: string): Buffer {
+/**
+ * The --key-separator flag text as bytes; throws a ConfigError naming the flag and what is allowed.
+ * For --delimiter (a record delimiter) \n is allowed too.
+ */
+export function parseKeySeparator (spec: string, flag: '--key-separator' | '--delimiter' = '--key-separator'): Buffer {
+  const delimiter = flag === '--delimiter'
+  const invalidSeparator = (text: string, problem: string): ConfigError => invalid(flag, text, problem, delimiter)
   if (spec === '') throw invalidSeparator(spec, 'it is empty')
   const parts: Buffer[] = []
   let literal = ''
@@ -78,12 +105,13 @@ export function parseKeySeparator (spec: string): Buffer {
   }
   parts.push(Buffer.from(literal, 'utf8'))
   const sep = Buffer.concat(parts)
-  if (sep.includes(10)) throw invalidSeparator(spec, NEVER_MATCHES)
+  if (!delimiter && sep.includes(10)) throw invalidSeparator(spec, NEVER_MATCHES)
   return sep
 }
 
-function invalidSeparator (spec: string, problem: string): ConfigError {
-  return new ConfigError([`--key-separator ${showText(spec)} is not valid: ${problem}; ${ALLOWED}`])
+function invalid (flag: string, spec: string, problem: string, delimiter: boolean): ConfigError {
+  const allowed = delimiter ? ALLOWED.replace('except a newline, and the escapes', 'and the escapes \\n (LF), \\r (CR),') : ALLOWED
+  return new ConfigError([`${flag} ${showText(spec)} is not valid: ${problem}; ${allowed}`])
 }
 
 /** A separator as the flag would spell it, quoted: printable ASCII as is, other bytes escaped. */

@@ -8,7 +8,9 @@ import type { InputRecord, LineOrigin } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import { ChunkPool, type Chunk } from './chunk-pool.ts'
 import type { ChunkSource } from './file-chunks.ts'
+import { DelimiterSplitter } from './delimiter-splitter.ts'
 import { LineSplitter, type LineHandler } from './line-splitter.ts'
+import { JsonLineParser } from './json-records.ts'
 import { LineParser } from './parse.ts'
 import { DEFAULT_HIGH_WATER_MARK, STDIN, openSource, sourceNames } from './sources.ts'
 
@@ -54,6 +56,15 @@ export interface ReadInputOptions {
   readonly keySeparator: Buffer | null
   readonly missingKey: 'skip' | 'null-key'
   readonly emptyLines: 'send' | 'skip'
+  /** -Z: an empty value is sent as null. */
+  readonly nullEmpty?: boolean
+  /** --raw-input: never decompress; absent or false: gzip and zstd sources are read decompressed. */
+  readonly rawInput?: boolean
+  /** -D: records end at these bytes, nothing stripped; null or absent: LF, one trailing CR removed. */
+  readonly delimiter?: Buffer | null
+  /** lines (the default) or json (json-records.ts), checked for what `target` takes. */
+  readonly format?: 'lines' | 'json'
+  readonly target?: 'kafka' | 'kinesis'
   /** Gives each chunk's arrival time, used as readAt of its lines. */
   readonly clock: Clock
   /** Abort = stop reading now (SIGTERM); checked between chunks. */
@@ -82,7 +93,8 @@ export interface InputTotals {
 
 export async function readInput (options: ReadInputOptions, sink: InputSink): Promise<InputTotals> {
   const router = new LineRouter(options, sink)
-  const splitter = new LineSplitter(options.maxLineBytes, router)
+  const delimiter = options.delimiter ?? null
+  const splitter = delimiter === null ? new LineSplitter(options.maxLineBytes, router) : new DelimiterSplitter(delimiter, options.maxLineBytes, router)
   const highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK
   const pool = options.pool ?? new ChunkPool({ chunkBytes: highWaterMark, maxFreeBytes: 0 })
   let bytes = 0
@@ -97,7 +109,7 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
     router.startSource(name, resume)
     const start = resume?.fromOffset ?? 0
     sink.position?.(router.lineNo, start)
-    const stream = openSource(name, () => options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool, stdinPipe: options.stdinPipe ?? null, start })
+    const stream = openSource(name, () => options.stdin, { highWaterMark, maxLineBytes: options.maxLineBytes, pool, stdinPipe: options.stdinPipe ?? null, start, decompress: options.rawInput !== true })
     bytes += await readSource(name, stream, splitter, router, options, start)
     if (!options.signal.aborted) {
       splitter.end()
@@ -116,7 +128,7 @@ export async function readInput (options: ReadInputOptions, sink: InputSink): Pr
 }
 
 // Feeds one source's chunks to the splitter; returns the bytes read. Stops early on abort.
-async function readSource (name: string, stream: ChunkSource, splitter: LineSplitter, router: LineRouter, options: ReadInputOptions, start: number): Promise<number> {
+async function readSource (name: string, stream: ChunkSource, splitter: LineSplitter | DelimiterSplitter, router: LineRouter, options: ReadInputOptions, start: number): Promise<number> {
   const { signal, clock } = options
   const onAbort = (): void => { stream.destroy() }
   signal.addEventListener('abort', onAbort, { once: true })
@@ -166,7 +178,9 @@ function untilAborted (ready: Promise<void>, signal: AbortSignal): Promise<void>
 // Numbers lines and hands them to the parser and the sink; one instance per run, no per-line closures.
 class LineRouter implements LineHandler {
   readonly sink: InputSink
-  readonly #parser: LineParser
+  readonly #parser: LineParser | JsonLineParser
+  // JSON reasons carry no location: the router adds file:line.
+  readonly #json: boolean
   readonly #maxLineBytes: number
   lineNo = 0
   readAt = 0
@@ -183,7 +197,8 @@ class LineRouter implements LineHandler {
 
   constructor (options: ReadInputOptions, sink: InputSink) {
     this.sink = sink
-    this.#parser = new LineParser(options)
+    this.#json = options.format === 'json'
+    this.#parser = this.#json ? new JsonLineParser({ target: options.target ?? 'kafka' }) : new LineParser(options)
     this.#maxLineBytes = options.maxLineBytes
   }
 
@@ -226,7 +241,8 @@ class LineRouter implements LineHandler {
     if (typeof parsed !== 'string') return this.sink.record(parsed)
     // A skipped line may be kept (--failed-output): a copy, when its chunk will be reused.
     const line = chunk === null ? bytes.subarray(start, end) : Buffer.from(bytes.subarray(start, end))
-    this.sink.skipped(lineNo, this.#origin(), parsed, line)
+    const reason = this.#json ? `${this.#source === STDIN ? 'stdin' : this.#source}:${this.#sourceLine}: ${parsed}` : parsed
+    this.sink.skipped(lineNo, this.#origin(), reason, line)
   }
 
   overlong (bytes: number, cutOff = false): void {

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream'
 import { ConfigError } from '../errors.ts'
 import type { ChunkPool } from './chunk-pool.ts'
 import { FileChunks, isRegularFile, type ChunkSource } from './file-chunks.ts'
+import { DecompressingChunks } from './decompress.ts'
 import { PipeChunks } from './pipe-chunks.ts'
 import { StreamChunks } from './stream-chunks.ts'
 
@@ -73,6 +74,8 @@ export interface OpenOptions {
   readonly stdinPipe?: number | null
   /** Byte offset to start a file at (a resume); stdin is always read from where it stands. */
   readonly start?: number
+  /** Read a gzip or zstd source decompressed (decompress.ts); false: --raw-input. */
+  readonly decompress?: boolean
 }
 
 /**
@@ -82,6 +85,11 @@ export interface OpenOptions {
  * of tests) through its stream, copied by StreamChunks. `stdin` is called only when it is read.
  */
 export function openSource (name: string, stdinStream: () => Readable, o: OpenOptions): ChunkSource {
+  const source = openRaw(name, stdinStream, o)
+  return o.decompress === true ? new DecompressingChunks(source, o.pool) : source
+}
+
+function openRaw (name: string, stdinStream: () => Readable, o: OpenOptions): ChunkSource {
   const files = { pool: o.pool, maxLineBytes: o.maxLineBytes }
   if (name === STDIN) {
     if (o.stdinPipe !== undefined && o.stdinPipe !== null) return new PipeChunks(o.stdinPipe, o)

@@ -13,25 +13,28 @@ const CRLF = Buffer.from('\r\n')
 export class FailedOutput {
   readonly #path: string
   readonly #stream: WriteStream
+  // -D: every record is followed by the delimiter; null: LF (CRLF after a line ending in CR).
+  readonly #delimiter: Buffer | null
   #error: unknown = null
   #count = 0
   #closing: Promise<void> | null = null
 
-  private constructor (path: string, stream: WriteStream) {
+  private constructor (path: string, stream: WriteStream, delimiter: Buffer | null) {
     this.#path = path
+    this.#delimiter = delimiter
     this.#stream = stream
     stream.on('error', (err) => { this.#error ??= err })
   }
 
   /** Creates (or truncates) the file; rejects with KPROD_INPUT when it cannot be opened. */
-  static async open (path: string): Promise<FailedOutput> {
+  static async open (path: string, delimiter: Buffer | null = null): Promise<FailedOutput> {
     const stream = createWriteStream(path, { flags: 'w' })
     try {
       await once(stream, 'open')
     } catch (err) {
       throw new KprodError('KPROD_INPUT', `Cannot open the --failed-output file '${path}': ${errorText(err)}`, { cause: err })
     }
-    return new FailedOutput(path, stream)
+    return new FailedOutput(path, stream, delimiter)
   }
 
   /** Lines handed to write() so far (all of them reached the file unless close() rejects). */
@@ -43,7 +46,7 @@ export class FailedOutput {
     this.#count++
     if (this.#error !== null) return
     this.#stream.write(line)
-    this.#stream.write(line.length > 0 && line[line.length - 1] === 13 ? CRLF : LF)
+    this.#stream.write(this.#delimiter ?? (line.length > 0 && line[line.length - 1] === 13 ? CRLF : LF))
   }
 
   /** Flushes and closes the file; rejects with KPROD_INPUT if any write failed. Idempotent. */

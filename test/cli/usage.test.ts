@@ -23,6 +23,11 @@ test('--help lists every option of the option table and the exit codes, on stdou
 
 const cases: Array<{ name: string, args: string[], env?: Record<string, string>, stderr: RegExp }> = [
   { name: 'a missing --topic', args: [], stderr: /--topic or --stream is required/ },
+  { name: '--header on Kinesis', args: ['--stream', 's', '-H', 'a=b'], stderr: /--header applies to Kafka \(--topic\) only/ },
+  { name: '-Z on Kinesis', args: ['--stream', 's', '-Z'], stderr: /--null-empty applies to Kafka \(--topic\) only/ },
+  { name: 'a --header without =', args: ['--topic', 't', '-H', 'a=1', '-H', 'name'], stderr: /--header 'name' is not valid: there is no '='; give name=value/ },
+  { name: 'a bad --delimiter escape', args: ['--topic', 't', '-D', '\\q'], stderr: /--delimiter '\\q' is not valid: unknown escape \\q; allowed are any characters and the escapes \\n \(LF\)/ },
+  { name: '--format json with --key-separator', args: ['--topic', 't', '--format', 'json', '--key-separator', ','], stderr: /--key-separator applies to --format lines/ },
   { name: 'a non-numeric --batch-records', args: ['--topic', 't', '--batch-records', 'lots'], stderr: /--batch-records: 'lots' is not a whole number; allowed: 1\.\.10000/ },
   { name: 'an out-of-range --workers', args: ['--topic', 't', '--workers', '0'], stderr: /--workers: 0 is out of range; allowed: 1\.\.1024/ },
   { name: 'a bad --acks', args: ['--topic', 't', '--acks', '2'], stderr: /--acks: '2' is not allowed; choose one of all, -1, 1, 0/ },

@@ -2,6 +2,7 @@
 // limits that keep a full produce request under the topic's max.message.bytes, the retried
 // connect at start, the idle-connection timer, and the per-record results of a delivered batch.
 
+import { headersBytes, type RecordHeader } from '../../record.ts'
 import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { KafkaSecurity } from './security.ts'
 import { connectError, isFinalConnectError } from './errors.ts'
@@ -22,6 +23,8 @@ export interface KafkaTransportOptions {
   readonly maxBatchRecords: number
   /** Key + value bytes per send() the user asked for; lowered to fit the topic's max.message.bytes. */
   readonly maxBatchBytes: number
+  /** --header: headers every record carries, after its own. */
+  readonly headers?: readonly RecordHeader[]
   readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
   readonly log: (line: string) => void
   readonly clock: Clock
@@ -44,12 +47,14 @@ const RECORD_OVERHEAD = 24
  * off its byte limit; the record limit is lowered (to at most half of what framing alone could
  * fill) so that room is left for data. A record too large for that byte limit still fits alone.
  */
-export function limitsFor (options: Pick<KafkaTransportOptions, 'maxBatchRecords' | 'maxBatchBytes'>, maxMessageBytes: number): TransportLimits {
+export function limitsFor (options: Pick<KafkaTransportOptions, 'maxBatchRecords' | 'maxBatchBytes' | 'headers'>, maxMessageBytes: number): TransportLimits {
   const room = maxMessageBytes - BATCH_OVERHEAD
-  const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, Math.floor(room / (2 * RECORD_OVERHEAD))))
-  const fit = room - maxBatchRecords * RECORD_OVERHEAD
+  // --header bytes are framing too: every record carries them, and the builder does not count them.
+  const perRecord = RECORD_OVERHEAD + headersBytes(options.headers ?? [])
+  const maxBatchRecords = Math.max(1, Math.min(options.maxBatchRecords, Math.floor(room / (2 * perRecord))))
+  const fit = room - maxBatchRecords * perRecord
   return {
-    maxRecordBytes: Math.max(1, room - RECORD_OVERHEAD),
+    maxRecordBytes: Math.max(1, room - perRecord),
     maxBatchRecords,
     maxBatchBytes: Math.max(1, Math.min(options.maxBatchBytes, fit))
   }

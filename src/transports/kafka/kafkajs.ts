@@ -2,9 +2,10 @@
 // kafkajs retries are off, topics are never auto-created, and the partition is always explicit,
 // so the producer's exchange records are the whole truth about what went over the wire.
 
-import kafkajs, { type Admin, type Producer, type Message, type SASLOptions } from 'kafkajs'
+import kafkajs, { type Admin, type IHeaders, type Producer, type Message, type SASLOptions } from 'kafkajs'
 import { KprodError } from '../../errors.ts'
 import type { Batch } from '../../batch/batch.ts'
+import { LineRecord, createTime, type RecordHeader } from '../../record.ts'
 import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
 import { fromKafkaError, rootCause } from './errors.ts'
 import { KafkajsLog } from './kafkajs-log.ts'
@@ -116,7 +117,7 @@ export class KafkaTransport implements Transport {
         acks: this.#options.acks,
         timeout: this.#options.ackTimeoutMs,
         compression: this.#options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        messages: toMessages(batch, partition)
+        messages: toMessages(batch, partition, this.#options.headers ?? [])
       })
       this.#sockets.unwatch(partition)
       return okResult(batch, partition, metadata[0] ?? null, this.#options.acks)
@@ -189,15 +190,40 @@ export class KafkaTransport implements Transport {
   }
 }
 
-function toMessages (batch: Batch, partition: number): Message[] {
+function toMessages (batch: Batch, partition: number, fixed: readonly RecordHeader[]): Message[] {
   const records = batch.records
   const messages = new Array<Message>(records.length)
+  const fixedHeaders = fixed.length === 0 ? undefined : toHeaders(fixed, undefined)
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!
-    messages[i] = { key: r.key, value: r.value, partition, timestamp: String(r.readAt) }
+    const own = r instanceof LineRecord ? undefined : r.headers
+    const headers = own === undefined || own.length === 0 ? fixedHeaders : toHeaders(fixed, own)
+    messages[i] = {
+      key: r.key,
+      value: r.nullValue === true ? null : r.value,
+      partition,
+      timestamp: String(createTime(r)),
+      ...(headers === undefined ? {} : { headers })
+    }
   }
   return messages
 }
+
+/**
+ * kafkajs takes headers as an object: a name given more than once becomes an array of values,
+ * sent in a row. A null header value is sent as an empty one (kafkajs cannot send null).
+ */
+function toHeaders (fixed: readonly RecordHeader[], own: readonly RecordHeader[] | undefined): IHeaders {
+  const out: Record<string, Buffer[]> = {}
+  for (const list of [own ?? [], fixed]) {
+    for (const h of list) (out[h.name] ??= []).push(h.value ?? EMPTY)
+  }
+  const headers: IHeaders = {}
+  for (const [name, values] of Object.entries(out)) headers[name] = values.length === 1 ? values[0] : values
+  return headers
+}
+
+const EMPTY = Buffer.alloc(0)
 
 interface Metadata { topicName: string, partition: number, errorCode: number, baseOffset?: string, logAppendTime?: string, logStartOffset?: string }
 

@@ -17,7 +17,7 @@ function run (outcomeOf: (p: number) => string): Array<Record<string, unknown>> 
     const o = outcomeOf(p)
     const outcomes = { delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0, [o]: members.length }
     counts[o]! += members.length
-    lines.push({ type: 'batch', partition: p, records: members.length, firstLine: members[0], lastLine: members[members.length - 1], outcomes })
+    lines.push({ type: 'batch', partition: p, records: members.length, firstLine: members[0], lastLine: members[members.length - 1], counts: outcomes })
   }
   lines.push({ type: 'summary', counts, invariantHolds: true })
   return lines

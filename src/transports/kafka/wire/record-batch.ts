@@ -2,7 +2,7 @@
 // Buffer: the request framing, the 61-byte batch header and every record, with no intermediate
 // objects per record. Layout per the Kafka protocol guide (RecordBatch, magic 2).
 
-import { copyKey, copyValue, recordHasKey, recordKeyBytes, recordValueBytes, type InputRecord } from '../../../record.ts'
+import { LineRecord, copyKey, copyValue, createTime, recordHasKey, recordKeyBytes, recordValueBytes, type InputRecord, type RecordHeader } from '../../../record.ts'
 import { API, varintSize, writeVarint } from './protocol.ts'
 import { crc32c } from './crc32c.ts'
 import { CODECS, type Codec } from './codecs.ts'
@@ -25,23 +25,41 @@ export interface ProduceHeader {
   readonly timeoutMs: number
   readonly topic: string
   readonly partition: number
+  /** Headers every record carries (--header), after its own; absent: none. */
+  readonly headers?: FixedHeaders
+}
+
+/** Headers every record carries (--header), encoded once: their count and their bytes after the count. */
+export interface FixedHeaders {
+  readonly count: number
+  readonly bytes: Buffer
+}
+
+export const NO_HEADERS: FixedHeaders = { count: 0, bytes: Buffer.alloc(0) }
+
+/** Encodes headers as they follow the header count in a v2 record. */
+export function encodeHeaders (headers: readonly RecordHeader[]): FixedHeaders {
+  if (headers.length === 0) return NO_HEADERS
+  const bytes = Buffer.allocUnsafe(headersSize(headers))
+  writeHeaders(bytes, 0, headers)
+  return { count: headers.length, bytes }
 }
 
 /** Bytes of the records section of a batch, uncompressed. */
-export function recordsSize (records: readonly InputRecord[]): number {
-  const base = records[0]?.readAt ?? 0
+export function recordsSize (records: readonly InputRecord[], fixed: FixedHeaders = NO_HEADERS): number {
+  const base = baseTime(records)
   let size = 0
   for (let i = 0; i < records.length; i++) {
-    const body = recordBodySize(records[i] as InputRecord, i, base)
+    const body = recordBodySize(records[i] as InputRecord, i, base, fixed)
     size += varintSize(body) + body
   }
   return size
 }
 
 /** The records section alone (what gets compressed). */
-export function encodeRecords (records: readonly InputRecord[]): Buffer {
-  const buf = Buffer.allocUnsafe(recordsSize(records))
-  writeRecords(buf, 0, records)
+export function encodeRecords (records: readonly InputRecord[], fixed: FixedHeaders = NO_HEADERS): Buffer {
+  const buf = Buffer.allocUnsafe(recordsSize(records, fixed))
+  writeRecords(buf, 0, records, fixed)
   return buf
 }
 
@@ -57,7 +75,8 @@ export function encodeProduce (h: ProduceHeader, correlationId: number, records:
     2 + 2 + 4 + // transactional_id (null), acks, timeout_ms
     4 + 2 + topicBytes + // one topic
     4 + 4 + 4 // one partition: index, records length
-  const body = compressed === null ? recordsSize(records) : compressed.length
+  const fixed = h.headers ?? NO_HEADERS
+  const body = compressed === null ? recordsSize(records, fixed) : compressed.length
   const batchBytes = BATCH_HEADER_BYTES + body
   const buf = alloc(prefix + batchBytes)
 
@@ -79,7 +98,7 @@ export function encodeProduce (h: ProduceHeader, correlationId: number, records:
   buf.writeInt32BE(batchBytes, at); at += 4
 
   writeBatchHeader(buf, at, batchBytes, records, codec, stamp)
-  if (compressed === null) writeRecords(buf, at + BATCH_HEADER_BYTES, records)
+  if (compressed === null) writeRecords(buf, at + BATCH_HEADER_BYTES, records, fixed)
   else buf.set(compressed, at + BATCH_HEADER_BYTES)
   buf.writeUInt32BE(crc32c(buf, at + 21, buf.length), at + 17)
   return buf
@@ -87,10 +106,10 @@ export function encodeProduce (h: ProduceHeader, correlationId: number, records:
 
 function writeBatchHeader (buf: Buffer, at: number, batchBytes: number, records: readonly InputRecord[], codec: Codec, stamp: ProducerStamp | null): void {
   const n = records.length
-  const base = records[0]?.readAt ?? 0
+  const base = baseTime(records)
   let max = base
   for (let i = 1; i < n; i++) {
-    const t = (records[i] as InputRecord).readAt
+    const t = createTime(records[i] as InputRecord)
     if (t > max) max = t
   }
   buf.writeBigInt64BE(0n, at) // base offset: the broker assigns it
@@ -108,8 +127,15 @@ function writeBatchHeader (buf: Buffer, at: number, batchBytes: number, records:
   buf.writeInt32BE(n, at + 57)
 }
 
-function recordBodySize (r: InputRecord, i: number, base: number): number {
-  return bodySize(r.readAt - base, i, keyLength(r), recordValueBytes(r))
+// The first record's CreateTime; the others are deltas from it (negative ones too, for input
+// that carries its own timestamps out of order).
+function baseTime (records: readonly InputRecord[]): number {
+  const first = records[0]
+  return first === undefined ? 0 : createTime(first)
+}
+
+function recordBodySize (r: InputRecord, i: number, base: number, fixed: FixedHeaders): number {
+  return bodySize(createTime(r) - base, i, keyLength(r), valueLength(r), headerSectionSize(r, fixed))
 }
 
 /** The key's length, or -1 for a null key (an empty key is a key). */
@@ -117,22 +143,62 @@ function keyLength (r: InputRecord): number {
   return recordHasKey(r) ? recordKeyBytes(r) : -1
 }
 
-function bodySize (timestampDelta: number, offsetDelta: number, keyBytes: number, valueBytes: number): number {
+/** The value's length, or -1 for a null value (a tombstone). */
+function valueLength (r: InputRecord): number {
+  return r.nullValue === true ? -1 : recordValueBytes(r)
+}
+
+function ownHeaders (r: InputRecord): readonly RecordHeader[] | undefined {
+  return r instanceof LineRecord ? undefined : r.headers
+}
+
+/** The header count and every header: the record's own, then the fixed ones. */
+function headerSectionSize (r: InputRecord, fixed: FixedHeaders): number {
+  const own = ownHeaders(r)
+  if (own === undefined || own.length === 0) return varintSize(fixed.count) + fixed.bytes.length
+  return varintSize(own.length + fixed.count) + headersSize(own) + fixed.bytes.length
+}
+
+function headersSize (headers: readonly RecordHeader[]): number {
+  let n = 0
+  for (const h of headers) {
+    const nameBytes = Buffer.byteLength(h.name)
+    n += varintSize(nameBytes) + nameBytes + (h.value === null ? 1 : varintSize(h.value.length) + h.value.length)
+  }
+  return n
+}
+
+function writeHeaders (buf: Buffer, at: number, headers: readonly RecordHeader[]): number {
+  for (const h of headers) {
+    at = writeVarint(buf, at, Buffer.byteLength(h.name))
+    at += buf.write(h.name, at)
+    if (h.value === null) {
+      buf[at++] = 1 // varint -1: null value
+    } else {
+      at = writeVarint(buf, at, h.value.length)
+      buf.set(h.value, at)
+      at += h.value.length
+    }
+  }
+  return at
+}
+
+function bodySize (timestampDelta: number, offsetDelta: number, keyBytes: number, valueBytes: number, headerBytes: number): number {
   return 1 + varintSize(timestampDelta) + varintSize(offsetDelta) +
     (keyBytes < 0 ? 1 : varintSize(keyBytes) + keyBytes) +
-    varintSize(valueBytes) + valueBytes + 1
+    (valueBytes < 0 ? 1 : varintSize(valueBytes) + valueBytes) + headerBytes
 }
 
 // Key and value are copied from the bytes the lines were read into: no view per record. Each
 // record's lengths are read once, for its size and its fields.
-function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[]): number {
-  const base = records[0]?.readAt ?? 0
+function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[], fixed: FixedHeaders): number {
+  const base = baseTime(records)
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as InputRecord
-    const delta = r.readAt - base
+    const delta = createTime(r) - base
     const keyBytes = keyLength(r)
-    const valueBytes = recordValueBytes(r)
-    at = writeVarint(buf, at, bodySize(delta, i, keyBytes, valueBytes))
+    const valueBytes = valueLength(r)
+    at = writeVarint(buf, at, bodySize(delta, i, keyBytes, valueBytes, headerSectionSize(r, fixed)))
     buf[at++] = 0 // attributes
     at = writeVarint(buf, at, delta)
     at = writeVarint(buf, at, i)
@@ -142,9 +208,20 @@ function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[])
       at = writeVarint(buf, at, keyBytes)
       at += copyKey(r, buf, at)
     }
-    at = writeVarint(buf, at, valueBytes)
-    at += copyValue(r, buf, at)
-    buf[at++] = 0 // no headers
+    if (valueBytes < 0) {
+      buf[at++] = 1 // varint -1: null value
+    } else {
+      at = writeVarint(buf, at, valueBytes)
+      at += copyValue(r, buf, at)
+    }
+    const own = ownHeaders(r)
+    if (own === undefined || own.length === 0) {
+      at = writeVarint(buf, at, fixed.count)
+    } else {
+      at = writeVarint(buf, at, own.length + fixed.count)
+      at = writeHeaders(buf, at, own)
+    }
+    if (fixed.count > 0) at += fixed.bytes.copy(buf, at)
   }
   return at
 }

@@ -22,7 +22,7 @@ import {
   describeTopicConfigRequest, initProducerIdRequest, metadataRequest, pickVersion, type BrokerInfo, type MetadataInfo, type VersionRanges
 } from './messages.ts'
 import { API } from './protocol.ts'
-import { encodeProduce, encodeRecords, type ProducerStamp } from './record-batch.ts'
+import { encodeHeaders, encodeProduce, encodeRecords, type FixedHeaders, type ProducerStamp } from './record-batch.ts'
 import { MIN_PRODUCE_VERSION, compress } from './codecs.ts'
 import { IdempotentProducer } from './idempotence.ts'
 
@@ -78,6 +78,8 @@ export class KafkaWireTransport implements Transport {
   readonly #idle: IdleTimer
   /** Request memory, reused once written; a few blocks, as most requests in flight come back in turn. */
   readonly #pool = new BufferPool(4)
+  // --header, encoded once for every batch.
+  readonly #headers: FixedHeaders
   #closed = false
   /** Partitions whose send in flight has handed its Produce request to a connection (one send per partition at a time). */
   readonly #written = new Set<number>()
@@ -92,6 +94,7 @@ export class KafkaWireTransport implements Transport {
   constructor (options: WireTransportOptions) {
     this.#o = options
     this.#tls = options.security.tls === null ? null : tlsOptions(options.security.tls)
+    this.#headers = encodeHeaders(options.headers ?? [])
     this.#lanes = Math.max(1, Math.floor(options.produceConnections ?? 1))
     this.target = options.topic
     this.#limits = limitsFor(options, DEFAULT_MAX_MESSAGE_BYTES)
@@ -174,10 +177,10 @@ export class KafkaWireTransport implements Transport {
     const conn = await this.#connection(leader, partition % this.#lanes)
     const { acks, ackTimeoutMs, requestTimeoutMs, clientId, compression: codec } = this.#o
     const versions = this.#versions as Versions
-    const compressed = codec === 'none' ? null : await compress(codec, encodeRecords(batch.records))
+    const compressed = codec === 'none' ? null : await compress(codec, encodeRecords(batch.records, this.#headers))
     const stamp = await this.#stamp(batch, partition, conn)
     const correlationId = conn.nextCorrelationId()
-    const header = { version: versions.produce, clientId, acks, timeoutMs: ackTimeoutMs, topic: this.target, partition }
+    const header = { version: versions.produce, clientId, acks, timeoutMs: ackTimeoutMs, topic: this.target, partition, headers: this.#headers }
     const pool = this.#pool
     const frame = encodeProduce(header, correlationId, batch.records, codec, compressed, (size) => pool.take(size), stamp)
     const written = (): void => { pool.give(frame) }

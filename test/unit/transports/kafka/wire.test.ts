@@ -12,7 +12,7 @@ import { crc32c, crc32cJs, crc32cImplementation } from '../../../../src/transpor
 import { decodeMetadata, decodeProduce, metadataRequest, pickVersion } from '../../../../src/transports/kafka/wire/messages.ts'
 import { API, Reader, Writer, varintSize, writeVarint } from '../../../../src/transports/kafka/wire/protocol.ts'
 import { BufferPool } from '../../../../src/transports/kafka/wire/buffer-pool.ts'
-import { encodeProduce, encodeRecords, type ProduceHeader } from '../../../../src/transports/kafka/wire/record-batch.ts'
+import { encodeHeaders, encodeProduce, encodeRecords, type ProduceHeader } from '../../../../src/transports/kafka/wire/record-batch.ts'
 
 test('CRC-32C of "123456789" is the check value 0xE3069283, in both implementations', () => {
   assert.equal(crc32cJs(Buffer.from('123456789')), 0xe3069283)
@@ -66,7 +66,7 @@ function rec (lineNo: number, value: string | Buffer, key: string | null, readAt
   return { line: v, key: k, value: v, lineNo, readAt }
 }
 
-interface DecodedRecord { key: Buffer | null, value: Buffer, timestamp: number, offsetDelta: number }
+interface DecodedRecord { key: Buffer | null, value: Buffer | null, timestamp: number, offsetDelta: number, headers: Array<[string, string | null]> }
 
 /** Decodes a records section (count records) with the guide's layout. */
 function decodeRecords (buf: Buffer, count: number, baseTimestamp: number): DecodedRecord[] {
@@ -83,11 +83,18 @@ function decodeRecords (buf: Buffer, count: number, baseTimestamp: number): Deco
     ;[keyLength, at] = readVarint(buf, at)
     const key = keyLength < 0 ? null : buf.subarray(at, at += keyLength)
     ;[valueLength, at] = readVarint(buf, at)
-    const value = buf.subarray(at, at += valueLength)
+    const value = valueLength < 0 ? null : buf.subarray(at, at += valueLength)
     ;[headers, at] = readVarint(buf, at)
-    assert.equal(headers, 0)
+    const list: Array<[string, string | null]> = []
+    for (let h = 0; h < headers; h++) {
+      let nameLength: number, hvLength: number
+      ;[nameLength, at] = readVarint(buf, at)
+      const name = buf.toString('utf8', at, at += nameLength)
+      ;[hvLength, at] = readVarint(buf, at)
+      list.push([name, hvLength < 0 ? null : buf.toString('utf8', at, at += hvLength)])
+    }
     assert.equal(at, end, `record ${i} length field matches its bytes`)
-    out.push({ key, value, timestamp: baseTimestamp + tsDelta, offsetDelta })
+    out.push({ key, value, timestamp: baseTimestamp + tsDelta, offsetDelta, headers: list })
   }
   assert.equal(at, buf.length, 'no bytes after the last record')
   return out
@@ -167,6 +174,30 @@ test('a Produce request carries one valid v2 batch whose records decode back byt
   assert.deepEqual(decoded.map((r) => r.value), records.map((r) => r.value))
 })
 
+test('records carry their own headers then the --header ones, null values and their own timestamps (deltas may be negative)', () => {
+  const t0 = 1_764_000_000_000
+  const own = [{ name: 'h\u00e9', value: Buffer.from('v1') }, { name: 'n', value: null }]
+  const records: InputRecord[] = [
+    { ...rec(1, 'a', 'k1', t0), headers: own, timestamp: 1_500_000_000_000 },
+    { ...rec(2, '', 'k2', t0 + 1), nullValue: true },
+    { ...rec(3, 'c', null, t0 + 2), timestamp: 1_400_000_000_000 }
+  ]
+  const fixed = encodeHeaders([{ name: 'src', value: Buffer.from('app') }, { name: 'e', value: Buffer.alloc(0) }])
+  const d = decodeProduceRequest(encodeProduce({ ...HEADER, headers: fixed }, 1, records))
+  assert.ok(d.batch.crcOk)
+  assert.equal(d.batch.baseTimestamp, 1_500_000_000_000)
+  assert.equal(d.batch.maxTimestamp, t0 + 1)
+  const decoded = decodeRecords(d.records, 3, d.batch.baseTimestamp)
+  assert.deepEqual(decoded.map((r) => r.timestamp), [1_500_000_000_000, t0 + 1, 1_400_000_000_000])
+  assert.deepEqual(decoded.map((r) => r.value?.toString() ?? null), ['a', null, 'c'])
+  assert.deepEqual(decoded.map((r) => r.headers), [
+    [['h\u00e9', 'v1'], ['n', null], ['src', 'app'], ['e', '']],
+    [['src', 'app'], ['e', '']],
+    [['src', 'app'], ['e', '']]
+  ])
+  assert.deepEqual(encodeRecords(records, fixed), d.records, 'the section compressed is the one sent plain')
+})
+
 test('a gzip batch sets codec 1 in the attributes and its records section gunzips to the plain one', () => {
   const records = Array.from({ length: 50 }, (_, i) => rec(i + 1, `value ${i}`, i % 2 === 0 ? `k${i}` : null, 1000 + i))
   const plain = encodeRecords(records)
@@ -176,7 +207,7 @@ test('a gzip batch sets codec 1 in the attributes and its records section gunzip
   assert.ok(d.batch.crcOk)
   assert.equal(d.batch.count, 50)
   assert.deepEqual(gunzipSync(d.records), plain)
-  assert.deepEqual(decodeRecords(plain, 50, 1000).map((r) => r.value.toString()), records.map((r) => r.value.toString()))
+  assert.deepEqual(decodeRecords(plain, 50, 1000).map((r) => String(r.value)), records.map((r) => r.value.toString()))
 })
 
 test('pickVersion takes the highest version both sides speak, or null when the ranges do not meet', () => {

@@ -1,0 +1,163 @@
+// --format json: turns one JSON line into a record with its key, value (null: a tombstone),
+// headers, event time and partition. Also reads kcat's -J envelope as is (payload, ts, a
+// [name, value, ...] header array), so a topic dump can be sent back. A line that is not a JSON
+// object, or has a field of the wrong type, yields the reason it is skipped.
+
+import type { InputRecord, RecordHeader } from '../record.ts'
+
+export interface JsonParseOptions {
+  /** Kinesis takes neither headers nor null values: such lines are skipped. */
+  readonly target: 'kafka' | 'kinesis'
+}
+
+const EMPTY = Buffer.alloc(0)
+
+/** A record read from a JSON line: key, value and headers are its own Buffers; `line` is a copy of the line. */
+export class JsonRecord implements InputRecord {
+  readonly line: Buffer
+  readonly key: Buffer | null
+  readonly value: Buffer
+  readonly nullValue: boolean
+  readonly headers: readonly RecordHeader[] | undefined
+  readonly timestamp: number | undefined
+  readonly partition: number | undefined
+  readonly lineNo: number
+  readonly readAt: number
+
+  constructor (line: Buffer, fields: Fields, lineNo: number, readAt: number) {
+    this.line = line
+    this.key = fields.key
+    this.value = fields.value ?? EMPTY
+    this.nullValue = fields.value === null
+    this.headers = fields.headers
+    this.timestamp = fields.timestamp
+    this.partition = fields.partition
+    this.lineNo = lineNo
+    this.readAt = readAt
+  }
+}
+
+interface Fields {
+  key: Buffer | null
+  value: Buffer | null
+  headers: readonly RecordHeader[] | undefined
+  timestamp: number | undefined
+  partition: number | undefined
+}
+
+/** A field with the wrong type or value: the message says which and what is allowed. */
+class FieldError extends Error {}
+
+export class JsonLineParser {
+  readonly #kinesis: boolean
+
+  constructor (options: JsonParseOptions) {
+    this.#kinesis = options.target === 'kinesis'
+  }
+
+  /** The record for the JSON line at bytes[start, end), or why it is skipped (no location: the caller adds it). */
+  parse (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number): InputRecord | string {
+    if (start === end) return 'empty line: not a JSON object'
+    let doc: unknown
+    try {
+      doc = JSON.parse(bytes.toString('utf8', start, end))
+    } catch (err) {
+      return `not valid JSON: ${err instanceof Error ? err.message : String(err)}`
+    }
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return `not a JSON object: the line is ${describe(doc)}`
+    try {
+      const fields = this.#fields(doc as Record<string, unknown>)
+      return new JsonRecord(Buffer.from(bytes.subarray(start, end)), fields, lineNo, readAt)
+    } catch (err) {
+      if (err instanceof FieldError) return err.message
+      throw err
+    }
+  }
+
+  #fields (doc: Record<string, unknown>): Fields {
+    const key = bytesField(doc, 'key', 'key_b64', null, true)
+    const value = bytesField(doc, 'value', 'value_b64', 'payload', false)
+    if (value === undefined) throw new FieldError('no value: give "value" (a string, or null for a tombstone), "value_b64" or kcat\'s "payload"')
+    if (value === null && this.#kinesis) throw new FieldError('"value" is null (a tombstone): Kinesis has no null records')
+    const headers = headersField(doc.headers)
+    if (headers !== undefined && headers.length > 0 && this.#kinesis) throw new FieldError('"headers": Kinesis records have no headers')
+    return {
+      key: key ?? null,
+      value,
+      headers: headers !== undefined && headers.length > 0 ? headers : undefined,
+      timestamp: timestampField(doc),
+      partition: this.#kinesis ? undefined : partitionField(doc.partition)
+    }
+  }
+}
+
+// The bytes of a text field, its base64 twin or an alias (kcat's payload); undefined when none is
+// given, null when the field is null.
+function bytesField (doc: Record<string, unknown>, text: string, b64: string, alias: string | null, optional: boolean): Buffer | null | undefined {
+  const given = [text, b64, alias].filter((name): name is string => name !== null && doc[name] !== undefined)
+  if (given.length > 1) throw new FieldError(`${given.map((n) => `"${n}"`).join(' and ')} are both given: use one`)
+  const name = given[0]
+  if (name === undefined) return optional ? null : undefined
+  const v = doc[name]
+  if (v === null) return null
+  if (typeof v !== 'string') throw new FieldError(`"${name}" is ${describe(v)}: it must be a string${name === b64 ? ' (base64)' : ''} or null`)
+  if (name !== b64) return Buffer.from(v, 'utf8')
+  if (!BASE64.test(v)) throw new FieldError(`"${name}" is not base64 (A-Z, a-z, 0-9, +, / and = padding)`)
+  return Buffer.from(v, 'base64')
+}
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/
+
+// An object {name: value} or kcat's array [name, value, name, value, ...]; values are strings or null.
+function headersField (v: unknown): RecordHeader[] | undefined {
+  if (v === undefined || v === null) return undefined
+  const out: RecordHeader[] = []
+  if (Array.isArray(v)) {
+    if (v.length % 2 !== 0) throw new FieldError(`"headers" has ${v.length} items: kcat's form is [name, value, name, value, ...]`)
+    for (let i = 0; i < v.length; i += 2) out.push(header(v[i], v[i + 1], `"headers"[${i + 1}]`))
+    return out
+  }
+  if (typeof v !== 'object') throw new FieldError(`"headers" is ${describe(v)}: it must be an object {"name": "value"} or kcat's [name, value, ...] array`)
+  for (const [name, value] of Object.entries(v as Record<string, unknown>)) out.push(header(name, value, `"headers"."${name}"`))
+  return out
+}
+
+function header (name: unknown, value: unknown, where: string): RecordHeader {
+  if (typeof name !== 'string') throw new FieldError(`a header name in "headers" is ${describe(name)}: it must be a string`)
+  if (value !== null && typeof value !== 'string') throw new FieldError(`${where} is ${describe(value)}: a header value must be a string or null`)
+  return { name, value: value === null ? null : Buffer.from(value, 'utf8') }
+}
+
+// "timestamp" (or kcat's "ts"): epoch milliseconds, or an RFC 3339 date-time. kcat writes -1 when
+// a record has none.
+function timestampField (doc: Record<string, unknown>): number | undefined {
+  if (doc.timestamp !== undefined && doc.ts !== undefined) throw new FieldError('"timestamp" and "ts" are both given: use one')
+  const name = doc.timestamp !== undefined ? 'timestamp' : 'ts'
+  const v = doc[name]
+  if (v === undefined || v === null || v === -1) return undefined
+  if (typeof v === 'number') {
+    if (Number.isSafeInteger(v) && v >= 0) return v
+    throw new FieldError(`"${name}" is ${v}: epoch milliseconds must be a whole number from 0`)
+  }
+  if (typeof v === 'string' && RFC3339.test(v)) {
+    const ms = Date.parse(v)
+    if (!Number.isNaN(ms) && ms >= 0) return ms
+  }
+  throw new FieldError(`"${name}" is ${describe(v)}: give epoch milliseconds or an RFC 3339 date-time like 2026-12-03T10:00:00.000Z`)
+}
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/
+
+function partitionField (v: unknown): number | undefined {
+  if (v === undefined || v === null) return undefined
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v
+  throw new FieldError(`"partition" is ${describe(v)}: it must be a whole number from 0`)
+}
+
+function describe (v: unknown): string {
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + '...' : v)}`
+  if (typeof v === 'object') return 'an object'
+  return `${typeof v === 'number' ? 'the number' : 'the ' + typeof v} ${String(v)}`
+}

@@ -41,7 +41,7 @@ type Client = 'wire' | 'kafkajs'
  * counted as failures); remove an entry when its fix merges.
  */
 const TODO: Readonly<Record<string, string>> = {
-  'kafkajs cluster down': 'kafkajs: lines counted failed (and written to --failed-output) are on the broker: the in-flight send\'s error is replaced by the ECONNREFUSED of a metadata refresh, read as never sent'
+  // Empty since kafkajs's 'failed' became 'unknown' once a request was written (kafkajs-sockets.ts).
 }
 
 function todo (client: Client, fault: string): { todo?: string } {
@@ -136,7 +136,8 @@ for (const client of ['wire', 'kafkajs'] as const) {
       await kafka.startAll(NODES)
     }, { args: ['--delivery-timeout', '120000'] })
     assertNoLossNoLie(r)
-    await expectAllDelivered(t, r, true)
+    // Every line delivered since retries last until --delivery-timeout (no attempt count by default).
+    await expectAllDelivered(t, r, false)
   })
 
   test(`${client}: the ISR below min.insync.replicas for a while (NOT_ENOUGH_REPLICAS), then back: no loss, no lie`, SLOW, async (t) => {
@@ -155,7 +156,9 @@ for (const client of ['wire', 'kafkajs'] as const) {
   test(`${client}: the topic deleted mid-run: the run ends within --delivery-timeout, exit 4, the accounting holds`, SLOW, async () => {
     const r = await clusterCase(client, 'topic deleted mid-run', async (topic) => {
       await kafka.deleteTopic(topic)
-    }, { readBack: false, args: ['--delivery-timeout', '10000'] })
+      // Deleting takes a JVM start and the controller's work: seconds on a loaded machine. Input
+      // goes on for 15 s after the fault starts, so the deletion lands while lines still flow.
+    }, { readBack: false, lines: 80_000, args: ['--delivery-timeout', '10000'] })
     assertNoLossNoLie(r)
     assert.equal(r.run.code, 4, r.run.stderr)
     const c = r.run.summary.counts as Record<string, number>

@@ -158,7 +158,9 @@ for (const client of ['wire', 'kafkajs'] as const) {
       await kafka.deleteTopic(topic)
       // Deleting takes a JVM start and the controller's work: seconds on a loaded machine. Input
       // goes on for 15 s after the fault starts, so the deletion lands while lines still flow.
-    }, { readBack: false, lines: 80_000, args: ['--delivery-timeout', '10000'] })
+      // A buffer that holds the whole input: reading never waits for failing batches, so every
+      // batch is cut soon after its line is written and the exit bound below counts from there.
+    }, { readBack: false, lines: 80_000, args: ['--delivery-timeout', '10000', '--buffer-records', '100000'] })
     assertNoLossNoLie(r)
     assert.equal(r.run.code, 4, r.run.stderr)
     const c = r.run.summary.counts as Record<string, number>

@@ -40,12 +40,15 @@ test('idempotent (the default): a batch whose answer was lost is sent again and 
   assert.equal(dropped, 2)
   assert.equal(run.summary.idempotent, true)
   assert.deepEqual((run.summary.counts as Record<string, number>).delivered, LINES)
-  const retried = run.batches.filter((b) => (b.exchanges as Exchange[]).length > 1)
-  assert.equal(retried.length, 2, 'two batches needed a second exchange')
-  for (const b of retried) {
-    const [first, second] = b.exchanges as Exchange[]
-    assert.match(String(first?.error), /connection closed/)
-    assert.equal(second?.partition, first?.partition, 'an idempotent retry stays on its partition')
+  // Two answers were dropped: two exchanges more than batches. Both may hit one batch (the
+  // dropped 6th request can be the retry of the 3rd, as seen on a loaded machine).
+  const exchanges = run.batches.map((b) => b.exchanges as Exchange[])
+  assert.equal(exchanges.reduce((n, e) => n + e.length - 1, 0), 2, 'each dropped answer cost one more exchange')
+  for (const e of exchanges) {
+    for (let k = 1; k < e.length; k++) {
+      assert.match(String(e[k - 1]?.error), /connection closed/)
+      assert.equal(e[k]?.partition, e[k - 1]?.partition, 'an idempotent retry stays on its partition')
+    }
   }
   const records = await consumeAll(kafka.bootstrap, topic)
   const expected = multiset(input.split('\n').slice(0, -1).map((l) => Buffer.from(l)))

@@ -5,7 +5,7 @@
 // checked by the Jepsen-style checker against kcat (test/helpers/jepsen.ts) and adds a row to the
 // fault table. The longest tests of the project: run by `npm run test:faults`.
 
-import { test, before, after, type TestContext } from 'node:test'
+import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
@@ -36,32 +36,9 @@ async function leaderOf (topic: string, partition: number): Promise<number> {
 
 type Client = 'wire' | 'kafkajs'
 
-/**
- * Cases that fail today because of bugs being fixed under issue 16, point 1 (run, reported, not
- * counted as failures); remove an entry when its fix merges.
- */
-const TODO: Readonly<Record<string, string>> = {
-  // Empty since kafkajs's 'failed' became 'unknown' once a request was written (kafkajs-sockets.ts).
-}
-
-function todo (client: Client, fault: string): { todo?: string } {
-  const reason = TODO[`${client} ${fault}`]
-  return reason === undefined ? {} : { todo: reason }
-}
-
-/**
- * Outages that end well inside --delivery-timeout, where every line should be delivered (exit 0),
- * yet today some lines are counted failed (none of them on the broker: no loss, no lie, which the
- * parent test still asserts). Why is not settled: retries giving up before the deadline (issue
- * 16, point 1), or node restarts on a loaded 2-core machine outlasting it.
- */
-const EXIT_0_TODO = 'whole cluster down: lines counted failed (exit 4) though the outage should end inside --delivery-timeout: retries giving up early (issue 16 point 1), or node restarts on a loaded machine outlasting it'
-
-/** Exit 0 (every line delivered), as a todo subtest where EXIT_0_TODO applies. */
-async function expectAllDelivered (t: TestContext, r: CaseResult, known: boolean): Promise<void> {
-  const check = (): void => { assert.equal(r.run.code, 0, `${JSON.stringify(r.run.summary.counts)} ${r.run.stderr.slice(-1000)}`) }
-  if (known) await t.test('every line delivered, exit 0', { todo: EXIT_0_TODO }, check)
-  else check()
+/** Exit 0: every line delivered, for outages that end well inside --delivery-timeout. */
+function expectAllDelivered (r: CaseResult): void {
+  assert.equal(r.run.code, 0, `${JSON.stringify(r.run.summary.counts)} ${r.run.stderr.slice(-1000)}`)
 }
 
 async function clusterCase (client: Client, name: string, fault: (topic: string) => Promise<void>, extra: Partial<FaultCase> & { minIsr?: number } = {}): Promise<ReturnType<typeof runFaultCase>> {
@@ -128,7 +105,7 @@ for (const client of ['wire', 'kafkajs'] as const) {
     assert.equal(r.run.code, 0, r.run.stderr)
   })
 
-  test(`${client}: the whole cluster down (kill -9) for less than --delivery-timeout: no loss, no lie`, { ...SLOW, ...todo(client, 'cluster down') }, async (t) => {
+  test(`${client}: the whole cluster down (kill -9) for less than --delivery-timeout: no loss, no lie`, SLOW, async () => {
     // Restarting three nodes on a loaded 2-core machine takes up to a minute: the default 120 s deadline.
     const r = await clusterCase(client, 'whole cluster down < delivery timeout', async () => {
       for (let node = 1; node <= NODES; node++) await kafka.killNode(node)
@@ -137,10 +114,10 @@ for (const client of ['wire', 'kafkajs'] as const) {
     }, { args: ['--delivery-timeout', '120000'] })
     assertNoLossNoLie(r)
     // Every line delivered since retries last until --delivery-timeout (no attempt count by default).
-    await expectAllDelivered(t, r, false)
+    expectAllDelivered(r)
   })
 
-  test(`${client}: the ISR below min.insync.replicas for a while (NOT_ENOUGH_REPLICAS), then back: no loss, no lie`, SLOW, async (t) => {
+  test(`${client}: the ISR below min.insync.replicas for a while (NOT_ENOUGH_REPLICAS), then back: no loss, no lie`, SLOW, async () => {
     // min.insync.replicas 3 with one of three nodes stopped: the quorum stays, the ISR is short.
     const r = await clusterCase(client, 'ISR below min.insync.replicas', async (topic) => {
       const leader = await leaderOf(topic, 0)
@@ -150,7 +127,7 @@ for (const client of ['wire', 'kafkajs'] as const) {
       await kafka.startNode(follower)
     }, { minIsr: 3, args: ['--delivery-timeout', '120000'] })
     assertNoLossNoLie(r)
-    await expectAllDelivered(t, r, false)
+    expectAllDelivered(r)
   })
 
   test(`${client}: the topic deleted mid-run: the run ends within --delivery-timeout, exit 4, the accounting holds`, SLOW, async () => {

@@ -7,12 +7,9 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { assertNoLossNoLie, faultTable, runFaultCase, sleep, type CaseResult, type FaultCase } from '../helpers/fault-case.ts'
-import { nodePid, privateKafka, type Cluster } from '../helpers/kafka.ts'
+import { nodePid, privateKafka, type Cluster, leaderOf as leaderOfIn } from '../helpers/kafka.ts'
 
-const exec = promisify(execFile)
 const SUITE = 'cluster'
 const NODES = 3
 const PARTITIONS = 3
@@ -25,14 +22,8 @@ after(async () => {
   process.stderr.write(`\ncluster fault table:\n${faultTable()}\n`)
 })
 
-/** The node id leading `partition` of `topic`, from kcat's metadata view. */
-async function leaderOf (topic: string, partition: number): Promise<number> {
-  const { stdout } = await exec('kcat', ['-L', '-J', '-b', kafka.bootstrap, '-t', topic])
-  const meta = JSON.parse(stdout) as { topics: Array<{ topic: string, partitions: Array<{ partition: number, leader: number }> }> }
-  const leader = meta.topics.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.leader
-  assert.ok(leader !== undefined && leader > 0, `no leader for ${topic}/${partition}: ${stdout}`)
-  return leader
-}
+/** The node id leading `partition` of `topic`. */
+const leaderOf = (topic: string, partition: number): Promise<number> => leaderOfIn(kafka.bootstrap, topic, partition)
 
 type Client = 'wire' | 'kafkajs'
 

@@ -113,6 +113,15 @@ export interface ConsumedRecord {
   readonly value: Buffer
 }
 
+/** The node id leading `partition` of `topic`, from kcat's metadata view. */
+export async function leaderOf (bootstrap: string, topic: string, partition: number): Promise<number> {
+  const { stdout } = await run('kcat', ['-L', '-J', '-b', bootstrap, '-t', topic])
+  const meta = JSON.parse(stdout) as { topics: Array<{ topic: string, partitions: Array<{ partition: number, leader: number }> }> }
+  const leader = meta.topics.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.leader
+  if (leader === undefined || leader <= 0) throw new Error(`no leader for ${topic}/${partition}: ${stdout}`)
+  return leader
+}
+
 /**
  * Reads a whole topic with kcat (an independent C client). Records are framed by their sizes
  * (%K and %S), so any byte, LF included, survives.

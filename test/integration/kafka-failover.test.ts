@@ -8,13 +8,10 @@
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFile } from 'node:child_process'
 import { PassThrough } from 'node:stream'
-import { promisify } from 'node:util'
 import { kprod } from '../helpers/cli.ts'
-import { consumeAll, privateKafka, type Cluster } from '../helpers/kafka.ts'
+import { consumeAll, privateKafka, type Cluster, leaderOf as leaderOfIn } from '../helpers/kafka.ts'
 
-const exec = promisify(execFile)
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 const SLOW = { timeout: 240_000 }
 
@@ -22,14 +19,8 @@ let kafka: Cluster
 before(async () => { kafka = await privateKafka(3) })
 after(async () => { await kafka?.down() })
 
-/** The node id leading `partition` of `topic`, from kcat's metadata view. */
-async function leaderOf (topic: string, partition: number): Promise<number> {
-  const { stdout } = await exec('kcat', ['-L', '-J', '-b', kafka.bootstrap, '-t', topic])
-  const meta = JSON.parse(stdout) as { topics: Array<{ topic: string, partitions: Array<{ partition: number, leader: number }> }> }
-  const leader = meta.topics.find((t) => t.topic === topic)?.partitions.find((p) => p.partition === partition)?.leader
-  assert.ok(leader !== undefined && leader > 0, `no leader for ${topic}/${partition}: ${stdout}`)
-  return leader
-}
+/** The node id leading `partition` of `topic`. */
+const leaderOf = (topic: string, partition: number): Promise<number> => leaderOfIn(kafka.bootstrap, topic, partition)
 
 /** Waits (up to 30 s) until a node other than `old` leads `partition`; returns it. */
 async function newLeaderOf (topic: string, partition: number, old: number): Promise<number> {

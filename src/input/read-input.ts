@@ -241,8 +241,8 @@ class LineRouter implements LineHandler {
     if (typeof parsed !== 'string') return this.sink.record(parsed)
     // A skipped line may be kept (--failed-output): a copy, when its chunk will be reused.
     const line = chunk === null ? bytes.subarray(start, end) : Buffer.from(bytes.subarray(start, end))
-    const reason = this.#json ? `${this.#source === STDIN ? 'stdin' : this.#source}:${this.#sourceLine}: ${parsed}` : parsed
-    this.sink.skipped(lineNo, this.#origin(), reason, line)
+    // The reporter puts the file and line in front of every skip reason.
+    this.sink.skipped(lineNo, this.#origin(), parsed, line)
   }
 
   overlong (bytes: number, cutOff = false): void {

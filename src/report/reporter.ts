@@ -96,16 +96,10 @@ export class Reporter {
     if (line !== null) this.#o.failedOutput?.write(line)
     if (n <= SKIP_WARN_FIRST) {
       const more = n === SKIP_WARN_FIRST ? ` (further skipped lines are counted in one warning per ${SKIP_WARN_EVERY})` : ''
-      this.#o.warn(`kprod: ${this.#locate(lineNo)}: skipped: ${this.#why(reason, lineNo)}${more}`)
+      this.#o.warn(`kprod: ${this.#locate(lineNo)}: skipped: ${withoutLineNo(reason, lineNo)}${more}`)
       return
     }
-    if (++this.#skipsUnwarned === SKIP_WARN_EVERY) this.#warnSkips(`the last was ${this.#locate(lineNo)}: ${this.#why(reason, lineNo)}`)
-  }
-
-  /** A skip reason without the location the warning puts in front of it (`line N`, or `file:line` from the JSON parser). */
-  #why (reason: string, lineNo: number): string {
-    const at = this.#locate(lineNo) + ': '
-    return withoutLineNo(reason.startsWith(at) ? reason.slice(at.length) : reason, lineNo)
+    if (++this.#skipsUnwarned === SKIP_WARN_EVERY) this.#warnSkips(`the last was ${this.#locate(lineNo)}: ${withoutLineNo(reason, lineNo)}`)
   }
 
   /** Records never handed to the producer (interrupt). Their lines were counted by lineRead(). */

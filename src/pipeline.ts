@@ -321,6 +321,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
         // --format json named the partition: it must be one this run may write to.
         if (!allowed.includes(own)) {
           reporter.skipped(record.lineNo, `line ${record.lineNo} names partition ${own}, not one of ${describeRange(allowed)} of ${targetName(config)}${config.partitions === null ? '' : ' allowed by --partitions'}`, record.line)
+          checkpoint?.done(record.lineNo)
           return
         }
         builder.add(record, own, true)

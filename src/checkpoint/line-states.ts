@@ -64,8 +64,9 @@ export class LineStates {
     }
     // Runs of lines are found with indexOf (native) instead of a step per line: this runs after
     // every batch result, over every line read and not yet done (tens of thousands).
-    const states = this.#states
+    // Only up to `last`: the array's spare room past the read point is not searched.
     const origin = this.#origin
+    const states = this.#states.subarray(0, Math.max(0, Math.min(this.#states.length, last - origin)))
     const held = origin + states.length
     let nextAgain = -1
     let line = Math.max(first, this.#base + 1)

@@ -1,14 +1,16 @@
 // The --checkpoint file as a log of whole states, one JSON line each, newest last. A state is
 // written with a synchronous write() the moment it is committed, so a kill -9 loses no committed
 // state (the kernel holds what write() returned). fdatasync runs in the background, one at a time
-// (the next starts when the last ends; no timer), so a power loss loses at most the states
-// written since the last one started. The log is compacted to its newest state (temporary file,
-// fsync, rename, fsync of the folder) when opened, when full, and at close; a reader takes the last
-// complete line (checkpoint-file.ts).
-// Choice: the log is preallocated (LOG_BYTES of zeros, synced at compaction) and states are written
-// in place, so the file's size never changes between compactions: fdatasync then has no metadata
-// to commit, and a write does not wait for a journal commit the way an append to a file being
-// synced does (appending with back-to-back fdatasync made a 1M-line import 1.6 times slower).
+// and at most once per SYNC_INTERVAL_MS (started by a write, so no timer), so a power loss loses at
+// most the states written since the last one started. The log is compacted to its newest state
+// (temporary file, fsync, rename, fsync of the folder) when opened, when full, and at close; a
+// reader takes the last complete line (checkpoint-file.ts).
+// Choices, measured on a 1M-line import (bench/README.md): the log is preallocated (LOG_BYTES of
+// zeros, synced at compaction) and states are written in place, so the file's size never changes
+// between compactions and a write does not wait for a journal commit the way an append to a file
+// being synced does (appending with back-to-back fdatasync made the import 1.6 times slower);
+// back-to-back fdatasync of the preallocated log still cost 20 % of the import's rate, and
+// syncing at most once a second costs (next to) nothing.
 
 import { closeSync, fdatasync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
@@ -17,9 +19,15 @@ import { basename, dirname, join } from 'node:path'
 /** Size of the log; a state that does not fit compacts it (one state is a few hundred bytes). */
 export const LOG_BYTES = 1024 * 1024
 
+/** Least time between the starts of two background fdatasyncs. */
+export const SYNC_INTERVAL_MS = 1000
+
 export class CheckpointLog {
   readonly #path: string
   readonly #onSyncError: (err: Error) => void
+  readonly #now: () => number
+  /** When the last fdatasync started (epoch ms). */
+  #syncedAt = -Infinity
   /** The log open for appending; replaced by each compaction. */
   #fd: number
   /** Where the next state is written: the end of the last one. */
@@ -32,8 +40,9 @@ export class CheckpointLog {
   #synced: Array<() => void> = []
 
   /** Replaces `path` with a log holding `line` only; throws when it cannot be written. */
-  constructor (path: string, line: string, onSyncError: (err: Error) => void) {
+  constructor (path: string, line: string, now: () => number, onSyncError: (err: Error) => void) {
     this.#path = path
+    this.#now = now
     this.#onSyncError = onSyncError
     this.#fd = this.#compact(line, true)
   }
@@ -101,6 +110,9 @@ export class CheckpointLog {
 
   #sync (): void {
     if (this.#syncing || !this.#unsynced) return
+    const now = this.#now()
+    if (now - this.#syncedAt < SYNC_INTERVAL_MS) return
+    this.#syncedAt = now
     this.#syncing = true
     this.#unsynced = false
     const fd = this.#fd

@@ -108,7 +108,7 @@ export class Checkpoint {
     if (problems.length > 0) throw new ConfigError(problems)
     const checkpoint = new Checkpoint(options, files)
     try {
-      checkpoint.#log = new CheckpointLog(options.path, checkpoint.#line(), (err) => checkpoint.#failed(err))
+      checkpoint.#log = new CheckpointLog(options.path, checkpoint.#line(), () => options.clock.now(), (err) => checkpoint.#failed(err))
     } catch (err) {
       throw new ConfigError([`--checkpoint: ${checkpoint.#failureText(err)}`])
     }

@@ -18,7 +18,7 @@ const state = (n: number): string => JSON.stringify({ kprodCheckpoint: CHECKPOIN
 
 test('every state written is the one a reader sees at once, before any sync or close', async (t) => {
   const path = join(await tempDir(t), 'cp')
-  const log = new CheckpointLog(path, state(0), (err) => { throw err })
+  const log = new CheckpointLog(path, state(0), Date.now, (err) => { throw err })
   assert.equal((await readCheckpoint(path))?.savedAt, label(0))
   for (let n = 1; n <= 50; n++) {
     log.append(state(n))
@@ -32,7 +32,7 @@ test('every state written is the one a reader sees at once, before any sync or c
 test('the log keeps its size between compactions and compacts when a state no longer fits', async (t) => {
   const dir = await tempDir(t)
   const path = join(dir, 'cp')
-  const log = new CheckpointLog(path, state(0), (err) => { throw err })
+  const log = new CheckpointLog(path, state(0), Date.now, (err) => { throw err })
   assert.equal((await stat(path)).size, LOG_BYTES)
   const { ino } = await stat(path)
   const perState = state(0).length + 1

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import type { ChildProcess } from 'node:child_process'
 import { kprod } from '../helpers/cli.ts'
 import { consumeAll, sharedKafka, type Cluster } from '../helpers/kafka.ts'
+import { seededRandom } from '../helpers/seeded-random.ts'
 import { readCheckpoint, type CheckpointData } from '../../src/checkpoint/checkpoint-file.ts'
 
 let kafka: Cluster
@@ -67,17 +68,6 @@ function killAfterBatches (child: ChildProcess, batches: number): void {
 /** The seed of this run's random kill points: KPROD_TEST_SEED, or a new one. */
 const SEED = Number(process.env.KPROD_TEST_SEED ?? randomInt(1, 2 ** 31))
 
-// mulberry32: a small generator whose sequence the printed seed replays.
-function seeded (seed: number): () => number {
-  let a = seed
-  return () => {
-    a = (a + 0x6D2B79F5) | 0
-    let t = Math.imul(a ^ (a >>> 15), 1 | a)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** Lines (global numbers) the saved checkpoint records as done: read before `to`, not in `resend`. */
 function doneIn (saved: CheckpointData, perFile: number): (line: number) => boolean {
   return (line) => {
@@ -90,7 +80,7 @@ function doneIn (saved: CheckpointData, perFile: number): (line: number) => bool
 
 for (const [index, client] of (['wire', 'kafkajs'] as const).entries()) {
   test(`--kafka-client ${client}: kill -9 at a random point of a 1M-line import, then the same command again: every line on the broker, duplicates only from batches in flight at the kill`, { timeout: 300_000 }, async (t) => {
-    const random = seeded(SEED + index)
+    const random = seededRandom(SEED + index)
     const dir = tempDir(t)
     const perFile = 500_000
     const files = writeFiles(dir, 2, perFile)

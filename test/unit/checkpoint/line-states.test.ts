@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { LineStates } from '../../../src/checkpoint/line-states.ts'
+import { seededRandom } from '../../helpers/seeded-random.ts'
 
 test('LineStates lists pending and again lines as merged ranges, whatever order lines end in', () => {
   const s = new LineStates()
@@ -52,15 +53,9 @@ test('LineStates grows and compacts over a long run with a bounded spread', () =
 })
 
 test('LineStates.resend matches a line-by-line model whatever the mix of done, again and pending lines', () => {
-  // A small deterministic generator (mulberry32), so a failure names the seed that shows it.
+  // Seeded, so a failure names the seed that shows it.
   for (let seed = 1; seed <= 40; seed++) {
-    let a = seed
-    const random = (): number => {
-      a = (a + 0x6D2B79F5) | 0
-      let t = Math.imul(a ^ (a >>> 15), 1 | a)
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
+    const random = seededRandom(seed)
     const s = new LineStates()
     const model = new Map<number, 'done' | 'again'>()
     const top = 500 + Math.floor(random() * 5000)

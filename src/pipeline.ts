@@ -111,7 +111,6 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     const partitions = checkPartitions(config, topology)
     producer = makeProducer(config, deps, partitions, reporter, checkpoint)
     builder = makeBuilder(config, deps, producer, refuse)
-    checkpoint?.start()
     const totals = await read(config, deps, topology, builder, producer, reporter, pool, sources, inputStop.signal, checkpoint)
     if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.files)}`)
     builder.end()
@@ -229,7 +228,7 @@ function describeRange (partitions: readonly number[]): string {
   return `${partitions[0]}..${partitions[partitions.length - 1]}`
 }
 
-/** Tells the checkpoint how each line of a batch ended. */
+/** Tells the checkpoint how each line of a batch ended, and has it written at once. */
 function followBatch (checkpoint: Checkpoint, result: BatchResult): void {
   const records = result.batch.records
   for (let i = 0; i < records.length; i++) {
@@ -237,6 +236,7 @@ function followBatch (checkpoint: Checkpoint, result: BatchResult): void {
     if (result.outcomes[i] === 'delivered') checkpoint.done(lineNo)
     else checkpoint.again(lineNo)
   }
+  checkpoint.commit()
 }
 
 function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly number[], reporter: Reporter, checkpoint: Checkpoint | null): AsyncProducer {
@@ -253,8 +253,10 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
     maxBufferedBytes: config.bufferBytes,
     clock: deps.clock,
     onResult: (result) => {
-      reporter.batch(result)
+      // Checkpoint first: a batch line on stdout then means its lines are in the checkpoint file,
+      // even when a kill -9 comes right after.
       if (checkpoint !== null) followBatch(checkpoint, result)
+      reporter.batch(result)
       // Delivered records are done with: their input chunks can be read into again.
       if (result.produced) releaseDelivered(result.batch.records)
     }
@@ -321,6 +323,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
         // --format json named the partition: it must be one this run may write to.
         if (!allowed.includes(own)) {
           reporter.skipped(record.lineNo, `line ${record.lineNo} names partition ${own}, not one of ${describeRange(allowed)} of ${targetName(config)}${config.partitions === null ? '' : ' allowed by --partitions'}`, record.line)
+          checkpoint?.done(record.lineNo)
           return
         }
         builder.add(record, own, true)

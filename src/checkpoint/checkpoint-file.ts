@@ -1,11 +1,10 @@
 // The --checkpoint file: its JSON shape, how an input file is identified (device, inode, size and
-// a hash of its first bytes), reading it with every problem named, and writing it atomically
-// (a temporary file in the same folder, fsync, rename, fsync of the folder), so a kill at any
-// moment leaves either the old checkpoint or the new one, never a torn one.
+// a hash of its first bytes), and reading it with every problem named. The file is a log of
+// states, one JSON line each, newest last (checkpoint-log.ts writes it); a line cut short by a
+// crash is passed over, so the newest complete state wins.
 
-import { createHash, randomBytes } from 'node:crypto'
-import { open, readFile, rename, unlink } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { createHash } from 'node:crypto'
+import { open, readFile } from 'node:fs/promises'
 import type { LineRange } from './line-states.ts'
 
 export const CHECKPOINT_VERSION = 1
@@ -72,7 +71,7 @@ export function changeOf (saved: FileIdentity, now: FileIdentity): string | null
   return null
 }
 
-/** The checkpoint at `path`, null when there is none; throws an Error naming what is wrong with it. */
+/** The newest state in the checkpoint at `path`, null when there is none; throws an Error naming what is wrong with it. */
 export async function readCheckpoint (path: string): Promise<CheckpointData | null> {
   let text: string
   try {
@@ -81,15 +80,23 @@ export async function readCheckpoint (path: string): Promise<CheckpointData | nu
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
     throw err
   }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch {
-    throw new Error('it is not JSON')
+  const lines = text.split('\n')
+  let firstProblem: string | null = null
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const line = lines[i] as string
+    if (line.trim() === '') continue
+    let data: unknown
+    try {
+      data = JSON.parse(line)
+    } catch {
+      firstProblem = 'it is not JSON'
+      continue
+    }
+    const problem = shapeProblem(data)
+    if (problem === null) return data as CheckpointData
+    firstProblem = problem
   }
-  const problem = shapeProblem(data)
-  if (problem !== null) throw new Error(problem)
-  return data as CheckpointData
+  throw new Error(firstProblem ?? 'it is not JSON')
 }
 
 function shapeProblem (data: unknown): string | null {
@@ -106,33 +113,4 @@ function shapeProblem (data: unknown): string | null {
     }
   }
   return null
-}
-
-/** Writes `data` to `path` atomically and durably. */
-export async function writeCheckpoint (path: string, data: CheckpointData): Promise<void> {
-  const folder = dirname(path)
-  const temporary = join(folder, `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`)
-  const handle = await open(temporary, 'w')
-  try {
-    await handle.writeFile(JSON.stringify(data) + '\n')
-    await handle.sync()
-  } catch (err) {
-    await handle.close().catch(() => {})
-    await unlink(temporary).catch(() => {})
-    throw err
-  }
-  await handle.close()
-  try {
-    await rename(temporary, path)
-  } catch (err) {
-    await unlink(temporary).catch(() => {})
-    throw err
-  }
-  // The rename itself is durable only once the folder is synced.
-  const dir = await open(folder, 'r')
-  try {
-    await dir.sync()
-  } finally {
-    await dir.close()
-  }
 }

@@ -1,8 +1,9 @@
 // --checkpoint: follows every input line to its end (fed by the reader's positions and the batch
 // results), and keeps in the checkpoint file, per input file, how far reading got and which lines
-// below that must be sent again. Written atomically every CHECKPOINT_INTERVAL_MS while something
-// changed, and at close. A resume reads each file from the last line boundary before its first
-// line to send again, and drops the lines recorded as done (delivered or skipped).
+// below that must be sent again. The pipeline commits after each batch result, before the batch is
+// reported, and a commit appends the new state to the file at once (checkpoint-log.ts): after a
+// kill -9, every line reported delivered is recorded as done. A resume reads each file from the
+// last line boundary before its first line to send again, and drops the lines recorded as done.
 // Choice: the checkpoint lists the exceptions (lines to send again) instead of stopping at the
 // first of them, so one failed line does not make a resume send again everything after it.
 
@@ -10,13 +11,11 @@ import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { ConfigError, errorText } from '../errors.ts'
 import type { SourceResume } from '../input/read-input.ts'
-import type { Clock, TimerHandle } from '../util/clock.ts'
+import type { Clock } from '../util/clock.ts'
 import { isoTime } from '../util/clock.ts'
-import { CHECKPOINT_VERSION, changeOf, identify, readCheckpoint, writeCheckpoint, type CheckpointData, type FileIdentity, type FileProgress } from './checkpoint-file.ts'
+import { CHECKPOINT_VERSION, changeOf, identify, readCheckpoint, type CheckpointData, type FileIdentity, type FileProgress } from './checkpoint-file.ts'
+import { CheckpointLog } from './checkpoint-log.ts'
 import { LineStates, type LineRange } from './line-states.ts'
-
-/** How often the checkpoint is written while lines end. */
-export const CHECKPOINT_INTERVAL_MS = 200
 
 /**
  * Most ranges of lines to send again kept per file. Beyond it (lines failing one by one, far
@@ -64,8 +63,7 @@ export class Checkpoint {
   #current: FileState | null = null
   #alreadyDone = 0
   #dirty = true
-  #writing: Promise<void> | null = null
-  #timer: TimerHandle | null = null
+  #log: CheckpointLog | null = null
   #error: string | null = null
   #closed = false
 
@@ -109,23 +107,31 @@ export class Checkpoint {
     }
     if (problems.length > 0) throw new ConfigError(problems)
     const checkpoint = new Checkpoint(options, files)
-    await checkpoint.#write()
-    if (checkpoint.#error !== null) throw new ConfigError([`--checkpoint: ${checkpoint.#error}`])
+    try {
+      checkpoint.#log = new CheckpointLog(options.path, checkpoint.#line(), () => options.clock.now(), (err) => checkpoint.#failed(err))
+    } catch (err) {
+      throw new ConfigError([`--checkpoint: ${checkpoint.#failureText(err)}`])
+    }
+    checkpoint.#dirty = false
     return checkpoint
   }
 
   /** Lines skipped because an earlier run finished them. */
   get alreadyDone (): number { return this.#alreadyDone }
 
-  /** Starts the periodic writes. */
-  start (): void {
-    if (this.#timer !== null || this.#closed) return
-    this.#timer = this.#o.clock.setTimeout(() => {
-      this.#timer = null
-      // #write() never rejects: a failure is kept for the summary.
-      if (this.#dirty && this.#writing === null) this.#write().catch(() => {})
-      this.start()
-    }, CHECKPOINT_INTERVAL_MS)
+  /**
+   * Writes the state now when a line ended since the last commit: called after each batch result,
+   * before the batch is reported. A write error is warned about once and kept for the summary.
+   */
+  commit (): void {
+    if (!this.#dirty || this.#closed || this.#log === null) return
+    try {
+      this.#log.append(this.#line())
+      this.#dirty = false
+      this.#error = null
+    } catch (err) {
+      this.#failed(err)
+    }
   }
 
   /** Where to resume source `index`, from the saved checkpoint; null: read it all. */
@@ -178,14 +184,16 @@ export class Checkpoint {
     this.#dirty = true
   }
 
-  /** Stops the timer and writes the final state; the report for the summary. Idempotent. */
+  /** Writes the final state, durably; the report for the summary. Idempotent. */
   async close (): Promise<CheckpointReport> {
-    if (!this.#closed) {
+    if (!this.#closed && this.#log !== null) {
       this.#closed = true
-      if (this.#timer !== null) this.#o.clock.clearTimeout(this.#timer)
-      this.#timer = null
-      await this.#writing
-      await this.#write()
+      try {
+        await this.#log.close(this.#line())
+        this.#error = null
+      } catch (err) {
+        this.#failed(err)
+      }
     }
     return { path: this.#o.path, alreadyDone: this.#alreadyDone, error: this.#error }
   }
@@ -222,21 +230,19 @@ export class Checkpoint {
     return { path: file.path, ...file.identity, ...withSavedTail(here, file.saved) }
   }
 
-  // One write at a time; a failure is warned about once and kept for the summary.
-  async #write (): Promise<void> {
-    this.#dirty = false
-    const data = this.snapshot()
-    const writing = writeCheckpoint(this.#o.path, data).then(() => {
-      this.#error = null
-    }, (err: unknown) => {
-      const text = `cannot write the checkpoint file '${this.#o.path}': ${errorText(err)}`
-      if (this.#error === null) this.#o.warn(`kprod: ${text}`)
-      this.#error = text
-      this.#dirty = true
-    })
-    this.#writing = writing
-    await writing
-    if (this.#writing === writing) this.#writing = null
+  #line (): string {
+    return JSON.stringify(this.snapshot())
+  }
+
+  #failureText (err: unknown): string {
+    return `cannot write the checkpoint file '${this.#o.path}': ${errorText(err)}`
+  }
+
+  // Warned about once; kept for the summary until a later write succeeds.
+  #failed (err: unknown): void {
+    const text = this.#failureText(err)
+    if (this.#error === null) this.#o.warn(`kprod: ${text}`)
+    this.#error = text
   }
 }
 

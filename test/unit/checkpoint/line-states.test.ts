@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { LineStates } from '../../../src/checkpoint/line-states.ts'
+import { seededRandom } from '../../helpers/seeded-random.ts'
 
 test('LineStates lists pending and again lines as merged ranges, whatever order lines end in', () => {
   const s = new LineStates()
@@ -49,4 +50,32 @@ test('LineStates grows and compacts over a long run with a bounded spread', () =
   for (const line of pending) s.done(line)
   assert.equal(s.base, 200_000)
   assert.deepEqual(s.resend(1, 200_000), [])
+})
+
+test('LineStates.resend matches a line-by-line model whatever the mix of done, again and pending lines', () => {
+  // Seeded, so a failure names the seed that shows it.
+  for (let seed = 1; seed <= 40; seed++) {
+    const random = seededRandom(seed)
+    const s = new LineStates()
+    const model = new Map<number, 'done' | 'again'>()
+    const top = 500 + Math.floor(random() * 5000)
+    for (let k = 0; k < top; k++) {
+      const line = 1 + Math.floor(random() * top)
+      if (model.has(line)) continue
+      const state = random() < 0.1 ? 'again' : 'done'
+      model.set(line, state)
+      if (state === 'done') s.done(line)
+      else s.again(line)
+    }
+    const first = 1 + Math.floor(random() * top / 2)
+    const last = first + Math.floor(random() * top)
+    const want: Array<[number, number]> = []
+    for (let line = first; line <= last; line++) {
+      if (model.get(line) === 'done') continue
+      const prev = want[want.length - 1]
+      if (prev !== undefined && prev[1] === line - 1) prev[1] = line
+      else want.push([line, line])
+    }
+    assert.deepEqual(s.resend(first, last), want, `seed ${seed}`)
+  }
 })

@@ -135,6 +135,26 @@ describe('kprod --aggregate', () => {
     assert.deepEqual(all.sort(), [...lines].sort())
   })
 
+  test('kinesalite: on 1,000 shards, keyless lines still fill aggregates (one shard\'s batch at a time), each with a key of its shard', SLOW, async (t) => {
+    // Sent to the shards in turn, one line each, 50,000 lines made ~8,800 aggregates of ~6 lines and took over 10 minutes.
+    const kinesis = await localKinesis('kinesalite')
+    const stream = await kinesis.createStream({ shards: 1000 })
+    const n = 60_000
+    const lines = Array.from({ length: n }, (_, i) => `${String(i).padStart(8, '0')}${'x'.repeat(91)}`)
+    const run = await put(kinesis.endpoint, stream, [], Buffer.from(lines.join('\n') + '\n'))
+    assert.equal(run.code, 0, why(run))
+    const stored = await readStream(kinesis.endpoint, stream)
+    t.diagnostic(`${n} lines in ${stored.length} aggregates on 1,000 shards`)
+    assert.ok(stored.length <= n / 100, `${stored.length} aggregates: at least 100 lines each on average`)
+    const ranges = await shardRanges(kinesis.endpoint, stream)
+    const all: string[] = []
+    for (const [shardId, users] of userRecordsByShard(stored)) {
+      for (const u of users) assert.equal(shardOfKey(ranges, u.partitionKey), shardId)
+      all.push(...users.map((u) => u.data.toString()))
+    }
+    assert.deepEqual(all.sort(), [...lines].sort())
+  })
+
   test('kinesalite: with --shard-ordering and --explicit-hash-key, each line lands by its hash key, in order per shard', SLOW, async () => {
     const kinesis = await localKinesis('kinesalite')
     const stream = await kinesis.createStream({ shards: 3 })

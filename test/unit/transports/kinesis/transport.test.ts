@@ -3,7 +3,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { ANY_PARTITION, recordBytes, type Batch } from '../../../../src/batch/batch.ts'
 import type { InputRecord } from '../../../../src/record.ts'
@@ -249,6 +249,44 @@ test('partitionFor() maps a key to its shard, and an unkeyed record by its parti
   await hashed.connect()
   const lineKey = createHash('md5').update('line').digest('hex')
   assert.equal((hashed.partitionFor as (r: InputRecord) => number)(rec(1, 'line')), shardOf(lineKey))
+})
+
+test('--aggregate: keyless records fill one shard\'s batch before the next shard, on any number of shards', async () => {
+  const fake = new FakePutRecords({ shards: evenShards(1000), pageSize: 1000 })
+  const { t } = transport(fake, { aggregate: true, shardRate: null, maxBatchRecords: 3, randomBytes })
+  await t.connect()
+  const partitionFor = t.partitionFor as (r: InputRecord) => number
+  const shards = Array.from({ length: 3 * 1000 + 3 }, (_, i) => partitionFor(rec(i + 1, 'v')))
+  // Three (a batch) to each shard in hash-range order, then round again.
+  assert.deepEqual(shards.slice(0, 9), [0, 0, 0, 1, 1, 1, 2, 2, 2])
+  assert.deepEqual(shards.slice(-6), [999, 999, 999, 0, 0, 0])
+  // A batch is also full when its bytes are: a record that would cross maxBatchBytes goes to the next shard.
+  const big = transport(new FakePutRecords({ shards: evenShards(4), pageSize: 4 }), { aggregate: true, shardRate: null, randomBytes })
+  await big.t.connect()
+  const room = big.t.limits.maxBatchBytes
+  const place = big.t.partitionFor as (r: InputRecord) => number
+  assert.deepEqual([place(rec(1, 'x'.repeat(room - 10))), place(rec(2, 'x'.repeat(10))), place(rec(3, 'x'))], [0, 0, 1])
+})
+
+test('--aggregate on 1,000 shards: each shard\'s random key hashes into it and is found once', async () => {
+  const fake = new FakePutRecords({ shards: evenShards(1000), pageSize: 1000 })
+  let drawn = 0
+  const counted = (n: number): Buffer => { drawn++; return randomBytes(n) }
+  const { t } = transport(fake, { aggregate: true, shardRate: null, randomBytes: counted })
+  await t.connect()
+  for (let round = 0; round < 2; round++) {
+    for (let s = 0; s < 1000; s += 7) await t.send(batch([rec(s, 'v')], s), s)
+  }
+  const keys = new Map<number, string>()
+  for (const call of fake.calls) {
+    const key = call.keys[0]!
+    const s = Number(BigInt('0x' + createHash('md5').update(key).digest('hex')) * 1000n >> 128n)
+    assert.equal(keys.get(s) ?? key, key, `shard ${s} keeps its key`)
+    keys.set(s, key)
+  }
+  assert.equal(keys.size, 143)
+  // Coupon collector: about 1,000 × ln 1,000 ≈ 7,000 keys drawn for every shard; a fresh search per call drew ~286,000.
+  assert.ok(drawn < 30_000, `${drawn} random keys drawn`)
 })
 
 test('--explicit-hash-key: send puts each decimal key in ExplicitHashKey as well as PartitionKey', async () => {

@@ -43,6 +43,14 @@ export interface StatsLine {
   readonly interval: Readonly<Tally> & Rates
   /** Totals since the start (named `counts` in every line type). */
   readonly counts: Readonly<Tally>
+  /** The --rate / --rate-bytes limits in force; absent when neither is given. */
+  readonly rateLimit?: RateLimitField
+}
+
+/** Per-second limits; null: that one is not limited. */
+export interface RateLimitField {
+  readonly recordsPerSec: number | null
+  readonly bytesPerSec: number | null
 }
 
 /** What --checkpoint did: the file, the lines an earlier run finished (not in `read`), the last write error. */
@@ -96,6 +104,7 @@ export interface StatsInput {
   readonly buffered: number
   readonly previous: Readonly<Tally>
   readonly totals: Readonly<Tally>
+  readonly rateLimit?: RateLimitField | null
 }
 
 export function statsLine (s: StatsInput): StatsLine {
@@ -123,7 +132,8 @@ export function statsLine (s: StatsInput): StatsLine {
     intervalMs,
     buffered: s.buffered,
     interval: { ...interval, ...rates(interval, intervalMs) },
-    counts: { ...t }
+    counts: { ...t },
+    ...(s.rateLimit == null ? {} : { rateLimit: { recordsPerSec: s.rateLimit.recordsPerSec, bytesPerSec: s.rateLimit.bytesPerSec } })
   }
 }
 

@@ -144,7 +144,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
   // After the drain: every line that got an outcome is in the last checkpoint.
   const checkpointReport = checkpoint === null ? null : await checkpoint.close()
-  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport, idempotent: deps.transport.idempotent ?? null })
+  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport, idempotent: deps.transport.idempotent ?? null, dryRun: deps.transport.placement?.() ?? null })
   const why = exitReason({ exitCode, counts: reporter.counts, signal, error })
   if (why !== null) deps.warn(why)
   return { exitCode }

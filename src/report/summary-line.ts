@@ -69,6 +69,15 @@ export interface SummaryEnd {
   readonly checkpoint?: CheckpointSummary | null
   /** Kafka: whether the run used the idempotent producer; absent (null) for Kinesis. */
   readonly idempotent?: boolean | null
+  /** --dry-run: where the records were placed; null or absent otherwise. */
+  readonly dryRun?: DryRunField | null
+}
+
+/** --dry-run's placement: records per partition or shard and the skew (busiest over mean). */
+export interface DryRunField {
+  readonly unit: 'partition' | 'shard'
+  readonly records: Readonly<Record<string, number>>
+  readonly skew: number | null
 }
 
 /** The `summary` line: always the last line of a run. */
@@ -95,6 +104,7 @@ export interface SummaryLine extends Rates {
   readonly notes: readonly string[]
   readonly idempotent: boolean | null
   readonly invariantHolds: boolean
+  readonly dryRun?: DryRunField
 }
 
 export interface StatsInput {
@@ -175,7 +185,8 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     error: s.end.error,
     notes: [...s.end.notes],
     idempotent: s.end.idempotent ?? null,
-    invariantHolds: s.invariantHolds
+    invariantHolds: s.invariantHolds,
+    ...(s.end.dryRun == null ? {} : { dryRun: { unit: s.end.dryRun.unit, records: { ...s.end.dryRun.records }, skew: s.end.dryRun.skew } })
   }
 }
 

@@ -64,6 +64,8 @@ export interface Config {
   readonly drainTimeoutMs: number
   /** After end of input, give up on what is still pending after this many ms; 0 = no deadline. */
   readonly flushTimeoutMs: number
+  /** --dry-run: connect and place every record, send nothing. */
+  readonly dryRun: boolean
   /** --rate and --rate-bytes (per second, null: not limited); null when neither is given. */
   readonly rate: { readonly recordsPerSec: number | null, readonly bytesPerSec: number | null } | null
 
@@ -258,6 +260,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     whenFull: get('when-full'),
     drainTimeoutMs: get('drain-timeout'),
     flushTimeoutMs: get('flush-timeout'),
+    dryRun: get<boolean | undefined>('dry-run') ?? false,
     rate: rateOf(get<number | undefined>('rate'), get<number | undefined>('rate-bytes')),
     kafkaClient: client,
     kinesisClient: get('kinesis-client'),

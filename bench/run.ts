@@ -1,7 +1,7 @@
 // The benchmark suite (issue 4): a private broker, generated workloads, every tool on a fresh
 // 6-partition topic (acks=all, no compression), alternating tools, medians, and a record count
 // read back from the broker after every run. Tables go to stderr; the last stdout line is JSON.
-// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line]
+// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line|rate|json]
 
 import { execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
@@ -14,6 +14,8 @@ import { runTrickle, type TrickleResult } from './trickle.ts'
 import { kinesisBench } from './kinesis.ts'
 import { codecBench } from './codecs.ts'
 import { oneLineBench } from './one-line.ts'
+import { rateBench } from './rate.ts'
+import { jsonInputBench } from './json-input.ts'
 
 const { values: opts } = parseArgs({
   options: {
@@ -24,7 +26,9 @@ const { values: opts } = parseArgs({
     'keep-broker': { type: 'boolean', default: false },
     'one-line-runs': { type: 'string' },
     // 'kinesis': only the Kinesis part (kprod vs the SDK loop on a stub); no Kafka broker is started.
-    // 'codecs': only W2 with each codec beside kcat -z; 'one-line': only the one-line-per-process runs.
+    // 'codecs': only W2 with each codec beside kcat -z; 'one-line': only the one-line-per-process runs;
+    // 'rate': only --rate and --rate-bytes held over 10 s, beside perf-test --throughput;
+    // 'json': only --format json against the same records as plain lines.
     only: { type: 'string' }
   }
 })
@@ -35,7 +39,7 @@ const DATA = `${ROOT}/.local/bench`
 const KAFKA_HOME = process.env['KPROD_KAFKA_HOME'] ?? `${ROOT}/.local/bench-kafka`
 const log = (s: string): void => { process.stderr.write(s + '\n') }
 const onlyKinesis = opts.only === 'kinesis'
-if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs' or 'one-line', not '${opts.only}'`)
+if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line', 'rate', 'json'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs', 'one-line', 'rate' or 'json', not '${opts.only}'`)
 const oneLineRuns = Number(opts['one-line-runs'] ?? (quick ? 10 : 30))
 
 /** One workload × tool entry of the final JSON. */
@@ -147,7 +151,11 @@ async function main (): Promise<void> {
       ? await kinesisPart()
       : opts.only === 'codecs'
         ? await codecPart(broker)
-        : opts.only === 'one-line' ? await oneLinePart(broker) : await suite(broker)
+        : opts.only === 'one-line'
+          ? await oneLinePart(broker)
+          : opts.only === 'rate'
+            ? await ratePart(broker)
+            : opts.only === 'json' ? await jsonPart(broker) : await suite(broker)
     const finished = new Date()
     const doc = { mode: quick ? 'quick' : 'full', started: started.toISOString(), finished: finished.toISOString(), machine: machine(), ...out }
     mkdirSync(`${ROOT}/bench/results`, { recursive: true })
@@ -187,6 +195,23 @@ async function oneLinePart (broker: Broker): Promise<{ results: unknown[], ratio
   log('\n' + table(['one line', 'median wall ms', 'p90 wall ms', 'median cpu ms', 'peak RSS MB', 'runs', 'verified'],
     o.results.map(r => [r.tool, r.medianWallMs, r.p90WallMs, r.medianCpuMs, r.peakRssMb, r.runs, r.verified])))
   return { results: o.results, ratios: { oneLine: o.ratios } }
+}
+
+// --rate and --rate-bytes over 10 s, measured on the broker's append times, beside perf-test --throughput.
+async function ratePart (broker: Broker): Promise<{ results: unknown[], ratios: Record<string, unknown> }> {
+  const o = await rateBench({ broker, dataDir: DATA, runs: opts.runs === undefined ? (quick ? 1 : 3) : runs, log, topicName, quick })
+  log('\n' + table(['rate', 'tool', 'target', 'achieved', 'deviation %', 'worst run %', 'worst second %', 'runs', 'verified'],
+    o.results.map(r => [r.workload, r.tool, r.target, r.achieved, r.deviationPct, r.worstDeviationPct, r.worstSecondPct, r.runs, r.verified])))
+  return { results: o.results, ratios: { rate: o.ratios } }
+}
+
+// --format json against the same records as plain lines with --key-separator.
+async function jsonPart (broker: Broker): Promise<{ results: unknown[], ratios: Record<string, unknown> }> {
+  const o = await jsonInputBench({ broker, dataDir: DATA, runs: opts.runs === undefined ? (quick ? 3 : 5) : runs, log, topicName, quick })
+  log('\n' + table(['workload', 'tool', 'records/s', 'cpu s/M', 'peak RSS MB', 'runs', 'verified'],
+    o.results.map(r => [r.workload, r.tool, r.recordsPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.runs, r.verified])))
+  log('\n' + table(['json input ratio', 'value'], Object.entries(o.ratios).map(([k, v]) => [k, v])))
+  return { results: o.results, ratios: { jsonInput: o.ratios } }
 }
 
 async function suite (broker: Broker): Promise<Record<string, unknown>> {
@@ -238,10 +263,12 @@ async function suite (broker: Broker): Promise<Record<string, unknown>> {
   print(results, w3Results, ratios, rawPipeMibPerSec, inputStage, profile)
   const codecs = await codecPart(broker)
   const oneLine = await oneLinePart(broker)
+  const rate = await ratePart(broker)
+  const json = await jsonPart(broker)
   const k = await kinesisPart()
   return {
-    results: [...results, ...w3Results, ...codecs.results, ...oneLine.results, ...k.results],
-    ratios: { ...ratios, ...codecs.ratios, ...oneLine.ratios, ...k.ratios },
+    results: [...results, ...w3Results, ...codecs.results, ...oneLine.results, ...rate.results, ...json.results, ...k.results],
+    ratios: { ...ratios, ...codecs.ratios, ...oneLine.ratios, ...rate.ratios, ...json.ratios, ...k.ratios },
     rawPipeMibPerSec,
     inputStage,
     profile,

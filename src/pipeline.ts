@@ -12,6 +12,8 @@ import { BatchBuilder } from './batch/builder.ts'
 import { choosePartition } from './batch/partitioners.ts'
 import { AsyncProducer } from './producer/async-producer.ts'
 import { refusedResult } from './producer/refused.ts'
+import { withRateLimit, type Producing } from './producer/rate-gate.ts'
+import { batchCap } from './producer/rate-limiter.ts'
 import { ChunkPool, releaseDelivered } from './input/chunk-pool.ts'
 import { DEFAULT_HIGH_WATER_MARK, checkSources } from './input/sources.ts'
 import { readInput, type InputSink, type InputTotals } from './input/read-input.ts'
@@ -73,7 +75,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     ? null
     : await Checkpoint.open({ path: config.checkpoint, reset: config.checkpointReset, files: config.files, clock: deps.clock, warn: deps.warn })
   const failedOutput = config.failedOutput === null ? null : await openFailedOutput(config.failedOutput, config.delimiter)
-  let producer: AsyncProducer | null = null
+  let producer: Producing | null = null
   let builder: BatchBuilder | null = null
   const sources = new SourceLines()
   const reporter = new Reporter({
@@ -85,6 +87,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     statsIntervalMs: config.statsIntervalMs,
     batchLines: config.batchLines,
     failedOutput,
+    rateLimit: config.rate,
     buffered: () => (builder?.bufferedRecords ?? 0) + (producer?.bufferedRecords ?? 0),
     locate: (lineNo) => sources.locate(lineNo)
   })
@@ -109,7 +112,8 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   try {
     const topology = await untilStopped(deps.transport.connect(), deps.stop, 'while connecting')
     const partitions = checkPartitions(config, topology)
-    producer = makeProducer(config, deps, partitions, reporter, checkpoint)
+    // --rate, --rate-bytes: batches wait at the hand-over to the producer, never inside it.
+    producer = withRateLimit(makeProducer(config, deps, partitions, reporter, checkpoint), config.rate, deps.clock, config.bufferRecords, config.bufferBytes)
     builder = makeBuilder(config, deps, producer, refuse)
     const totals = await read(config, deps, topology, builder, producer, reporter, pool, sources, inputStop.signal, checkpoint)
     if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.files)}`)
@@ -139,7 +143,7 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
   // After the drain: every line that got an outcome is in the last checkpoint.
   const checkpointReport = checkpoint === null ? null : await checkpoint.close()
-  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport, idempotent: deps.transport.idempotent ?? null })
+  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport, idempotent: deps.transport.idempotent ?? null, dryRun: deps.transport.placement?.() ?? null })
   const why = exitReason({ exitCode, counts: reporter.counts, signal, error })
   if (why !== null) deps.warn(why)
   return { exitCode }
@@ -263,7 +267,7 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
   })
 }
 
-function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProducer, refuse: (batch: Batch) => void): BatchBuilder {
+function makeBuilder (config: Config, deps: PipelineDeps, producer: Producing, refuse: (batch: Batch) => void): BatchBuilder {
   const limits = deps.transport.limits
   // A value the user set and the transport lowers is worth a warning; a default is not.
   const fit = (flag: string, asked: number, explicit: boolean, limit: number, why = ''): number => {
@@ -271,9 +275,11 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
     if (explicit && got < asked) deps.warn(`kprod: ${flag} ${asked} lowered to ${got} to fit the limits of ${targetName(config)}${why}`)
     return got
   }
-  const maxBytes = fit('--batch-bytes', config.batchBytes, config.batchBytesExplicit, limits.maxBatchBytes)
-  const maxRecords = fit('--batch-records', config.batchRecords, config.batchRecordsExplicit, limits.maxBatchRecords,
-    config.kind === 'kafka' ? ' (max.message.bytes: the framing of that many records would leave too little room for data)' : '')
+  // Under --rate or --rate-bytes a batch is at most one burst of the limit, so it goes out evenly.
+  const cap = config.rate === null ? { records: Infinity, bytes: Infinity } : batchCap(config.rate)
+  const maxBytes = Math.min(cap.bytes, fit('--batch-bytes', config.batchBytes, config.batchBytesExplicit, limits.maxBatchBytes))
+  const maxRecords = Math.min(cap.records, fit('--batch-records', config.batchRecords, config.batchRecordsExplicit, limits.maxBatchRecords,
+    config.kind === 'kafka' ? ' (max.message.bytes: the framing of that many records would leave too little room for data)' : ''))
   const transport = deps.transport
   const orderKey = config.shardOrdering ? transport.orderKey?.bind(transport) : undefined
   return new BatchBuilder({
@@ -292,7 +298,7 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: AsyncProduce
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: AsyncProducer, reporter: Reporter, pool: ChunkPool, sources: SourceLines, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
+async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: Producing, reporter: Reporter, pool: ChunkPool, sources: SourceLines, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
   const partitionCount = topology.partitions.length
   const { partitioner, partition: explicit } = config
@@ -379,7 +385,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
  * end of input, only until --flush-timeout (when set). Either deadline gives up on what is still
  * pending through producer.abort(). Returns why a --flush-timeout ended the run, or null.
  */
-async function drain (config: Config, deps: PipelineDeps, producer: AsyncProducer, reporter: Reporter): Promise<string | null> {
+async function drain (config: Config, deps: PipelineDeps, producer: Producing, reporter: Reporter): Promise<string | null> {
   if (!deps.stop.aborted) {
     // Input ended normally; a later signal still gets its drain deadline.
     const stopped = new Promise<'stopped'>((resolve) => deps.stop.addEventListener('abort', () => resolve('stopped'), { once: true }))
@@ -424,7 +430,7 @@ function deadlineAfter (clock: Clock, ms: number): { passed: Promise<'deadline'>
  * last error), then the sent/remaining report for the summary. `remaining` counts every record
  * without a final outcome, so records waiting for a retry are included.
  */
-async function giveUpAtFlushTimeout (config: Config, producer: AsyncProducer, reporter: Reporter): Promise<string> {
+async function giveUpAtFlushTimeout (config: Config, producer: Producing, reporter: Reporter): Promise<string> {
   const remaining = producer.bufferedRecords
   const reason = `--flush-timeout of ${config.flushTimeoutMs} ms passed after end of input`
   producer.abort(reason)

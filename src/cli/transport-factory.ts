@@ -8,11 +8,23 @@ import type { Config } from '../config/config.ts'
 import type { KafkaTransportOptions } from '../transports/kafka/common.ts'
 import type { Env } from '../transports/kinesis/http/env-settings.ts'
 import type { Transport } from '../transports/transport.ts'
+import type { KinesisTransport } from '../transports/kinesis/transport.ts'
 import { MAX_BATCH_RECORDS } from '../transports/kinesis/limits.ts'
 import type { Clock } from '../util/clock.ts'
 
 /** `env` is the process environment: the Kinesis client may take AWS credentials and region from it. */
 export async function createTransport (config: Config, clock: Clock, log: (line: string) => void, env: Env): Promise<Transport> {
+  if (!config.dryRun) return await createTarget(config, clock, log, env)
+  // --dry-run: connect and place, never send.
+  const [{ DryRunTransport }, target] = await Promise.all([import('../transports/dry-run.ts'), createTarget(config, clock, log, env)])
+  // Kafka: the partition the producer sends the batch to (the key's, or the next idle one).
+  if (config.kind === 'kafka') return new DryRunTransport(target, 'partition', (_record, partition) => String(partition), (t) => t.partitions.map(String))
+  // Kinesis: the shard whose hash-key range holds the record's partition key (ListShards).
+  const kinesis = target as KinesisTransport
+  return new DryRunTransport(target, 'shard', (record) => kinesis.placeOf(record), () => kinesis.shardIds())
+}
+
+async function createTarget (config: Config, clock: Clock, log: (line: string) => void, env: Env): Promise<Transport> {
   if (config.kind === 'kinesis') {
     const [{ KinesisTransport }, { openKinesisClient }] = await Promise.all([import('../transports/kinesis/transport.ts'), import('../transports/kinesis/client.ts')])
     const options = {
@@ -27,6 +39,7 @@ export async function createTransport (config: Config, clock: Clock, log: (line:
       aggregate: config.aggregate,
       shardRate: config.shardLimit,
       lanes: config.workers,
+      placeShards: config.dryRun,
       maxBatchRecords: config.aggregate ? config.batchRecords : Math.min(config.batchRecords, MAX_BATCH_RECORDS),
       maxBatchBytes: config.batchBytes,
       requestTimeoutMs: config.requestTimeoutMs,

@@ -9,6 +9,7 @@ import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
 import { MAX_BATCH_BYTES as MAX_PUT_RECORDS_BYTES, MAX_BATCH_RECORDS as MAX_PUT_RECORDS } from '../transports/kinesis/limits.ts'
 import { nearest, propertiesFromArgs, propertiesFromFile, type PropertyLayer } from './properties.ts'
 import { resolveSecurity } from './security.ts'
+import { RATE_BYTES, RATE_RECORDS, parseRate } from './rate.ts'
 
 export type Acks = -1 | 0 | 1
 
@@ -63,6 +64,10 @@ export interface Config {
   readonly drainTimeoutMs: number
   /** After end of input, give up on what is still pending after this many ms; 0 = no deadline. */
   readonly flushTimeoutMs: number
+  /** --dry-run: connect and place every record, send nothing. */
+  readonly dryRun: boolean
+  /** --rate and --rate-bytes (per second, null: not limited); null when neither is given. */
+  readonly rate: { readonly recordsPerSec: number | null, readonly bytesPerSec: number | null } | null
 
   readonly kafkaClient: 'kafkajs' | 'wire'
   readonly kinesisClient: 'sdk' | 'http'
@@ -255,6 +260,8 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     whenFull: get('when-full'),
     drainTimeoutMs: get('drain-timeout'),
     flushTimeoutMs: get('flush-timeout'),
+    dryRun: get<boolean | undefined>('dry-run') ?? false,
+    rate: rateOf(get<number | undefined>('rate'), get<number | undefined>('rate-bytes')),
     kafkaClient: client,
     kinesisClient: get('kinesis-client'),
     acks,
@@ -375,6 +382,11 @@ function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: M
   return problems
 }
 
+function rateOf (records: number | undefined, bytes: number | undefined): Config['rate'] {
+  if (records === undefined && bytes === undefined) return null
+  return { recordsPerSec: records ?? null, bytesPerSec: bytes ?? null }
+}
+
 function spec (name: string): OptionSpec {
   return OPTIONS.find((o) => o.name === name) as OptionSpec
 }
@@ -414,6 +426,7 @@ function convert (spec: OptionSpec, text: string | boolean | readonly string[], 
   const s = String(text)
   switch (spec.kind) {
     case 'int': return toInt(spec, s, where, problems)
+    case 'rate': return parseRate(spec.name === 'rate' ? RATE_RECORDS : RATE_BYTES, s, where, problems)
     case 'choice': {
       const choice = spec.ignoreCase === true ? spec.choices?.find((c) => c.toLowerCase() === s.toLowerCase()) : spec.choices?.find((c) => c === s)
       if (choice !== undefined) return choice

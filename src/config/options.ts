@@ -1,7 +1,7 @@
 // The single option table. It feeds commander (flags and --help), the KPROD_* environment
 // variables, config validation and the man-page test, so a flag documented anywhere exists here.
 
-export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path' | 'repeat'
+export type OptionKind = 'string' | 'int' | 'boolean' | 'choice' | 'list' | 'path' | 'repeat' | 'rate'
 
 export const OPTION_GROUPS = ['Target', 'Input', 'Batching', 'Producer', 'Kafka', 'Security', 'Kinesis', 'Output'] as const
 export type OptionGroup = typeof OPTION_GROUPS[number]
@@ -79,6 +79,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'buffer-records', arg: '<n>', kind: 'int', min: 1, max: MAX_INT32, group: 'Producer', help: 'most records waiting for the producer (see --when-full); default 20000, and on Kinesis --workers × --batch-records (4000): one PutRecords ready per worker, since a deeper queue only holds memory while every request waits on the network' },
   { name: 'buffer-bytes', arg: '<n>', kind: 'int', default: '16777216', min: 1, max: Number.MAX_SAFE_INTEGER, group: 'Producer', help: 'most key+value bytes the producer holds, in flight included (see --when-full); with long lines this bound is reached before --buffer-records' },
   { name: 'when-full', arg: '<mode>', kind: 'choice', choices: ['block', 'error', 'drop'], default: 'block', group: 'Producer', help: 'when --buffer-records or --buffer-bytes are reached: block (pause reading), error (fail the batch and stop reading) or drop (fail the batch, counted as dropped, and go on)' },
+  { name: 'rate', arg: '<n[/s]>', kind: 'rate', group: 'Producer', help: 'send at most <n> records per second, evenly (a token bucket holding 50 ms of the rate: batches are cut to that size and handed to the producer as the rate allows, and reading waits while --buffer-records are held); k (1000), M and G may follow <n>, and /s, e.g. 5k/s; 1..1000000000. Stats lines show it as rateLimit' },
+  { name: 'rate-bytes', arg: '<n[/s]>', kind: 'rate', group: 'Producer', help: 'send at most <n> key+value bytes per second, evenly, as --rate (both may be given); k (1024), M (1024^2) and G (1024^3) may follow <n>, and /s, e.g. 10M/s; 1..1099511627776' },
+  { name: 'dry-run', kind: 'boolean', group: 'Producer', help: 'connect (Kafka metadata, Kinesis ListShards), then read, check, batch and place every record as a real run would, and send nothing: murmur2 (or fnv1a) over the topic\'s live partition count, or the shard whose hash-key range holds the partition key; delivered then counts the records placed, and the summary\'s dryRun gives the records per partition or shard and the skew (the busiest one over the mean: 1 is even)' },
   { name: 'drain-timeout', arg: '<ms>', kind: 'int', default: '10000', min: 0, max: MAX_MS, group: 'Producer', help: `after SIGINT/SIGTERM, how long to keep sending what is buffered, in ${MS}` },
   { name: 'flush-timeout', arg: '<ms>', kind: 'int', default: '0', min: 0, max: MAX_MS, group: 'Producer', help: `after end of input, how long to keep sending what is buffered, in flight or waiting for a retry, in ${MS}; then give up on it (exit 4; 0 = until --delivery-timeout)` },
 

@@ -12,6 +12,7 @@
 
 import { KprodError } from '../errors.ts'
 import { LineRecord, type InputRecord } from '../record.ts'
+import { JsonRecord } from './json-records.ts'
 
 /** A piece of pooled memory and the count of holders; made by ChunkPool.take() with one holder. */
 export class Chunk {
@@ -105,6 +106,6 @@ export function releaseDelivered (records: readonly InputRecord[]): void {
   // iterator result per record.
   for (let i = 0; i < records.length; i++) {
     const record = records[i]
-    if (record instanceof LineRecord) record.chunk?.release()
+    if (record instanceof LineRecord || record instanceof JsonRecord) record.chunk?.release()
   }
 }

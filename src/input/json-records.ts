@@ -3,7 +3,8 @@
 // [name, value, ...] header array), so a topic dump can be sent back. A line that is not a JSON
 // object, or has a field of the wrong type, yields the reason it is skipped.
 
-import type { InputRecord, RecordHeader } from '../record.ts'
+import type { HeldMemory, InputRecord, RecordHeader } from '../record.ts'
+import { fastSpans, type FastSpans } from './json-fast.ts'
 
 export interface JsonParseOptions {
   /** Kinesis takes neither headers nor null values: such lines are skipped. */
@@ -12,9 +13,16 @@ export interface JsonParseOptions {
 
 const EMPTY = Buffer.alloc(0)
 
-/** A record read from a JSON line: key, value and headers are its own Buffers; `line` is a copy of the line. */
+/**
+ * A record read from a JSON line: key, value and headers are its own Buffers; `line` is a view of
+ * the line's bytes, held as a LineRecord holds them (the pooled chunk is retained until the
+ * record's batch is delivered, see chunk-pool.ts), instead of a copy per line.
+ */
 export class JsonRecord implements InputRecord {
-  readonly line: Buffer
+  readonly bytes: Buffer
+  readonly start: number
+  readonly end: number
+  readonly chunk: HeldMemory | null
   readonly key: Buffer | null
   readonly value: Buffer
   readonly nullValue: boolean
@@ -24,8 +32,12 @@ export class JsonRecord implements InputRecord {
   readonly lineNo: number
   readonly readAt: number
 
-  constructor (line: Buffer, fields: Fields, lineNo: number, readAt: number) {
-    this.line = line
+  constructor (bytes: Buffer, start: number, end: number, chunk: HeldMemory | null, fields: Fields, lineNo: number, readAt: number) {
+    this.bytes = bytes
+    this.start = start
+    this.end = end
+    this.chunk = chunk
+    chunk?.retain()
     this.key = fields.key
     this.value = fields.value ?? EMPTY
     this.nullValue = fields.value === null
@@ -35,6 +47,8 @@ export class JsonRecord implements InputRecord {
     this.lineNo = lineNo
     this.readAt = readAt
   }
+
+  get line (): Buffer { return this.bytes.subarray(this.start, this.end) }
 }
 
 interface Fields {
@@ -50,14 +64,17 @@ class FieldError extends Error {}
 
 export class JsonLineParser {
   readonly #kinesis: boolean
+  readonly #spans: FastSpans = { keyStart: -2, keyEnd: -2, valueStart: -2, valueEnd: -2 }
 
   constructor (options: JsonParseOptions) {
     this.#kinesis = options.target === 'kinesis'
   }
 
   /** The record for the JSON line at bytes[start, end), or why it is skipped (no location: the caller adds it). */
-  parse (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number): InputRecord | string {
+  parse (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number, chunk: HeldMemory | null = null): InputRecord | string {
     if (start === end) return 'empty line: not a JSON object'
+    const fast = this.#fast(bytes, start, end, lineNo, readAt, chunk)
+    if (fast !== null) return fast
     let doc: unknown
     try {
       doc = JSON.parse(bytes.toString('utf8', start, end))
@@ -67,11 +84,26 @@ export class JsonLineParser {
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return `not a JSON object: the line is ${describe(doc)}`
     try {
       const fields = this.#fields(doc as Record<string, unknown>)
-      return new JsonRecord(Buffer.from(bytes.subarray(start, end)), fields, lineNo, readAt)
+      return new JsonRecord(bytes, start, end, chunk, fields, lineNo, readAt)
     } catch (err) {
       if (err instanceof FieldError) return err.message
       throw err
     }
+  }
+
+  // The plain {"key","value"} line as views of its bytes (json-fast.ts); null: JSON.parse decides.
+  #fast (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number, chunk: HeldMemory | null): JsonRecord | null {
+    const s = this.#spans
+    if (!fastSpans(bytes, start, end, s)) return null
+    if (s.valueStart === -1 && this.#kinesis) return null
+    const fields: Fields = {
+      key: s.keyStart < 0 ? null : bytes.subarray(s.keyStart, s.keyEnd),
+      value: s.valueStart === -1 ? null : bytes.subarray(s.valueStart, s.valueEnd),
+      headers: undefined,
+      timestamp: undefined,
+      partition: undefined
+    }
+    return new JsonRecord(bytes, start, end, chunk, fields, lineNo, readAt)
   }
 
   #fields (doc: Record<string, unknown>): Fields {
@@ -93,10 +125,16 @@ export class JsonLineParser {
 
 // The bytes of a text field, its base64 twin or an alias (kcat's payload); undefined when none is
 // given, null when the field is null.
+// Runs twice per line: plain lookups, no array or closure per call (--format json's hot path).
 function bytesField (doc: Record<string, unknown>, text: string, b64: string, alias: string | null, optional: boolean): Buffer | null | undefined {
-  const given = [text, b64, alias].filter((name): name is string => name !== null && doc[name] !== undefined)
-  if (given.length > 1) throw new FieldError(`${given.map((n) => `"${n}"`).join(' and ')} are both given: use one`)
-  const name = given[0]
+  const hasText = doc[text] !== undefined
+  const hasB64 = doc[b64] !== undefined
+  const hasAlias = alias !== null && doc[alias] !== undefined
+  if (+hasText + +hasB64 + +hasAlias > 1) {
+    const given = [text, b64, alias].filter((name): name is string => name !== null && doc[name] !== undefined)
+    throw new FieldError(`${given.map((n) => `"${n}"`).join(' and ')} are both given: use one`)
+  }
+  const name = hasText ? text : hasB64 ? b64 : hasAlias ? alias : undefined
   if (name === undefined) return optional ? null : undefined
   const v = doc[name]
   if (v === null) return null

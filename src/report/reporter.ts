@@ -13,7 +13,7 @@ import { CauseTally } from './causes.ts'
 import type { FailedOutput } from './failed-output.ts'
 import { JsonLinesWriter } from './json-lines.ts'
 import { LatencyHistogram } from './latency.ts'
-import { invariantProblem, statsLine, summaryLine, zeroTally, type SummaryEnd, type Tally } from './summary-line.ts'
+import { invariantProblem, statsLine, summaryLine, zeroTally, type RateLimitField, type SummaryEnd, type Tally } from './summary-line.ts'
 
 /** Skipped lines warned about one by one; after that, one summary warning per SKIP_WARN_EVERY. */
 const SKIP_WARN_FIRST = 20
@@ -34,6 +34,8 @@ export interface ReporterOptions {
   readonly failedOutput: FailedOutput | null
   /** Records buffered right now (builder + producer), for stats lines. */
   readonly buffered: () => number
+  /** --rate / --rate-bytes, shown in stats lines; null or absent: none. */
+  readonly rateLimit?: RateLimitField | null
   /** Names a global line number as 'file:line' in warnings; default 'line N'. */
   readonly locate?: (lineNo: number) => string
 }
@@ -238,7 +240,8 @@ export class Reporter {
       since: this.#previousAt,
       buffered: this.#o.buffered(),
       previous: this.#previous,
-      totals: this.#t
+      totals: this.#t,
+      rateLimit: this.#o.rateLimit ?? null
     }))
     this.#previous = { ...this.#t }
     this.#previousAt = now

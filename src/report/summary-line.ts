@@ -43,6 +43,14 @@ export interface StatsLine {
   readonly interval: Readonly<Tally> & Rates
   /** Totals since the start (named `counts` in every line type). */
   readonly counts: Readonly<Tally>
+  /** The --rate / --rate-bytes limits in force; absent when neither is given. */
+  readonly rateLimit?: RateLimitField
+}
+
+/** Per-second limits; null: that one is not limited. */
+export interface RateLimitField {
+  readonly recordsPerSec: number | null
+  readonly bytesPerSec: number | null
 }
 
 /** What --checkpoint did: the file, the lines an earlier run finished (not in `read`), the last write error. */
@@ -61,6 +69,15 @@ export interface SummaryEnd {
   readonly checkpoint?: CheckpointSummary | null
   /** Kafka: whether the run used the idempotent producer; absent (null) for Kinesis. */
   readonly idempotent?: boolean | null
+  /** --dry-run: where the records were placed; null or absent otherwise. */
+  readonly dryRun?: DryRunField | null
+}
+
+/** --dry-run's placement: records per partition or shard and the skew (busiest over mean). */
+export interface DryRunField {
+  readonly unit: 'partition' | 'shard'
+  readonly records: Readonly<Record<string, number>>
+  readonly skew: number | null
 }
 
 /** The `summary` line: always the last line of a run. */
@@ -87,6 +104,7 @@ export interface SummaryLine extends Rates {
   readonly notes: readonly string[]
   readonly idempotent: boolean | null
   readonly invariantHolds: boolean
+  readonly dryRun?: DryRunField
 }
 
 export interface StatsInput {
@@ -96,6 +114,7 @@ export interface StatsInput {
   readonly buffered: number
   readonly previous: Readonly<Tally>
   readonly totals: Readonly<Tally>
+  readonly rateLimit?: RateLimitField | null
 }
 
 export function statsLine (s: StatsInput): StatsLine {
@@ -123,7 +142,8 @@ export function statsLine (s: StatsInput): StatsLine {
     intervalMs,
     buffered: s.buffered,
     interval: { ...interval, ...rates(interval, intervalMs) },
-    counts: { ...t }
+    counts: { ...t },
+    ...(s.rateLimit == null ? {} : { rateLimit: { recordsPerSec: s.rateLimit.recordsPerSec, bytesPerSec: s.rateLimit.bytesPerSec } })
   }
 }
 
@@ -165,7 +185,8 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     error: s.end.error,
     notes: [...s.end.notes],
     idempotent: s.end.idempotent ?? null,
-    invariantHolds: s.invariantHolds
+    invariantHolds: s.invariantHolds,
+    ...(s.end.dryRun == null ? {} : { dryRun: { unit: s.end.dryRun.unit, records: { ...s.end.dryRun.records }, skew: s.end.dryRun.skew } })
   }
 }
 

@@ -64,6 +64,15 @@ export interface SendResult {
   readonly records: readonly RecordResult[] | DeliveredRun | null
 }
 
+/** --dry-run: how many records each partition or shard would have got. */
+export interface Placement {
+  readonly unit: 'partition' | 'shard'
+  /** Records per partition number or shard id, every one of the target's (zeros included). */
+  readonly records: Readonly<Record<string, number>>
+  /** The busiest partition's (shard's) records over the mean: 1 is even, N is all in one of N; null when nothing was placed. */
+  readonly skew: number | null
+}
+
 export interface Transport {
   readonly kind: 'kafka' | 'kinesis'
   /** The topic or stream name. */
@@ -104,4 +113,6 @@ export interface Transport {
    * that must not appear twice in one batch, or null. The builder cuts a batch before a repeat.
    */
   orderKey? (record: InputRecord): string | null
+  /** --dry-run only: where the records went instead of being sent. */
+  placement? (): Placement
 }

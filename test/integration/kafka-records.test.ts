@@ -179,3 +179,15 @@ test('gzip and zstd files (and gzip on stdin) are read decompressed, byte for by
   assert.equal(run.code, 0, run.stderr)
   assert.deepEqual((await consumeAll(kafka.bootstrap, raw)).map((r) => r.value), [compressed])
 })
+
+test('--format json: 60,000 plain key/value lines (the fast path, read as views of pooled chunks) arrive byte for byte', async () => {
+  const topic = await kafka.topic({ partitions: 3 })
+  const lines = Array.from({ length: 60_000 }, (_, i) => ({ key: i % 7 === 0 ? null : `k${i % 501}`, value: i % 13 === 0 ? '' : `v${i} ${'~'.repeat(i % 90)}` }))
+  const input = lines.map((o) => JSON.stringify(o)).join('\n') + '\n'
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--no-progress', '--format', 'json', '--batch-records', '700'], { input })
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal(counts(run.summary).delivered, lines.length)
+  const got = (await consumeAll(kafka.bootstrap, topic)).map((r) => `${r.key?.toString('latin1') ?? '<null>'}|${r.value.toString('latin1')}`).sort()
+  const want = lines.map((o) => `${o.key ?? '<null>'}|${o.value}`).sort()
+  assert.deepEqual(got, want)
+})

@@ -33,6 +33,8 @@ export interface KinesisClientOptions {
   readonly putRecordsOver?: 'sdk' | 'http'
   /** Without shardOrdering: partitions are 0..lanes-1, concurrency lanes that all send by PutRecords. */
   readonly lanes: number
+  /** --dry-run: list the shards even when batches go by lanes, so placeOf() can name each record's shard. */
+  readonly placeShards?: boolean
   readonly requestTimeoutMs: number
   readonly connectTimeoutMs: number
   readonly log: (line: string) => void

@@ -275,11 +275,13 @@ export class KinesisTransport implements Transport {
     if (status !== 'ACTIVE' && status !== 'UPDATING') throw new Error(`stream '${stream}' is ${status ?? 'in no known state'}, not ACTIVE`)
     const kib = summary?.MaxRecordSizeInKiB
     this.#limits = kinesisLimits(this.#o, kib !== undefined && kib > 0 ? kib * 1024 : DEFAULT_MAX_RECORD_BYTES)
-    if (!this.#o.shardOrdering && this.#o.aggregate !== true) return { partitions: Array.from({ length: Math.max(1, this.#o.lanes) }, (_, i) => i) }
+    const lanes = { partitions: Array.from({ length: Math.max(1, this.#o.lanes) }, (_, i) => i) }
+    const perShard = this.#o.shardOrdering || this.#o.aggregate === true
+    if (!perShard && this.#o.placeShards !== true) return lanes
     const ranges = openShardRanges(await this.#listShards(deadline))
     if (ranges.length === 0) throw new KprodError('KPROD_TARGET_NOT_FOUND', `stream '${stream}' ${placeText(this.#place)} has no open shards`)
     this.#shards = new ShardMap(ranges)
-    return { partitions: this.#shards.partitions }
+    return perShard ? { partitions: this.#shards.partitions } : lanes
   }
 
   async #listShards (deadline: number): Promise<Shard[]> {
@@ -339,6 +341,25 @@ export class KinesisTransport implements Transport {
     let index = this.#shardIndexes.get(shardId)
     if (index === undefined) this.#shardIndexes.set(shardId, index = shardIndexOf(shardId))
     return index
+  }
+
+  /** The ids of the stream's open shards, after connect(). */
+  shardIds (): string[] {
+    return this.#shards?.ranges.map((r) => r.shardId) ?? []
+  }
+
+  /**
+   * The shard a record would land on and its id (--dry-run): its key's (or explicit hash key's)
+   * shard, else that of the partition key the send would make ('hash': the line's MD5, 'random':
+   * fresh random bytes, as send() draws them). Empty before connect().
+   */
+  placeOf (record: InputRecord): string {
+    const map = this.#shards
+    if (map === null) return ''
+    const index = record.key === null && this.#o.partitionKey === 'random' && this.#o.aggregate !== true
+      ? map.shardFor(this.#randomBytes(GENERATED_KEY_BYTES / 2).toString('hex'))
+      : this.#shardOf(record)
+    return map.ranges.find((r) => r.index === index)?.shardId ?? ''
   }
 
   #shardOf (record: InputRecord): number {

@@ -1,7 +1,7 @@
 // The benchmark suite (issue 4): a private broker, generated workloads, every tool on a fresh
 // 6-partition topic (acks=all, no compression), alternating tools, medians, and a record count
 // read back from the broker after every run. Tables go to stderr; the last stdout line is JSON.
-// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line]
+// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line|files]
 
 import { execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
@@ -24,7 +24,8 @@ const { values: opts } = parseArgs({
     'keep-broker': { type: 'boolean', default: false },
     'one-line-runs': { type: 'string' },
     // 'kinesis': only the Kinesis part (kprod vs the SDK loop on a stub); no Kafka broker is started.
-    // 'codecs': only W2 with each codec beside kcat -z; 'one-line': only the one-line-per-process runs.
+    // 'codecs': only W2 with each codec beside kcat -z; 'one-line': only the one-line-per-process runs;
+    // 'files': only W1 and W2, default kprod beside kcat -P (the goal's pair, without the long rest).
     only: { type: 'string' }
   }
 })
@@ -35,7 +36,7 @@ const DATA = `${ROOT}/.local/bench`
 const KAFKA_HOME = process.env['KPROD_KAFKA_HOME'] ?? `${ROOT}/.local/bench-kafka`
 const log = (s: string): void => { process.stderr.write(s + '\n') }
 const onlyKinesis = opts.only === 'kinesis'
-if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs' or 'one-line', not '${opts.only}'`)
+if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line', 'files'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs', 'one-line' or 'files', not '${opts.only}'`)
 const oneLineRuns = Number(opts['one-line-runs'] ?? (quick ? 10 : 30))
 
 /** One workload × tool entry of the final JSON. */
@@ -147,7 +148,9 @@ async function main (): Promise<void> {
       ? await kinesisPart()
       : opts.only === 'codecs'
         ? await codecPart(broker)
-        : opts.only === 'one-line' ? await oneLinePart(broker) : await suite(broker)
+        : opts.only === 'one-line'
+          ? await oneLinePart(broker)
+          : opts.only === 'files' ? await filesPart(broker, ['kprod', 'kcat']) : await suite(broker)
     const finished = new Date()
     const doc = { mode: quick ? 'quick' : 'full', started: started.toISOString(), finished: finished.toISOString(), machine: machine(), ...out }
     mkdirSync(`${ROOT}/bench/results`, { recursive: true })
@@ -189,6 +192,40 @@ async function oneLinePart (broker: Broker): Promise<{ results: unknown[], ratio
   return { results: o.results, ratios: { oneLine: o.ratios } }
 }
 
+// W1 and W2 with only `tools`, alternating as the full suite does.
+async function filesPart (broker: Broker, tools: readonly ToolName[]): Promise<{ results: unknown[], ratios: Record<string, unknown> }> {
+  const workloads = fileWorkloads(DATA, quick).filter((w) => w.name === 'W1' || w.name === 'W2')
+  for (const w of workloads) {
+    if (await ensureFile(w)) log(`bench: generated ${w.file}`)
+    execFileSync('bash', ['-c', 'cat "$0" > /dev/null', w.file])
+  }
+  const results: Result[] = []
+  for (const w of workloads) results.push(...await fileRuns(broker, w, tools))
+  log('\n' + table(['workload', 'tool', 'records/s', 'MiB/s', 'cpu s/M', 'peak RSS MB', 'wall s', 'runs', 'verified'],
+    results.map(r => [r.workload, r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.runs, r.verified])))
+  const ratios = Object.fromEntries(workloads.map((w) => {
+    const k = results.find((r) => r.workload === w.name && r.tool === 'kprod')
+    const c = results.find((r) => r.workload === w.name && r.tool === 'kcat')
+    return [`${w.name} kprod/kcat`, ratio(k?.recordsPerSec, c?.recordsPerSec)]
+  }))
+  return { results, ratios }
+}
+
+// `runs` runs of each tool on one file workload; each run starts with the next tool, so no tool
+// always runs first or last.
+async function fileRuns (broker: Broker, w: FileWorkload, tools: readonly ToolName[]): Promise<Result[]> {
+  const per = new Map<ToolName, Array<Measured & { counted: number, ok: boolean }>>(tools.map(t => [t, []]))
+  for (let r = 0; r < runs; r++) {
+    const order = tools.map((_, i) => tools[(i + r) % tools.length]!)
+    for (const tool of order) {
+      const m = await runOnce(broker, w, tool)
+      per.get(tool)!.push(m)
+      log(`bench: ${w.name} run ${r + 1}/${runs} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, cpu ${m.cpuS.toFixed(2)} s, rss ${m.maxRssMb.toFixed(0)} MB, ${m.counted}/${w.records}${m.ok ? '' : ' FAILED'}`)
+    }
+  }
+  return tools.map((tool) => summarise(w, tool, per.get(tool)!))
+}
+
 async function suite (broker: Broker): Promise<Record<string, unknown>> {
   const workloads = fileWorkloads(DATA, quick)
   const big = bigWorkload(DATA, quick ? 2 : 10, workloads[0]!)
@@ -200,17 +237,7 @@ async function suite (broker: Broker): Promise<Record<string, unknown>> {
   const rawPipeMibPerSec: Record<string, number> = {}
   for (const w of workloads) {
     rawPipeMibPerSec[w.name] = await rawPipe(w)
-    const per = new Map<ToolName, Array<Measured & { counted: number, ok: boolean }>>(TOOLS.map(t => [t, []]))
-    for (let r = 0; r < runs; r++) {
-      // Alternate: each run starts with the next tool, so no tool always runs first or last.
-      const order = TOOLS.map((_, i) => TOOLS[(i + r) % TOOLS.length]!)
-      for (const tool of order) {
-        const m = await runOnce(broker, w, tool)
-        per.get(tool)!.push(m)
-        log(`bench: ${w.name} run ${r + 1}/${runs} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, cpu ${m.cpuS.toFixed(2)} s, rss ${m.maxRssMb.toFixed(0)} MB, ${m.counted}/${w.records}${m.ok ? '' : ' FAILED'}`)
-      }
-    }
-    for (const tool of TOOLS) results.push(summarise(w, tool, per.get(tool)!))
+    results.push(...await fileRuns(broker, w, TOOLS))
   }
   for (const tool of KPROD_TOOLS) {
     const bigRuns = [await runOnce(broker, big, tool)]

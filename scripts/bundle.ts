@@ -9,7 +9,7 @@ import { rmSync } from 'node:fs'
 import { build, type Plugin } from 'esbuild'
 
 // commander imports `node:process`, whose ES module facade reads every property of `process` and
-// so loads worker_threads, the report and more (about 10 ms of CPU at each start): its default
+// so runs its lazy getters (the report, finalization, process.stdin) at each start: its default
 // export is the global `process`, which the bundle can use directly.
 const globalProcess: Plugin = {
   name: 'global-process',

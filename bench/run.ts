@@ -1,7 +1,7 @@
 // The benchmark suite (issue 4): a private broker, generated workloads, every tool on a fresh
 // 6-partition topic (acks=all, no compression), alternating tools, medians, and a record count
 // read back from the broker after every run. Tables go to stderr; the last stdout line is JSON.
-// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line|rate|json]
+// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line|rate|json|files]
 
 import { execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
@@ -28,7 +28,8 @@ const { values: opts } = parseArgs({
     // 'kinesis': only the Kinesis part (kprod vs the SDK loop on a stub); no Kafka broker is started.
     // 'codecs': only W2 with each codec beside kcat -z; 'one-line': only the one-line-per-process runs;
     // 'rate': only --rate and --rate-bytes held over 10 s, beside perf-test --throughput;
-    // 'json': only --format json against the same records as plain lines.
+    // 'json': only --format json against the same records as plain lines;
+    // 'files': only W1 and W2, default kprod beside kcat -P (the goal's pair, without the long rest).
     only: { type: 'string' }
   }
 })
@@ -39,7 +40,7 @@ const DATA = `${ROOT}/.local/bench`
 const KAFKA_HOME = process.env['KPROD_KAFKA_HOME'] ?? `${ROOT}/.local/bench-kafka`
 const log = (s: string): void => { process.stderr.write(s + '\n') }
 const onlyKinesis = opts.only === 'kinesis'
-if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line', 'rate', 'json'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs', 'one-line', 'rate' or 'json', not '${opts.only}'`)
+if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line', 'rate', 'json', 'files'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs', 'one-line', 'rate', 'json' or 'files', not '${opts.only}'`)
 const oneLineRuns = Number(opts['one-line-runs'] ?? (quick ? 10 : 30))
 
 /** One workload × tool entry of the final JSON. */
@@ -155,7 +156,9 @@ async function main (): Promise<void> {
           ? await oneLinePart(broker)
           : opts.only === 'rate'
             ? await ratePart(broker)
-            : opts.only === 'json' ? await jsonPart(broker) : await suite(broker)
+            : opts.only === 'json'
+              ? await jsonPart(broker)
+              : opts.only === 'files' ? await filesPart(broker, ['kprod', 'kcat']) : await suite(broker)
     const finished = new Date()
     const doc = { mode: quick ? 'quick' : 'full', started: started.toISOString(), finished: finished.toISOString(), machine: machine(), ...out }
     mkdirSync(`${ROOT}/bench/results`, { recursive: true })
@@ -214,6 +217,40 @@ async function jsonPart (broker: Broker): Promise<{ results: unknown[], ratios: 
   return { results: o.results, ratios: { jsonInput: o.ratios } }
 }
 
+// W1 and W2 with only `tools`, alternating as the full suite does.
+async function filesPart (broker: Broker, tools: readonly ToolName[]): Promise<{ results: unknown[], ratios: Record<string, unknown> }> {
+  const workloads = fileWorkloads(DATA, quick).filter((w) => w.name === 'W1' || w.name === 'W2')
+  for (const w of workloads) {
+    if (await ensureFile(w)) log(`bench: generated ${w.file}`)
+    execFileSync('bash', ['-c', 'cat "$0" > /dev/null', w.file])
+  }
+  const results: Result[] = []
+  for (const w of workloads) results.push(...await fileRuns(broker, w, tools))
+  log('\n' + table(['workload', 'tool', 'records/s', 'MiB/s', 'cpu s/M', 'peak RSS MB', 'wall s', 'runs', 'verified'],
+    results.map(r => [r.workload, r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.runs, r.verified])))
+  const ratios = Object.fromEntries(workloads.map((w) => {
+    const k = results.find((r) => r.workload === w.name && r.tool === 'kprod')
+    const c = results.find((r) => r.workload === w.name && r.tool === 'kcat')
+    return [`${w.name} kprod/kcat`, ratio(k?.recordsPerSec, c?.recordsPerSec)]
+  }))
+  return { results, ratios }
+}
+
+// `runs` runs of each tool on one file workload; each run starts with the next tool, so no tool
+// always runs first or last.
+async function fileRuns (broker: Broker, w: FileWorkload, tools: readonly ToolName[]): Promise<Result[]> {
+  const per = new Map<ToolName, Array<Measured & { counted: number, ok: boolean }>>(tools.map(t => [t, []]))
+  for (let r = 0; r < runs; r++) {
+    const order = tools.map((_, i) => tools[(i + r) % tools.length]!)
+    for (const tool of order) {
+      const m = await runOnce(broker, w, tool)
+      per.get(tool)!.push(m)
+      log(`bench: ${w.name} run ${r + 1}/${runs} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, cpu ${m.cpuS.toFixed(2)} s, rss ${m.maxRssMb.toFixed(0)} MB, ${m.counted}/${w.records}${m.ok ? '' : ' FAILED'}`)
+    }
+  }
+  return tools.map((tool) => summarise(w, tool, per.get(tool)!))
+}
+
 async function suite (broker: Broker): Promise<Record<string, unknown>> {
   const workloads = fileWorkloads(DATA, quick)
   const big = bigWorkload(DATA, quick ? 2 : 10, workloads[0]!)
@@ -225,17 +262,7 @@ async function suite (broker: Broker): Promise<Record<string, unknown>> {
   const rawPipeMibPerSec: Record<string, number> = {}
   for (const w of workloads) {
     rawPipeMibPerSec[w.name] = await rawPipe(w)
-    const per = new Map<ToolName, Array<Measured & { counted: number, ok: boolean }>>(TOOLS.map(t => [t, []]))
-    for (let r = 0; r < runs; r++) {
-      // Alternate: each run starts with the next tool, so no tool always runs first or last.
-      const order = TOOLS.map((_, i) => TOOLS[(i + r) % TOOLS.length]!)
-      for (const tool of order) {
-        const m = await runOnce(broker, w, tool)
-        per.get(tool)!.push(m)
-        log(`bench: ${w.name} run ${r + 1}/${runs} ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, cpu ${m.cpuS.toFixed(2)} s, rss ${m.maxRssMb.toFixed(0)} MB, ${m.counted}/${w.records}${m.ok ? '' : ' FAILED'}`)
-      }
-    }
-    for (const tool of TOOLS) results.push(summarise(w, tool, per.get(tool)!))
+    results.push(...await fileRuns(broker, w, TOOLS))
   }
   for (const tool of KPROD_TOOLS) {
     const bigRuns = [await runOnce(broker, big, tool)]

@@ -6,7 +6,18 @@
 // stay in node_modules.
 
 import { rmSync } from 'node:fs'
-import { build } from 'esbuild'
+import { build, type Plugin } from 'esbuild'
+
+// commander imports `node:process`, whose ES module facade reads every property of `process` and
+// so runs its lazy getters (the report, finalization, process.stdin) at each start: its default
+// export is the global `process`, which the bundle can use directly.
+const globalProcess: Plugin = {
+  name: 'global-process',
+  setup (b) {
+    b.onResolve({ filter: /^(node:)?process$/ }, () => ({ path: 'process', namespace: 'global-process' }))
+    b.onLoad({ filter: /.*/, namespace: 'global-process' }, () => ({ contents: 'export default globalThis.process', loader: 'js' }))
+  }
+}
 
 // Chunk names carry a content hash: clear out the previous build's.
 rmSync('dist/kprod', { recursive: true, force: true })
@@ -20,5 +31,6 @@ await build({
   platform: 'node',
   target: 'node22',
   external: ['kafkajs', '@aws-sdk/*', '@smithy/*', '@node-rs/*', 'cli-progress', 'snappy', 'lz4-napi', 'aws-msk-iam-sasl-signer-js'],
+  plugins: [globalProcess],
   logLevel: 'warning'
 })

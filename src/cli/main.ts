@@ -31,8 +31,9 @@ export interface Io {
 /** The real process. `closeStdin()` ends the stdin stream if kprod read through it, and leaves fd 0 alone if not. */
 export function processIo (): Io & { closeStdin (): void } {
   // A pipe on fd 0 is read by PipeChunks through a handle of its own, never through process.stdin.
-  // process.stdin exists anyway (commander's ES import of node:process reads every property of
-  // process, its stdin getter included), but it never reads. When PipeChunks is done, fd 0 is
+  // process.stdin may exist anyway (unbundled, commander's ES import of node:process reads every
+  // property of process, its stdin getter included; the bundle gives it the global instead), but
+  // it never reads. When PipeChunks is done, fd 0 is
   // closed and its number may belong to another socket, so process.stdin is destroyed only when
   // it was the stream kprod read.
   let stdinMade = false

@@ -6,7 +6,6 @@
 import { once } from 'node:events'
 import { open } from 'node:fs/promises'
 import type { Transform } from 'node:stream'
-import * as zlib from 'node:zlib'
 import type { ChunkPool } from './chunk-pool.ts'
 import type { ChunkSource, PooledBytes } from './file-chunks.ts'
 import { StreamChunks } from './stream-chunks.ts'
@@ -61,7 +60,9 @@ export class DecompressingChunks implements ChunkSource {
       yield * rest
       return
     }
-    const z = codec === 'gzip' ? zlib.createGunzip() : makeZstd()
+    // node:zlib is loaded only here: most input is not compressed, and loading it costs every start.
+    const zlib = await import('node:zlib')
+    const z = codec === 'gzip' ? zlib.createGunzip() : makeZstd(zlib)
     this.#decompressor = z
     // The compressed bytes are copied in: zlib may still read them after the pool reuses their chunk.
     const feed = async (): Promise<void> => {
@@ -80,7 +81,7 @@ function bytesOf (piece: Buffer | PooledBytes): Buffer {
   return piece instanceof Uint8Array ? piece : piece.bytes
 }
 
-function makeZstd (): Transform {
+function makeZstd (zlib: typeof import('node:zlib')): Transform {
   const create = (zlib as { createZstdDecompress?: () => Transform }).createZstdDecompress
   if (create === undefined) throw new Error('zstd input needs Node >= 22.15; decompress it first, or pass --raw-input to send it as is')
   return create()

@@ -18,7 +18,7 @@
 import { ANY_PARTITION, recordBytes, type Batch } from '../batch/batch.ts'
 import { KprodError, errorText } from '../errors.ts'
 import type { Outcome } from '../record.ts'
-import { isDeliveredRun, type RecordResult, type SendResult, type Transport } from '../transports/transport.ts'
+import { isDeliveredRun, placeName, type RecordResult, type Router, type SendResult, type Transport } from '../transports/transport.ts'
 import type { Clock } from '../util/clock.ts'
 import { PositionTable } from './positions.ts'
 import type { BatchResult, Exchange } from './result.ts'
@@ -27,6 +27,8 @@ import { backoffDelay, deliveryTimeoutText, shouldRetry, startsInTime } from './
 /** Settings of an AsyncProducer; the pipeline fills them from the validated Config. */
 export interface ProducerOptions {
   readonly transport: Transport
+  /** Names the target and its partitions in error texts and batch results. */
+  readonly router: Pick<Router, 'noun' | 'target' | 'partitionNoun'>
   /** Partitions this producer may send to, in round-robin order. Duplicates are ignored. */
   readonly partitions: readonly number[]
   /** Most exchanges in flight overall (never more than one per partition). */
@@ -286,7 +288,7 @@ export class AsyncProducer {
 
   // Applies one exchange's result; leaves in job.pending only the records that earn a retry.
   #record (job: Job, partition: number, result: SendResult): void {
-    const prefix = `error producing ${placeOf(this.#o.transport, partition)}: `
+    const prefix = `error producing ${placeName(this.#o.router, partition)}: `
     const { pending, outcomes, errors } = job
     const retry: number[] = []
     let failed = 0
@@ -393,7 +395,7 @@ export class AsyncProducer {
     const last = exchanges[exchanges.length - 1]
     this.#o.onResult({
       batch,
-      target: this.#o.transport.target,
+      target: this.#o.router.target,
       partition: last === undefined ? batch.partition : last.partition,
       exchanges,
       producerError: exchanges.length === 0 ? note : null,
@@ -421,12 +423,6 @@ export class AsyncProducer {
       for (const resolve of this.#drainWaiters.splice(0)) resolve()
     }
   }
-}
-
-/** "topic T partition P" (Kafka), "stream S shard P" or "stream S lane P" (Kinesis), for error texts. */
-export function placeOf (transport: Pick<Transport, 'kind' | 'target' | 'partitionNoun'>, partition: number): string {
-  const target = transport.kind === 'kinesis' ? 'stream' : 'topic'
-  return `${target} ${transport.target} ${transport.partitionNoun ?? 'partition'} ${partition}`
 }
 
 /**

@@ -7,6 +7,7 @@ import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { KafkaSecurity } from './security.ts'
 import { connectError, isFinalConnectError } from './errors.ts'
 import type { DeliveredRun, RecordPosition, TransportLimits } from '../transport.ts'
+import type { KafkaRouting } from './router.ts'
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[]
@@ -32,6 +33,8 @@ export interface KafkaTransportOptions {
   readonly security: KafkaSecurity
   /** The process environment (AWS credentials and region for MSK IAM). */
   readonly env: Readonly<Record<string, string | undefined>>
+  /** --partitioner, --partition, --partitions; default: DEFAULT_ROUTING. */
+  readonly routing?: KafkaRouting
 }
 
 /** The broker default for message.max.bytes, used when the topic's own limit cannot be read. */

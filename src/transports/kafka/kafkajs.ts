@@ -6,7 +6,8 @@ import kafkajs, { type Admin, type IHeaders, type Producer, type Message, type S
 import { KprodError } from '../../errors.ts'
 import type { Batch } from '../../batch/batch.ts'
 import { LineRecord, createTime, type RecordHeader } from '../../record.ts'
-import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import type { Router, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import { DEFAULT_ROUTING, kafkaRouter } from './router.ts'
 import { fromKafkaError, rootCause } from './errors.ts'
 import { KafkajsLog } from './kafkajs-log.ts'
 import { KafkajsSockets } from './kafkajs-sockets.ts'
@@ -86,6 +87,10 @@ export class KafkaTransport implements Transport {
   get limits (): TransportLimits { return this.#limits }
 
   get idempotent (): boolean { return this.#options.idempotent }
+
+  router (topology: Topology): Router {
+    return kafkaRouter(this.target, this.#options.routing ?? DEFAULT_ROUTING, topology)
+  }
 
   connect (): Promise<Topology> {
     return connectWithRetry(this.#options, async () => {

@@ -4,7 +4,7 @@
 
 import { ConfigError } from '../../errors.ts'
 import { recordPartition, type InputRecord } from '../../record.ts'
-import { choosePartition, type PartitionerName } from '../../batch/partitioners.ts'
+import { choosePartition, type PartitionerName } from './partitioners.ts'
 import { targetName, type Placement, type Router, type Topology } from '../transport.ts'
 
 /** The routing flags of a Kafka run. */

@@ -2,8 +2,8 @@
 // keyed records land where Java, kafkajs's default and librdkafka's murmur2_random put them; fnv1a
 // matches the Go seed's HashPartitioner. Nothing here allocates except the small result object.
 
-import { ANY_PARTITION } from './batch.ts'
-import { KprodError } from '../errors.ts'
+import { ANY_PARTITION } from '../../batch/batch.ts'
+import { KprodError } from '../../errors.ts'
 
 export type PartitionerName = 'murmur2' | 'fnv1a'
 

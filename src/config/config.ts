@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.ts'
 import { parseKeySeparator } from '../input/parse.ts'
 import type { KafkaSecurity } from '../transports/kafka/security.ts'
 import type { RecordHeader } from '../record.ts'
-import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
+import { OPTIONS, envName, flagName, type OptionName, type OptionSpec } from './options.ts'
 import { MAX_BATCH_BYTES as MAX_PUT_RECORDS_BYTES, MAX_BATCH_RECORDS as MAX_PUT_RECORDS } from '../transports/kinesis/limits.ts'
 import { nearest, propertiesFromArgs, propertiesFromFile, type PropertyLayer } from './properties.ts'
 import { resolveSecurity } from './security.ts'
@@ -110,7 +110,7 @@ type Value = string | number | boolean | readonly string[] | undefined
 export function resolveConfig (flags: RawValues, env: Readonly<Record<string, string | undefined>>, files: readonly string[],
   properties: readonly string[] = [], warn: (line: string) => void = () => {}): Config {
   const problems: string[] = []
-  const v = new Map<string, Value>()
+  const v = new Map<OptionName, Value>()
   const fromX = propertiesFromArgs(properties, problems)
   const configFile = typeof flags.config === 'string' ? flags.config : env.KPROD_CONFIG
   const fromFile: PropertyLayer = configFile === undefined || configFile === '' ? new Map() : propertiesFromFile(configFile, problems)
@@ -137,7 +137,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     if (text === undefined) text = spec.default
     v.set(spec.name, text === undefined ? undefined : convert(spec, text, where, problems))
   }
-  const get = <T extends Value>(name: string): T => v.get(name) as T
+  const get = <T extends Value>(name: OptionName): T => v.get(name) as T
 
   const topic = get<string | undefined>('topic')
   const stream = get<string | undefined>('stream')
@@ -360,7 +360,7 @@ function parseShardLimit (text: string): { recordsPerSecond: number, bytesPerSec
 /** --batch-records default with --aggregate: user records, about one 1 MiB aggregate of 100-byte lines. */
 export const AGGREGATE_BATCH_RECORDS = 10_000
 
-function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: Map<string, Value>): string[] {
+function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: ReadonlyMap<OptionName, Value>): string[] {
   if (kind !== 'kinesis') return []
   const problems: string[] = []
   const records = v.get('batch-records')
@@ -375,7 +375,7 @@ function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: M
   return problems
 }
 
-function spec (name: string): OptionSpec {
+function spec (name: OptionName): OptionSpec {
   return OPTIONS.find((o) => o.name === name) as OptionSpec
 }
 

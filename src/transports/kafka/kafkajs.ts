@@ -11,7 +11,7 @@ import { DEFAULT_ROUTING, kafkaRouter } from './router.ts'
 import { fromKafkaError, rootCause } from './errors.ts'
 import { KafkajsLog } from './kafkajs-log.ts'
 import { KafkajsSockets } from './kafkajs-sockets.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectKafka, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
 import { fetchToken } from './oauth-token.ts'
 import { principalOf, redact, secretsOf, type KafkaSecurity } from './security.ts'
 import { serverName, tlsFailure, tlsOptions } from './tls.ts'
@@ -93,7 +93,7 @@ export class KafkaTransport implements Transport {
   }
 
   connect (): Promise<Topology> {
-    return connectWithRetry(this.#options, async () => {
+    return connectKafka(this.#options, async () => {
       const admin = this.#kafka.admin()
       try {
         await admin.connect()

@@ -11,6 +11,7 @@ import { KprodError } from '../../errors.ts'
 import { recordKeyBytes, recordValueBytes, type InputRecord } from '../../record.ts'
 import { isDeliveredRun, targetName, type DeliveredRun, type Placement, type RecordPosition, type RecordResult, type Router, type SendResult, type Topology, type Transport, type TransportLimits } from '../transport.ts'
 import type { JsonFieldRules } from '../../input/json-records.ts'
+import { connectWithRetry } from '../connect-retry.ts'
 import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './errors.ts'
 import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, type ShardRange, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './shards.ts'
@@ -53,7 +54,6 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
 
 /** A record's data + key limit when the stream does not report its own (MaxRecordSizeInKiB). */
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024
-const RETRY_AT_START_MS = 250
 /** --format json: Kinesis takes neither tombstones nor headers, and a shard is not chosen by number. */
 export const KINESIS_JSON: JsonFieldRules = Object.freeze({ nullValue: '"value" is null (a tombstone): Kinesis has no null records', headers: '"headers": Kinesis records have no headers', partition: false })
 /** Where a record goes when batches are not per shard: any lane, which may move it. */
@@ -158,15 +158,13 @@ export class KinesisTransport implements Transport {
     const { clock, connectTimeoutMs } = this.#o
     const deadline = clock.now() + connectTimeoutMs
     this.#place = { ...this.#place, region: this.#o.region ?? await this.#client.region() }
-    for (;;) {
-      try {
-        return await this.#describe(deadline)
-      } catch (err) {
-        const error = connectError(err, this.#place, connectTimeoutMs)
-        if (isFinalConnectError(error) || clock.now() + RETRY_AT_START_MS >= deadline) throw error
-        await clock.sleep(RETRY_AT_START_MS)
-      }
-    }
+    return await connectWithRetry({
+      clock,
+      deadline,
+      attempt: () => this.#describe(deadline),
+      failure: (err) => connectError(err, this.#place, connectTimeoutMs),
+      isFinal: isFinalConnectError
+    })
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {

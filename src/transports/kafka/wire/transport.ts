@@ -9,7 +9,7 @@
 import type { Batch } from '../../../batch/batch.ts'
 import { KprodError } from '../../../errors.ts'
 import { fromBrokerError, notWritten } from '../errors.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../common.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectKafka, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../common.ts'
 import type { Router, SendResult, Topology, Transport, TransportLimits } from '../../transport.ts'
 import { DEFAULT_ROUTING, kafkaRouter } from '../router.ts'
 import { BufferPool } from './buffer-pool.ts'
@@ -117,7 +117,7 @@ export class KafkaWireTransport implements Transport {
   }
 
   connect (): Promise<Topology> {
-    return connectWithRetry(this.#o, async () => {
+    return connectKafka(this.#o, async () => {
       const conn = await this.#bootstrap()
       try {
         this.#checkCodec(conn)

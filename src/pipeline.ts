@@ -50,8 +50,8 @@ export interface PipelineDeps {
 /**
  * Free chunk memory kept for reuse; what comes back beyond it is left to the GC, which frees it
  * only at an old-space collection. Long lines make chunks of every size on their way (64 KiB,
- * 128 KiB, ... 2 MiB for a 1 MiB line), and with 16 MiB the 2 MiB ones often found the pool full:
- * W4 peaked at 126/147 MB (median/max of 6), with 32 MiB at 105/110 MB; W1 and W2 the same.
+ * 128 KiB, ... 2 MiB for a 1 MiB line), and with 16 MiB the 2 MiB ones often found the pool full
+ * (bench/README.md, "Figures behind constants in src/").
  */
 const POOL_FREE_BYTES = 32 * 1024 * 1024
 

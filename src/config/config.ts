@@ -327,10 +327,9 @@ function targetProblems (flags: RawValues, kind: 'kafka' | 'kinesis'): string[] 
 }
 
 /**
- * --batch-records when it is not given, by what a batch costs each client (W1, interleaved runs):
- * the wire client pays per request, and 4000 records a batch took 442 -> 401 ms, 0.48 -> 0.41
- * CPU s and 108 -> 93 MB; kafkajs makes objects per record, and 4000 made it slower and bigger
- * (3.8 -> 4.8 s, 175 -> 269 MB). On Kinesis it is 500, what one PutRecords takes.
+ * --batch-records when it is not given, by what a batch costs each client: the wire client pays
+ * per request, so bigger batches are faster and smaller; kafkajs makes objects per record, so
+ * bigger batches made it slower and bigger (bench/README.md, "Figures behind constants in src/"). On Kinesis it is 500, what one PutRecords takes.
  */
 export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
 
@@ -338,9 +337,7 @@ export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
  * --buffer-records when it is not given. On Kinesis it is one batch waiting per worker: every
  * PutRecords waits on the network far longer than the reader takes to cut the next batch, so a
  * deeper queue buys no throughput and only holds more records and the input chunks under them
- * (1M x 100 B on the loopback stub, 8 workers, 6 interleaved runs: 20000 buffered peaked at
- * 149/156 MB median/max, 4000 at 141/146, in the same wall time; the saving is external memory,
- * 26-34 against 21-26 MB at its peak; bench/README.md).
+ * (bench/README.md, "Figures behind constants in src/").
  */
 export const DEFAULT_BUFFER_RECORDS = 20_000
 

@@ -80,8 +80,8 @@ export function fnv1aPartition (key: Buffer | null, partitionCount: number): num
  *
  * Returns an object rather than a number plus a separate pinned rule: the caller needs both, and
  * one function keeps the rule in one place. The unkeyed path returns a shared frozen object; the
- * keyed path costs about 6-10 ns more than murmur2Partition alone (~13 ns for a short key, Node 24),
- * which callers that want a bare number can use directly.
+ * keyed path costs a few ns more than murmur2Partition alone (bench/README.md, "Figures behind constants in src/"), which callers that want a
+ * bare number can use directly.
  */
 export function choosePartition (kind: PartitionerName, key: Buffer | null, partitionCount: number, explicit: number | null): PartitionChoice {
   if (explicit !== null) return { partition: explicit, pinned: true }

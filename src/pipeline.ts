@@ -6,10 +6,9 @@
 import type { Readable, Writable } from 'node:stream'
 import type { Config } from './config/config.ts'
 import { ConfigError, KprodError, errorText, toKprodError } from './errors.ts'
-import { recordPartition, type InputRecord } from './record.ts'
-import { ANY_PARTITION, recordBytes, type Batch } from './batch/batch.ts'
+import type { InputRecord } from './record.ts'
+import { recordBytes, type Batch } from './batch/batch.ts'
 import { BatchBuilder } from './batch/builder.ts'
-import { choosePartition } from './batch/partitioners.ts'
 import { AsyncProducer } from './producer/async-producer.ts'
 import { refusedResult } from './producer/refused.ts'
 import { withRateLimit, type Producing } from './producer/rate-gate.ts'
@@ -25,7 +24,7 @@ import { fileCodec } from './input/decompress.ts'
 import type { BatchResult } from './producer/result.ts'
 import { FailedOutput } from './report/failed-output.ts'
 import { exitReason } from './report/exit-reason.ts'
-import type { Transport, Topology } from './transports/transport.ts'
+import { targetName, type Router, type Transport } from './transports/transport.ts'
 import type { Clock, TimerHandle } from './util/clock.ts'
 import { EXIT_CODES as EXIT } from './exit-codes.ts'
 
@@ -53,8 +52,8 @@ export interface PipelineDeps {
 /**
  * Free chunk memory kept for reuse; what comes back beyond it is left to the GC, which frees it
  * only at an old-space collection. Long lines make chunks of every size on their way (64 KiB,
- * 128 KiB, ... 2 MiB for a 1 MiB line), and with 16 MiB the 2 MiB ones often found the pool full:
- * W4 peaked at 126/147 MB (median/max of 6), with 32 MiB at 105/110 MB; W1 and W2 the same.
+ * 128 KiB, ... 2 MiB for a 1 MiB line), and with 16 MiB the 2 MiB ones often found the pool full
+ * (bench/README.md, "Figures behind constants in src/").
  */
 const POOL_FREE_BYTES = 32 * 1024 * 1024
 
@@ -111,11 +110,11 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   }
   try {
     const topology = await untilStopped(deps.transport.connect(), deps.stop, 'while connecting')
-    const partitions = checkPartitions(config, topology)
+    const router = deps.transport.router(topology)
     // --rate, --rate-bytes: batches wait at the hand-over to the producer, never inside it.
-    producer = withRateLimit(makeProducer(config, deps, partitions, reporter, checkpoint), config.rate, deps.clock, config.bufferRecords, config.bufferBytes)
-    builder = makeBuilder(config, deps, producer, refuse)
-    const totals = await read(config, deps, topology, builder, producer, reporter, pool, sources, inputStop.signal, checkpoint)
+    producer = withRateLimit(makeProducer(config, deps, router, reporter, checkpoint), config.rate, deps.clock, config.bufferRecords, config.bufferBytes)
+    builder = makeBuilder(config, deps, router, producer, refuse)
+    const totals = await read(config, deps, router, builder, producer, reporter, pool, sources, inputStop.signal, checkpoint)
     if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.files)}`)
     builder.end()
     const flushTimeout = await drain(config, deps, producer, reporter)
@@ -198,38 +197,10 @@ function exitCodeFor (e: KprodError): number {
   }
 }
 
-/**
- * The partitions the producer may use: --partitions (each must exist) or all of the topic's. A
- * --partition outside them is refused here too, at start, rather than failing every line later.
- */
-function checkPartitions (config: Config, topology: Topology): readonly number[] {
-  const usable = config.partitions ?? topology.partitions
-  const problems: string[] = []
-  const missing = config.partitions?.filter((p) => !topology.partitions.includes(p)) ?? []
-  if (missing.length > 0) problems.push(`--partitions: ${missing.join(',')} not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`)
-  const pinned = config.partition
-  if (pinned !== null && !usable.includes(pinned)) {
-    problems.push(topology.partitions.includes(pinned)
-      ? `--partition: ${pinned} is not one of --partitions ${usable.join(',')}; allowed: one of those`
-      : `--partition: ${pinned} is not in topic '${config.target}', which has partitions ${describeRange(topology.partitions)}`)
-  }
-  if (problems.length > 0) throw new ConfigError(problems)
-  return usable
-}
-
 /** Why a run read nothing at all: a closed or empty stdin is most often a mistake in a script. */
 function noInputText (files: readonly string[]): string {
   if (files.length === 0) return 'no input: stdin was empty or closed, so nothing was sent (pipe lines in, or name input files)'
   return `no input: ${files.length === 1 ? 'the input was' : 'all inputs were'} empty (${files.map((f) => f === '-' ? 'stdin' : `'${f}'`).join(', ')}), so nothing was sent`
-}
-
-function targetName (config: Config): string {
-  return config.kind === 'kafka' ? `topic '${config.target}'` : `stream '${config.target}'`
-}
-
-function describeRange (partitions: readonly number[]): string {
-  if (partitions.length === 0) return '(none)'
-  return `${partitions[0]}..${partitions[partitions.length - 1]}`
 }
 
 /** Tells the checkpoint how each line of a batch ended, and has it written at once. */
@@ -243,10 +214,11 @@ function followBatch (checkpoint: Checkpoint, result: BatchResult): void {
   checkpoint.commit()
 }
 
-function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly number[], reporter: Reporter, checkpoint: Checkpoint | null): AsyncProducer {
+function makeProducer (config: Config, deps: PipelineDeps, router: Router, reporter: Reporter, checkpoint: Checkpoint | null): AsyncProducer {
   return new AsyncProducer({
     transport: deps.transport,
-    partitions,
+    router,
+    partitions: router.partitions,
     workers: config.workers,
     attempts: config.attempts,
     retryBackoffMs: config.retryBackoffMs,
@@ -267,23 +239,20 @@ function makeProducer (config: Config, deps: PipelineDeps, partitions: readonly 
   })
 }
 
-function makeBuilder (config: Config, deps: PipelineDeps, producer: Producing, refuse: (batch: Batch) => void): BatchBuilder {
+function makeBuilder (config: Config, deps: PipelineDeps, router: Router, producer: Producing, refuse: (batch: Batch) => void): BatchBuilder {
   const limits = deps.transport.limits
   // A value the user set and the transport lowers is worth a warning; a default is not.
   const fit = (flag: string, asked: number, explicit: boolean, limit: number, why = ''): number => {
     const got = Math.min(asked, limit)
-    if (explicit && got < asked) deps.warn(`kprod: ${flag} ${asked} lowered to ${got} to fit the limits of ${targetName(config)}${why}`)
+    if (explicit && got < asked) deps.warn(`kprod: ${flag} ${asked} lowered to ${got} to fit the limits of ${targetName(router)}${why}`)
     return got
   }
   // Under --rate or --rate-bytes a batch is at most one burst of the limit, so it goes out evenly.
   const cap = config.rate === null ? { records: Infinity, bytes: Infinity } : batchCap(config.rate)
   const maxBytes = Math.min(cap.bytes, fit('--batch-bytes', config.batchBytes, config.batchBytesExplicit, limits.maxBatchBytes))
-  const maxRecords = Math.min(cap.records, fit('--batch-records', config.batchRecords, config.batchRecordsExplicit, limits.maxBatchRecords,
-    config.kind === 'kafka' ? ' (max.message.bytes: the framing of that many records would leave too little room for data)' : ''))
-  const transport = deps.transport
-  const orderKey = config.shardOrdering ? transport.orderKey?.bind(transport) : undefined
+  const maxRecords = Math.min(cap.records, fit('--batch-records', config.batchRecords, config.batchRecordsExplicit, limits.maxBatchRecords, router.batchRecordsNote))
   return new BatchBuilder({
-    ...(orderKey === undefined ? {} : { batchKey: orderKey }),
+    ...(router.batchKey === undefined ? {} : { batchKey: router.batchKey }),
     maxRecords,
     maxBytes,
     minRecords: Math.min(config.minRecords, maxRecords),
@@ -298,17 +267,9 @@ function makeBuilder (config: Config, deps: PipelineDeps, producer: Producing, r
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, topology: Topology, builder: BatchBuilder, producer: Producing, reporter: Reporter, pool: ChunkPool, sources: SourceLines, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
+async function read (config: Config, deps: PipelineDeps, router: Router, builder: BatchBuilder, producer: Producing, reporter: Reporter, pool: ChunkPool, sources: SourceLines, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
-  const partitionCount = topology.partitions.length
-  const { partitioner, partition: explicit } = config
-  const kafka = config.kind === 'kafka'
-  const transport = deps.transport
-  const check = transport.check?.bind(transport)
-  // Per-shard batches: --shard-ordering (per-key order), --aggregate (an aggregate's records share its shard).
-  const partitionFor = config.shardOrdering || (config.kind === 'kinesis' && config.aggregate) ? transport.partitionFor?.bind(transport) : undefined
-  const allowed = config.partitions ?? topology.partitions
-  const sizeLimitName = kafka ? `${targetName(config)} (max.message.bytes)` : targetName(config)
+  const sizeLimitName = router.sizeLimitName
   const sink: InputSink = {
     record (record: InputRecord): void {
       reporter.lineRead()
@@ -318,29 +279,19 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
         checkpoint?.done(record.lineNo)
         return
       }
-      const problem = check === undefined ? null : check(record)
+      const problem = router.refuse(record)
       if (problem !== null) {
         reporter.skipped(record.lineNo, problem, record.line)
         checkpoint?.done(record.lineNo)
         return
       }
-      const own = kafka ? recordPartition(record) : undefined
-      if (own !== undefined) {
-        // --format json named the partition: it must be one this run may write to.
-        if (!allowed.includes(own)) {
-          reporter.skipped(record.lineNo, `line ${record.lineNo} names partition ${own}, not one of ${describeRange(allowed)} of ${targetName(config)}${config.partitions === null ? '' : ' allowed by --partitions'}`, record.line)
-          checkpoint?.done(record.lineNo)
-          return
-        }
-        builder.add(record, own, true)
-      } else if (partitionFor !== undefined) {
-        builder.add(record, partitionFor(record), true)
-      } else if (kafka) {
-        const { partition, pinned } = choosePartition(partitioner, record.key, partitionCount, explicit)
-        builder.add(record, partition, pinned)
-      } else {
-        builder.add(record, ANY_PARTITION, false)
+      const place = router.place(record)
+      if (typeof place === 'string') {
+        reporter.skipped(record.lineNo, place, record.line)
+        checkpoint?.done(record.lineNo)
+        return
       }
+      builder.add(record, place.partition, place.pinned)
     },
     skipped (lineNo, _origin, reason, line): void {
       reporter.lineRead()
@@ -370,7 +321,7 @@ async function read (config: Config, deps: PipelineDeps, topology: Topology, bui
     delimiter: config.delimiter,
     rawInput: config.rawInput,
     format: config.format,
-    target: config.kind,
+    json: router.json,
     clock: deps.clock,
     signal,
     pool,

@@ -1,5 +1,6 @@
 // The architecture, checked: `process` and console only at the CLI entry, the core stages never
-// import an SDK or a concrete transport, and only the transport factory picks one.
+// import an SDK or a concrete transport, only the transport factory picks one, and no module
+// outside transports/, cli/ and config/ names a target.
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -66,5 +67,16 @@ test('leaf modules (errors, record, util/) import nothing of src/ above them', (
   const leaves = sources.filter((f) => f.path === 'src/errors.ts' || f.path === 'src/record.ts' || f.path.startsWith('src/util/'))
   assert.ok(leaves.length >= 3)
   const offenders = leaves.flatMap((f) => importsOf(f).filter((to) => !to.startsWith('src/util/')).map((to) => `${f.path} -> ${to}`))
+  assert.deepEqual(offenders, [])
+})
+
+test('target names (kafka, kinesis) appear only in transports/, cli/ and config/, in code and imports', () => {
+  // Comments may say which target a case serves; code, strings and import paths may not.
+  const core = sources.filter((f) => !/^src\/(transports|cli|config)\//.test(f.path))
+  assert.ok(core.length > 20)
+  const offenders = core.flatMap((f) => code(f.text).split('\n')
+    .map((line, i) => ({ line, at: `${f.path}:${i + 1}` }))
+    .filter(({ line }) => /kafka|kinesis/i.test(line))
+    .map(({ at, line }) => `${at}: ${line.trim()}`))
   assert.deepEqual(offenders, [])
 })

@@ -67,7 +67,8 @@ async function createTarget (config: Config, clock: Clock, log: (line: string) =
     log,
     clock,
     security: config.security,
-    env
+    env,
+    routing: { partitioner: config.partitioner, partition: config.partition, partitions: config.partitions }
   }
   const tls = config.security.tls
   if (tls !== null && !tls.verify) log('kprod: WARNING: --ssl-no-verify: broker certificates are not checked; anyone on the network path can read and change what is sent')

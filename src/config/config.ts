@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.ts'
 import { parseKeySeparator } from '../input/parse.ts'
 import type { KafkaSecurity } from '../transports/kafka/security.ts'
 import type { RecordHeader } from '../record.ts'
-import { OPTIONS, envName, flagName, type OptionSpec } from './options.ts'
+import { OPTIONS, envName, flagName, type OptionName, type OptionSpec } from './options.ts'
 import { MAX_BATCH_BYTES as MAX_PUT_RECORDS_BYTES, MAX_BATCH_RECORDS as MAX_PUT_RECORDS } from '../transports/kinesis/limits.ts'
 import { nearest, propertiesFromArgs, propertiesFromFile, type PropertyLayer } from './properties.ts'
 import { resolveSecurity } from './security.ts'
@@ -115,7 +115,7 @@ type Value = string | number | boolean | readonly string[] | undefined
 export function resolveConfig (flags: RawValues, env: Readonly<Record<string, string | undefined>>, files: readonly string[],
   properties: readonly string[] = [], warn: (line: string) => void = () => {}): Config {
   const problems: string[] = []
-  const v = new Map<string, Value>()
+  const v = new Map<OptionName, Value>()
   const fromX = propertiesFromArgs(properties, problems)
   const configFile = typeof flags.config === 'string' ? flags.config : env.KPROD_CONFIG
   const fromFile: PropertyLayer = configFile === undefined || configFile === '' ? new Map() : propertiesFromFile(configFile, problems)
@@ -142,7 +142,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
     if (text === undefined) text = spec.default
     v.set(spec.name, text === undefined ? undefined : convert(spec, text, where, problems))
   }
-  const get = <T extends Value>(name: string): T => v.get(name) as T
+  const get = <T extends Value>(name: OptionName): T => v.get(name) as T
 
   const topic = get<string | undefined>('topic')
   const stream = get<string | undefined>('stream')
@@ -334,10 +334,9 @@ function targetProblems (flags: RawValues, kind: 'kafka' | 'kinesis'): string[] 
 }
 
 /**
- * --batch-records when it is not given, by what a batch costs each client (W1, interleaved runs):
- * the wire client pays per request, and 4000 records a batch took 442 -> 401 ms, 0.48 -> 0.41
- * CPU s and 108 -> 93 MB; kafkajs makes objects per record, and 4000 made it slower and bigger
- * (3.8 -> 4.8 s, 175 -> 269 MB). On Kinesis it is 500, what one PutRecords takes.
+ * --batch-records when it is not given, by what a batch costs each client: the wire client pays
+ * per request, so bigger batches are faster and smaller; kafkajs makes objects per record, so
+ * bigger batches made it slower and bigger (bench/README.md, "Figures behind constants in src/"). On Kinesis it is 500, what one PutRecords takes.
  */
 export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
 
@@ -345,9 +344,7 @@ export const DEFAULT_BATCH_RECORDS = { kafkajs: 1000, wire: 4000 } as const
  * --buffer-records when it is not given. On Kinesis it is one batch waiting per worker: every
  * PutRecords waits on the network far longer than the reader takes to cut the next batch, so a
  * deeper queue buys no throughput and only holds more records and the input chunks under them
- * (1M x 100 B on the loopback stub, 8 workers, 6 interleaved runs: 20000 buffered peaked at
- * 149/156 MB median/max, 4000 at 141/146, in the same wall time; the saving is external memory,
- * 26-34 against 21-26 MB at its peak; bench/README.md).
+ * (bench/README.md, "Figures behind constants in src/").
  */
 export const DEFAULT_BUFFER_RECORDS = 20_000
 
@@ -367,7 +364,7 @@ function parseShardLimit (text: string): { recordsPerSecond: number, bytesPerSec
 /** --batch-records default with --aggregate: user records, about one 1 MiB aggregate of 100-byte lines. */
 export const AGGREGATE_BATCH_RECORDS = 10_000
 
-function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: Map<string, Value>): string[] {
+function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: ReadonlyMap<OptionName, Value>): string[] {
   if (kind !== 'kinesis') return []
   const problems: string[] = []
   const records = v.get('batch-records')
@@ -387,7 +384,7 @@ function rateOf (records: number | undefined, bytes: number | undefined): Config
   return { recordsPerSec: records ?? null, bytesPerSec: bytes ?? null }
 }
 
-function spec (name: string): OptionSpec {
+function spec (name: OptionName): OptionSpec {
   return OPTIONS.find((o) => o.name === name) as OptionSpec
 }
 

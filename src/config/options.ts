@@ -42,7 +42,11 @@ export const MAX_MS = 2 ** 31 - 1
 /** Kafka's int32 fields (partition ids, byte sizes of a batch) hold at most this. */
 export const MAX_INT32 = 2 ** 31 - 1
 
-export const OPTIONS: readonly OptionSpec[] = [
+/**
+ * Typed `as const`, so the names are a type (OptionName): config.ts reads values through them, and
+ * a misspelt name there is a compile error rather than an undefined value. Read it through OPTIONS.
+ */
+const TABLE = [
   { name: 'topic', short: 't', arg: '<name>', kind: 'string', group: 'Target', only: 'kafka', help: 'Kafka topic to produce to (this or --stream is required). The topic must exist: kprod never creates topics' },
   { name: 'brokers', short: 'b', arg: '<list>', kind: 'list', default: 'localhost:9092', group: 'Target', only: 'kafka', help: 'comma-separated host:port Kafka bootstrap brokers' },
   { name: 'config', short: 'F', arg: '<file>', kind: 'path', group: 'Target', help: 'read settings from a librdkafka-style properties file (key=value lines, # comments), e.g. the one kcat -F uses: bootstrap.servers, security.protocol, sasl.*, ssl.*, compression.codec, acks, linger.ms, ... (README: Secure clusters); flags, -X and KPROD_* variables win over it' },
@@ -124,7 +128,17 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'stats-interval', arg: '<ms>', kind: 'int', default: '5000', min: 0, max: MAX_MS, group: 'Output', help: `print a stats line every this many ${MS} (0 = never)` },
   { name: 'batch-lines', kind: 'boolean', default: 'true', group: 'Output', help: 'print one JSON line per batch (--no-batch-lines: stats and summary only)' },
   { name: 'progress', kind: 'boolean', default: 'true', group: 'Output', help: 'show a progress bar on stderr when stderr is a terminal and stdout is not (--no-progress to hide it)' }
-]
+] as const satisfies readonly OptionSpec[]
+
+/** Every option's long name, e.g. 'batch-records'. */
+export type OptionName = typeof TABLE[number]['name']
+
+/** An option of the table: its name is one of OptionName. */
+export interface NamedOption extends OptionSpec {
+  readonly name: OptionName
+}
+
+export const OPTIONS: readonly NamedOption[] = TABLE
 
 /** The KPROD_* environment variable for an option: KPROD_ + name in upper snake case. */
 export function envName (spec: OptionSpec): string | null {

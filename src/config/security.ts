@@ -3,13 +3,14 @@
 // values are never put into a problem.
 
 import type { KafkaSecurity, SaslSettings, SecurityProtocol, TlsSettings, TokenSource } from '../transports/kafka/security.ts'
+import type { OptionName } from './options.ts'
 
-type Get = <T extends string | number | boolean | readonly string[] | undefined>(name: string) => T
+type Get = <T extends string | number | boolean | readonly string[] | undefined>(name: OptionName) => T
 
 const TLS_FLAGS = ['ssl-ca', 'ssl-cert', 'ssl-key', 'ssl-key-password', 'ssl-no-verify', 'ssl-no-hostname-check'] as const
 
 export function resolveSecurity (get: Get, problems: string[]): KafkaSecurity {
-  const str = (name: string): string | null => get<string | undefined>(name) ?? null
+  const str = (name: OptionName): string | null => get<string | undefined>(name) ?? null
   const msk = get<boolean | undefined>('aws-msk-iam') === true
   let mechanism = str('sasl-mechanism')
   if (msk && mechanism !== null && mechanism !== 'OAUTHBEARER') problems.push(`--aws-msk-iam signs OAUTHBEARER tokens; it cannot go with --sasl-mechanism ${mechanism}`)
@@ -56,7 +57,7 @@ export function resolveSecurity (get: Get, problems: string[]): KafkaSecurity {
       } else {
         sasl = { mechanism, token: sources[0] as TokenSource }
       }
-      for (const name of ['sasl-username', 'sasl-password']) if (str(name) !== null) problems.push(`--${name} is not used by OAUTHBEARER; remove it`)
+      for (const name of ['sasl-username', 'sasl-password'] as const) if (str(name) !== null) problems.push(`--${name} is not used by OAUTHBEARER; remove it`)
     } else {
       const username = str('sasl-username')
       const password = str('sasl-password')
@@ -65,7 +66,7 @@ export function resolveSecurity (get: Get, problems: string[]): KafkaSecurity {
       if (username !== null && password !== null) sasl = { mechanism: mechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username, password }
     }
   } else {
-    const sets = ['sasl-mechanism', 'sasl-username', 'sasl-password', 'sasl-oauthbearer-token-file', 'sasl-oauthbearer-token-command'].filter((n) => str(n) !== null)
+    const sets = (['sasl-mechanism', 'sasl-username', 'sasl-password', 'sasl-oauthbearer-token-file', 'sasl-oauthbearer-token-command'] as const).filter((n) => str(n) !== null)
     for (const name of sets) problems.push(`--${name} needs SASL: add --security-protocol sasl_ssl or sasl_plaintext (security.protocol); it is ${protocol.toLowerCase()}`)
   }
   return { protocol, tls, sasl }

@@ -6,10 +6,21 @@
 import type { HeldMemory, InputRecord, RecordHeader } from '../record.ts'
 import { fastSpans, type FastSpans } from './json-fast.ts'
 
-export interface JsonParseOptions {
-  /** Kinesis takes neither headers nor null values: such lines are skipped. */
-  readonly target: 'kafka' | 'kinesis'
+/**
+ * What the target takes (its router says): the reason a field is refused (the line is skipped
+ * with it), or null when it is taken.
+ */
+export interface JsonFieldRules {
+  /** A null "value" (a tombstone). */
+  readonly nullValue: string | null
+  /** A non-empty "headers". */
+  readonly headers: string | null
+  /** Whether a "partition" field is read (else ignored). */
+  readonly partition: boolean
 }
+
+/** A target that takes tombstones, headers and partitions. */
+export const TAKES_EVERY_FIELD: JsonFieldRules = Object.freeze({ nullValue: null, headers: null, partition: true })
 
 const EMPTY = Buffer.alloc(0)
 
@@ -63,11 +74,11 @@ interface Fields {
 class FieldError extends Error {}
 
 export class JsonLineParser {
-  readonly #kinesis: boolean
+  readonly #rules: JsonFieldRules
   readonly #spans: FastSpans = { keyStart: -2, keyEnd: -2, valueStart: -2, valueEnd: -2 }
 
-  constructor (options: JsonParseOptions) {
-    this.#kinesis = options.target === 'kinesis'
+  constructor (rules: JsonFieldRules) {
+    this.#rules = rules
   }
 
   /** The record for the JSON line at bytes[start, end), or why it is skipped (no location: the caller adds it). */
@@ -95,7 +106,7 @@ export class JsonLineParser {
   #fast (bytes: Buffer, start: number, end: number, lineNo: number, readAt: number, chunk: HeldMemory | null): JsonRecord | null {
     const s = this.#spans
     if (!fastSpans(bytes, start, end, s)) return null
-    if (s.valueStart === -1 && this.#kinesis) return null
+    if (s.valueStart === -1 && this.#rules.nullValue !== null) return null
     const fields: Fields = {
       key: s.keyStart < 0 ? null : bytes.subarray(s.keyStart, s.keyEnd),
       value: s.valueStart === -1 ? null : bytes.subarray(s.valueStart, s.valueEnd),
@@ -110,15 +121,16 @@ export class JsonLineParser {
     const key = bytesField(doc, 'key', 'key_b64', null, true)
     const value = bytesField(doc, 'value', 'value_b64', 'payload', false)
     if (value === undefined) throw new FieldError('no value: give "value" (a string, or null for a tombstone), "value_b64" or kcat\'s "payload"')
-    if (value === null && this.#kinesis) throw new FieldError('"value" is null (a tombstone): Kinesis has no null records')
+    const rules = this.#rules
+    if (value === null && rules.nullValue !== null) throw new FieldError(rules.nullValue)
     const headers = headersField(doc.headers)
-    if (headers !== undefined && headers.length > 0 && this.#kinesis) throw new FieldError('"headers": Kinesis records have no headers')
+    if (headers !== undefined && headers.length > 0 && rules.headers !== null) throw new FieldError(rules.headers)
     return {
       key: key ?? null,
       value,
       headers: headers !== undefined && headers.length > 0 ? headers : undefined,
       timestamp: timestampField(doc),
-      partition: this.#kinesis ? undefined : partitionField(doc.partition)
+      partition: rules.partition ? partitionField(doc.partition) : undefined
     }
   }
 }

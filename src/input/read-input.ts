@@ -10,7 +10,7 @@ import { ChunkPool, type Chunk } from './chunk-pool.ts'
 import type { ChunkSource } from './file-chunks.ts'
 import { DelimiterSplitter } from './delimiter-splitter.ts'
 import { LineSplitter, type LineHandler } from './line-splitter.ts'
-import { JsonLineParser } from './json-records.ts'
+import { JsonLineParser, TAKES_EVERY_FIELD, type JsonFieldRules } from './json-records.ts'
 import { LineParser } from './parse.ts'
 import { DEFAULT_HIGH_WATER_MARK, STDIN, openSource, sourceNames } from './sources.ts'
 
@@ -62,9 +62,10 @@ export interface ReadInputOptions {
   readonly rawInput?: boolean
   /** -D: records end at these bytes, nothing stripped; null or absent: LF, one trailing CR removed. */
   readonly delimiter?: Buffer | null
-  /** lines (the default) or json (json-records.ts), checked for what `target` takes. */
+  /** lines (the default) or json (json-records.ts), checked against `json`. */
   readonly format?: 'lines' | 'json'
-  readonly target?: 'kafka' | 'kinesis'
+  /** What a JSON line may carry to the target; absent: every field is taken. */
+  readonly json?: JsonFieldRules
   /** Gives each chunk's arrival time, used as readAt of its lines. */
   readonly clock: Clock
   /** Abort = stop reading now (SIGTERM); checked between chunks. */
@@ -198,7 +199,7 @@ class LineRouter implements LineHandler {
   constructor (options: ReadInputOptions, sink: InputSink) {
     this.sink = sink
     this.#json = options.format === 'json'
-    this.#parser = this.#json ? new JsonLineParser({ target: options.target ?? 'kafka' }) : new LineParser(options)
+    this.#parser = this.#json ? new JsonLineParser(options.json ?? TAKES_EVERY_FIELD) : new LineParser(options)
     this.#maxLineBytes = options.maxLineBytes
   }
 

@@ -17,11 +17,8 @@ export const STDIN = '-'
 /**
  * 64 KiB reads, the size of a pipe's buffer, so files and pipes behave alike. Records hold their
  * chunk until every line of it is acknowledged, and a chunk read at once becomes thousands of
- * records at once. Measured before chunks were pooled: with 1 MiB reads W1 (1M lines of 100 B,
- * file argument, wire client) peaked at 222 MB RSS and 0.82 CPU-s, with 256 KiB at 142 MB /
- * 0.72 s, with 64 KiB at 111 MB / 0.66 s (medians of 5 interleaved runs). The input stage alone
- * is faster with bigger reads (2 M lines: 340 ms at 1 MiB vs 430 ms at 64 KiB, no sink), but the
- * whole pipeline is not.
+ * records at once: bigger reads made the whole pipeline bigger and slower, though the input stage
+ * alone is faster with them (bench/README.md, "Figures behind constants in src/").
  */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024
 

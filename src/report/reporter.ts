@@ -25,7 +25,8 @@ export interface ReporterOptions {
   /** Writes one human-readable line to stderr. */
   readonly warn: (message: string) => void
   readonly target: string
-  readonly kind: 'kafka' | 'kinesis'
+  /** The kind of target, as the transport names it. */
+  readonly kind: string
   readonly clock: Clock
   /** Milliseconds between stats lines; 0 = no stats lines. */
   readonly statsIntervalMs: number

@@ -85,7 +85,8 @@ export interface SummaryLine extends Rates {
   readonly type: 'summary'
   readonly schemaVersion: number
   readonly target: string
-  readonly kind: 'kafka' | 'kinesis'
+  /** The kind of target, as the transport names it. */
+  readonly kind: string
   readonly started: string
   readonly ended: string
   readonly elapsedMs: number
@@ -149,7 +150,8 @@ export function statsLine (s: StatsInput): StatsLine {
 
 export interface SummaryInput {
   readonly target: string
-  readonly kind: 'kafka' | 'kinesis'
+  /** The kind of target, as the transport names it. */
+  readonly kind: string
   readonly started: number
   readonly ended: number
   readonly totals: Readonly<Tally>

@@ -6,7 +6,7 @@
 
 import type { Batch } from '../batch/batch.ts'
 import type { InputRecord } from '../record.ts'
-import type { DeliveredRun, Placement, SendResult, Topology, Transport, TransportLimits } from './transport.ts'
+import { targetName, type DeliveredRun, type DryRunPlacement as Placement, type Router, type SendResult, type Topology, type Transport, type TransportLimits } from './transport.ts'
 
 /** Where a record of a batch sent to `partition` lands: a partition number or a shard id, as text. */
 export type PlaceOf = (record: InputRecord, partition: number) => string
@@ -18,6 +18,7 @@ export class DryRunTransport implements Transport {
   readonly #everyPlace: (topology: Topology) => readonly string[]
   readonly #counts = new Map<string, number>()
   #topology: Topology = { partitions: [] }
+  #router: Router | null = null
 
   /** `everyPlace`: every partition or shard of the target, after connect(), so empty ones show too. */
   constructor (inner: Transport, unit: Placement['unit'], placeOf: PlaceOf, everyPlace: (topology: Topology) => readonly string[]) {
@@ -25,24 +26,21 @@ export class DryRunTransport implements Transport {
     this.#unit = unit
     this.#placeOf = placeOf
     this.#everyPlace = everyPlace
-    const check = inner.check?.bind(inner)
-    if (check !== undefined) this.check = check
-    const partitionFor = inner.partitionFor?.bind(inner)
-    if (partitionFor !== undefined) this.partitionFor = partitionFor
-    const orderKey = inner.orderKey?.bind(inner)
-    if (orderKey !== undefined) this.orderKey = orderKey
   }
 
-  readonly check?: (record: InputRecord) => string | null
-  readonly partitionFor?: (record: InputRecord) => number
-  readonly orderKey?: (record: InputRecord) => string | null
   get kind (): Transport['kind'] { return this.#inner.kind }
   get target (): string { return this.#inner.target }
-  get partitionNoun (): NonNullable<Transport['partitionNoun']> { return this.#inner.partitionNoun ?? 'partition' }
   get limits (): TransportLimits { return this.#inner.limits }
   get retriesKeepPartition (): boolean { return this.#inner.retriesKeepPartition ?? false }
   get notes (): readonly string[] {
-    return [...this.#inner.notes, `dry run: nothing was sent to ${this.#inner.kind === 'kafka' ? 'topic' : 'stream'} '${this.target}'; delivered counts the records placed (summary dryRun)`]
+    const to = this.#router === null ? `'${this.target}'` : targetName(this.#router)
+    return [...this.#inner.notes, `dry run: nothing was sent to ${to}; delivered counts the records placed (summary dryRun)`]
+  }
+
+  /** The target's own router: records are refused, placed and batched exactly as in a real run. */
+  router (topology: Topology): Router {
+    this.#router = this.#inner.router(topology)
+    return this.#router
   }
 
   async connect (): Promise<Topology> {

@@ -5,6 +5,7 @@
 import type { Batch } from '../batch/batch.ts'
 import type { KprodError } from '../errors.ts'
 import type { InputRecord } from '../record.ts'
+import type { JsonFieldRules } from '../input/json-records.ts'
 
 /** Hard limits the builder must never exceed when it cuts a batch. */
 export interface TransportLimits {
@@ -65,7 +66,7 @@ export interface SendResult {
 }
 
 /** --dry-run: how many records each partition or shard would have got. */
-export interface Placement {
+export interface DryRunPlacement {
   readonly unit: 'partition' | 'shard'
   /** Records per partition number or shard id, every one of the target's (zeros included). */
   readonly records: Readonly<Record<string, number>>
@@ -73,21 +74,69 @@ export interface Placement {
   readonly skew: number | null
 }
 
+/** Where a record goes, and whether the producer may move it (see Batch.pinned). */
+export interface Placement {
+  /** A partition (shard index) of the target, or ANY_PARTITION. */
+  readonly partition: number
+  /** True when a key, an explicit partition or the record itself decided `partition`: it must not be re-routed. */
+  readonly pinned: boolean
+}
+
+/**
+ * How one target takes records, handed to the core once connect() has learnt the topology: the
+ * pipeline, builder, producer and reporters ask it and never name a target themselves, so a new
+ * target brings its own router and touches none of them.
+ */
+export interface Router {
+  /** The target's noun ("topic", "stream") and name, as messages say them. */
+  readonly noun: string
+  readonly target: string
+  /** What a partition number means in messages: a partition, a shard index or a lane (a concurrency slot). */
+  readonly partitionNoun: string
+  /** The partitions the producer may use, ascending. */
+  readonly partitions: readonly number[]
+  /** How the per-record size limit is named: "topic 'logs' (max.message.bytes)". */
+  readonly sizeLimitName: string
+  /** Said after "--batch-records N lowered to M to fit the limits of ...", or ''. */
+  readonly batchRecordsNote: string
+  readonly json: JsonFieldRules
+  /**
+   * Why a record can never go to this target (e.g. a partition key over 256 characters), naming
+   * its line; null when it can. Called once per record, after the size check.
+   */
+  refuse (record: InputRecord): string | null
+  /** Where a record goes, or why it is skipped (naming its line). */
+  place (record: InputRecord): Placement | string
+  /**
+   * The key that must not appear twice in one batch (a target that orders per key and may fail
+   * single records of a request), or absent. The builder cuts a batch before a repeat.
+   */
+  readonly batchKey?: (record: InputRecord) => string | null
+}
+
+/** "topic 'logs'", "stream 'events'". */
+export function targetName (router: Pick<Router, 'noun' | 'target'>): string {
+  return `${router.noun} '${router.target}'`
+}
+
+/** "topic logs partition 3", "stream s shard 2", "stream s lane 0", for error texts. */
+export function placeName (router: Pick<Router, 'noun' | 'target' | 'partitionNoun'>, partition: number): string {
+  return `${router.noun} ${router.target} ${router.partitionNoun} ${partition}`
+}
+
 export interface Transport {
-  readonly kind: 'kafka' | 'kinesis'
+  /** The kind of target ("kafka", "kinesis"), for the summary: data the core prints, never branches on. */
+  readonly kind: string
   /** The topic or stream name. */
   readonly target: string
-  /**
-   * What a partition number means, for messages: a Kafka partition (the default), a Kinesis
-   * shard index (per-shard batching) or a Kinesis lane (a concurrency slot; records go to any shard).
-   */
-  readonly partitionNoun?: 'partition' | 'shard' | 'lane'
   readonly limits: TransportLimits
   /**
    * Checks that the target exists and can be reached. Rejects with KPROD_CONNECT, KPROD_AUTH or
    * KPROD_TARGET_NOT_FOUND (exit code 3).
    */
   connect (): Promise<Topology>
+  /** The router for the topology connect() returned; may throw a ConfigError (a --partition it does not have). */
+  router (topology: Topology): Router
   /** One wire exchange carrying `batch.records` to `partition`. Never rejects: errors are in the result. */
   send (batch: Batch, partition: number): Promise<SendResult>
   /** Closes connections; pending sends settle first. */
@@ -101,18 +150,6 @@ export interface Transport {
   readonly idempotent?: boolean
   /** Notes for the summary, e.g. that the client retries on its own in some mode. */
   readonly notes: readonly string[]
-  /**
-   * Why a record can never be sent to this target (e.g. a Kinesis partition key over 256
-   * characters), naming its line; null when it can. Called once per record before batching.
-   */
-  check? (record: InputRecord): string | null
-  /** The partition (shard index) a record must go to, for targets that order per key. */
-  partitionFor? (record: InputRecord): number
-  /**
-   * For targets that order per key and may fail single records of a request (Kinesis): the key
-   * that must not appear twice in one batch, or null. The builder cuts a batch before a repeat.
-   */
-  orderKey? (record: InputRecord): string | null
   /** --dry-run only: where the records went instead of being sent. */
-  placement? (): Placement
+  placement? (): DryRunPlacement
 }

@@ -4,7 +4,8 @@
 import { ANY_PARTITION, recordBytes, type Batch } from '../../src/batch/batch.ts'
 import { KprodError, type ErrorCode, type KprodErrorOptions } from '../../src/errors.ts'
 import type { InputRecord } from '../../src/record.ts'
-import type { RecordResult, SendResult, Topology, Transport, TransportLimits } from '../../src/transports/transport.ts'
+import type { RecordResult, Router, SendResult, Topology, Transport, TransportLimits } from '../../src/transports/transport.ts'
+import { DEFAULT_ROUTING, kafkaRouter, type KafkaRouting } from '../../src/transports/kafka/router.ts'
 import { deliveredRecords } from '../../src/transports/kafka/common.ts'
 
 /** One send() as the fake saw it. `resolve`/`reject` settle a held call. */
@@ -29,12 +30,15 @@ export interface FakeTransportOptions {
   /** Default: every record delivered at once. */
   readonly respond?: Responder
   readonly limits?: TransportLimits
+  /** --partitioner, --partition, --partitions as a Kafka run has them; default DEFAULT_ROUTING. */
+  readonly routing?: KafkaRouting
 }
 
 export class FakeTransport implements Transport {
   readonly kind = 'kafka'
   readonly target: string
   readonly limits: TransportLimits
+  readonly routing: KafkaRouting
   readonly notes: readonly string[] = []
   readonly calls: SendCall[] = []
   respond: Responder
@@ -49,11 +53,16 @@ export class FakeTransport implements Transport {
     this.target = options.target ?? 't'
     this.#partitions = options.partitions ?? [0]
     this.respond = options.respond ?? ((call) => delivered(call))
+    this.routing = options.routing ?? DEFAULT_ROUTING
     this.limits = options.limits ?? { maxRecordBytes: 1 << 20, maxBatchRecords: 10_000, maxBatchBytes: 1 << 20 }
   }
 
   async connect (): Promise<Topology> {
     return { partitions: this.#partitions }
+  }
+
+  router (topology: Topology): Router {
+    return kafkaRouter(this.target, this.routing, topology)
   }
 
   async close (): Promise<void> {}

@@ -3,7 +3,7 @@
 // Lines are keyed and numbered, "k<key>\t<n>", so each value names its line and each key its
 // partition; a batch's lines are those of its partition between its first and last line.
 
-import { choosePartition } from '../../src/batch/partitioners.ts'
+import { choosePartition } from '../../src/transports/kafka/partitioners.ts'
 import type { ConsumedRecord } from './kafka.ts'
 
 /** Distinct keys: enough to spread over every partition. */

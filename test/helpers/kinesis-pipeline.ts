@@ -49,10 +49,13 @@ export async function kinesisPipeline (setup: KinesisPipelineSetup = {}) {
     clock,
     client: fake
   })
-  const { partitions } = await transport.connect()
+  const topology = await transport.connect()
+  const router = transport.router(topology)
+  const partitions = topology.partitions
   const results: BatchResult[] = []
   const producer = new AsyncProducer({
     transport,
+    router,
     partitions,
     workers,
     attempts: setup.attempts ?? 10,
@@ -66,9 +69,8 @@ export async function kinesisPipeline (setup: KinesisPipelineSetup = {}) {
     onResult: (r) => results.push(r)
   })
   const limits = transport.limits
-  const orderKey = setup.shardOrdering === true ? transport.orderKey?.bind(transport) : undefined
   const builder = new BatchBuilder({
-    ...(orderKey === undefined ? {} : { batchKey: orderKey }),
+    ...(router.batchKey === undefined ? {} : { batchKey: router.batchKey }),
     maxRecords: limits.maxBatchRecords,
     maxBytes: limits.maxBatchBytes,
     minRecords: setup.minRecords ?? limits.maxBatchRecords,

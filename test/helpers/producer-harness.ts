@@ -12,6 +12,7 @@ export function setupProducer (options: Partial<ProducerOptions> = {}, respond?:
   const results: BatchResult[] = []
   const producer = new AsyncProducer({
     transport,
+    router: transport.router({ partitions: [0] }),
     partitions: [0],
     workers: 1,
     attempts: 3,

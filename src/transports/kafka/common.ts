@@ -7,6 +7,8 @@ import type { Clock, TimerHandle } from '../../util/clock.ts'
 import type { KafkaSecurity } from './security.ts'
 import { connectError, isFinalConnectError } from './errors.ts'
 import type { DeliveredRun, RecordPosition, TransportLimits } from '../transport.ts'
+import { connectWithRetry } from '../connect-retry.ts'
+import type { KafkaRouting } from './router.ts'
 
 export interface KafkaTransportOptions {
   readonly brokers: readonly string[]
@@ -32,6 +34,8 @@ export interface KafkaTransportOptions {
   readonly security: KafkaSecurity
   /** The process environment (AWS credentials and region for MSK IAM). */
   readonly env: Readonly<Record<string, string | undefined>>
+  /** --partitioner, --partition, --partitions; default: DEFAULT_ROUTING. */
+  readonly routing?: KafkaRouting
 }
 
 /** The broker default for message.max.bytes, used when the topic's own limit cannot be read. */
@@ -60,42 +64,22 @@ export function limitsFor (options: Pick<KafkaTransportOptions, 'maxBatchRecords
   }
 }
 
-const RETRY_AT_START_MS = 250
-
 /**
  * Runs `attempt` until it succeeds, a final error (no such topic, not authorized) comes, or
- * --connect-timeout runs out; every error leaves as a KprodError for exit code 3. The deadline
- * holds even while an attempt waits on a broker that accepts connections and never answers:
- * `abandon` then ends whatever the attempt still holds (its sockets), and the attempt is not
- * awaited.
+ * --connect-timeout runs out (connect-retry.ts). The deadline holds even while an attempt waits on
+ * a broker that accepts connections and never answers: `abandon` then ends whatever the attempt
+ * still holds (its sockets), and the attempt is not awaited.
  */
-export async function connectWithRetry<T> (o: Pick<KafkaTransportOptions, 'clock' | 'connectTimeoutMs' | 'brokers' | 'topic'>, attempt: () => Promise<T>, abandon: () => void): Promise<T> {
-  const deadline = o.clock.now() + o.connectTimeoutMs
-  let last: unknown = null
-  for (;;) {
-    const tried = attempt()
-    const timer = new AbortController()
-    const late = o.clock.sleep(Math.max(0, deadline - o.clock.now()), timer.signal).then((): typeof LATE => LATE, (): typeof LATE => LATE)
-    let got: T | typeof LATE
-    try {
-      got = await Promise.race([tried, late])
-    } catch (err) {
-      timer.abort()
-      const error = connectError(err, o.brokers, o.topic, o.connectTimeoutMs)
-      if (isFinalConnectError(error) || o.clock.now() + RETRY_AT_START_MS >= deadline) throw error
-      last = err
-      await o.clock.sleep(RETRY_AT_START_MS)
-      continue
-    }
-    timer.abort()
-    if (got !== LATE) return got
-    tried.catch(() => {})
-    abandon()
-    throw connectError(last ?? new Error('no answer from the brokers (connected, but a request was still unanswered at the deadline)'), o.brokers, o.topic, o.connectTimeoutMs)
-  }
+export function connectKafka<T> (o: Pick<KafkaTransportOptions, 'clock' | 'connectTimeoutMs' | 'brokers' | 'topic'>, attempt: () => Promise<T>, abandon: () => void): Promise<T> {
+  return connectWithRetry({
+    clock: o.clock,
+    deadline: o.clock.now() + o.connectTimeoutMs,
+    attempt,
+    failure: (err) => connectError(err, o.brokers, o.topic, o.connectTimeoutMs),
+    isFinal: isFinalConnectError,
+    late: { abandon, noAnswer: 'no answer from the brokers (connected, but a request was still unanswered at the deadline)' }
+  })
 }
-
-const LATE = Symbol('deadline')
 
 /** --connection-max-idle: calls `onIdle` once no send has been in flight for that long (0 = never). */
 export class IdleTimer {

@@ -6,11 +6,12 @@ import kafkajs, { type Admin, type IHeaders, type Producer, type Message, type S
 import { KprodError } from '../../errors.ts'
 import type { Batch } from '../../batch/batch.ts'
 import { LineRecord, createTime, type RecordHeader } from '../../record.ts'
-import type { SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import type { Router, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
+import { DEFAULT_ROUTING, kafkaRouter } from './router.ts'
 import { fromKafkaError, rootCause } from './errors.ts'
 import { KafkajsLog } from './kafkajs-log.ts'
 import { KafkajsSockets } from './kafkajs-sockets.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectKafka, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
 import { fetchToken } from './oauth-token.ts'
 import { principalOf, redact, secretsOf, type KafkaSecurity } from './security.ts'
 import { serverName, tlsFailure, tlsOptions } from './tls.ts'
@@ -87,8 +88,12 @@ export class KafkaTransport implements Transport {
 
   get idempotent (): boolean { return this.#options.idempotent }
 
+  router (topology: Topology): Router {
+    return kafkaRouter(this.target, this.#options.routing ?? DEFAULT_ROUTING, topology)
+  }
+
   connect (): Promise<Topology> {
-    return connectWithRetry(this.#options, async () => {
+    return connectKafka(this.#options, async () => {
       const admin = this.#kafka.admin()
       try {
         await admin.connect()

@@ -9,7 +9,9 @@ import type { ListShardsInput, Shard } from '@aws-sdk/client-kinesis'
 import { ANY_PARTITION, type Batch } from '../../batch/batch.ts'
 import { KprodError } from '../../errors.ts'
 import { recordKeyBytes, recordValueBytes, type InputRecord } from '../../record.ts'
-import { isDeliveredRun, type DeliveredRun, type RecordPosition, type RecordResult, type SendResult, type Topology, type Transport, type TransportLimits } from '../transport.ts'
+import { isDeliveredRun, targetName, type DeliveredRun, type Placement, type RecordPosition, type RecordResult, type Router, type SendResult, type Topology, type Transport, type TransportLimits } from '../transport.ts'
+import type { JsonFieldRules } from '../../input/json-records.ts'
+import { connectWithRetry } from '../connect-retry.ts'
 import type { KinesisClientOptions, PutRecordsClient } from './client-interface.ts'
 import { connectError, fromKinesisError, isFinalConnectError, placeText, putRecordsResult, type PutRecordsAnswer, type StreamPlace } from './errors.ts'
 import { GENERATED_KEY_BYTES, MAX_HASH_KEY_TEXT, ShardMap, type ShardRange, explicitHashKeyOf, keyProblem, lineHashKey, openShardRanges, partitionKeys, shardIndexOf } from './shards.ts'
@@ -52,7 +54,10 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
 
 /** A record's data + key limit when the stream does not report its own (MaxRecordSizeInKiB). */
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024
-const RETRY_AT_START_MS = 250
+/** --format json: Kinesis takes neither tombstones nor headers, and a shard is not chosen by number. */
+export const KINESIS_JSON: JsonFieldRules = Object.freeze({ nullValue: '"value" is null (a tombstone): Kinesis has no null records', headers: '"headers": Kinesis records have no headers', partition: false })
+/** Where a record goes when batches are not per shard: any lane, which may move it. */
+const ANY: Placement = Object.freeze({ partition: ANY_PARTITION, pinned: false })
 const MAX_SHARD_PAGES = 10_000
 
 export class KinesisTransport implements Transport {
@@ -134,19 +139,38 @@ export class KinesisTransport implements Transport {
     return `line ${record.lineNo}: record is ${size} bytes (data + partition key), over the ${limit}-byte record limit of stream '${this.target}'`
   }
 
+  /**
+   * Records go to their key's shard when batches are per shard (--shard-ordering, --aggregate),
+   * else to any lane; Kinesis takes neither tombstones nor headers.
+   */
+  router (topology: Topology): Router {
+    const partitionFor = this.partitionFor
+    const orderKey = this.orderKey
+    const named = { noun: 'stream', target: this.target }
+    return {
+      ...named,
+      partitionNoun: this.partitionNoun,
+      partitions: topology.partitions,
+      sizeLimitName: targetName(named),
+      batchRecordsNote: '',
+      json: KINESIS_JSON,
+      refuse: (record) => this.check(record),
+      place: partitionFor === undefined ? () => ANY : (record) => ({ partition: partitionFor(record), pinned: true }),
+      ...(orderKey === undefined ? {} : { batchKey: orderKey })
+    }
+  }
+
   async connect (): Promise<Topology> {
     const { clock, connectTimeoutMs } = this.#o
     const deadline = clock.now() + connectTimeoutMs
     this.#place = { ...this.#place, region: this.#o.region ?? await this.#client.region() }
-    for (;;) {
-      try {
-        return await this.#describe(deadline)
-      } catch (err) {
-        const error = connectError(err, this.#place, connectTimeoutMs)
-        if (isFinalConnectError(error) || clock.now() + RETRY_AT_START_MS >= deadline) throw error
-        await clock.sleep(RETRY_AT_START_MS)
-      }
-    }
+    return await connectWithRetry({
+      clock,
+      deadline,
+      attempt: () => this.#describe(deadline),
+      failure: (err) => connectError(err, this.#place, connectTimeoutMs),
+      isFinal: isFinalConnectError
+    })
   }
 
   async send (batch: Batch, partition: number): Promise<SendResult> {

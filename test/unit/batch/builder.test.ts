@@ -4,7 +4,7 @@ import { ANY_PARTITION, recordBytes } from '../../../src/batch/batch.ts'
 import type { Batch } from '../../../src/batch/batch.ts'
 import { BatchBuilder } from '../../../src/batch/builder.ts'
 import type { BuilderOptions } from '../../../src/batch/builder.ts'
-import { choosePartition } from '../../../src/batch/partitioners.ts'
+import { choosePartition } from '../../../src/transports/kafka/partitioners.ts'
 import type { InputRecord } from '../../../src/record.ts'
 import { FakeClock } from '../../helpers/fake-clock.ts'
 

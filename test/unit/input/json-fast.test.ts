@@ -4,7 +4,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { fastSpans, type FastSpans } from '../../../src/input/json-fast.ts'
-import { JsonLineParser } from '../../../src/input/json-records.ts'
+import { JsonLineParser, TAKES_EVERY_FIELD } from '../../../src/input/json-records.ts'
+import { KINESIS_JSON } from '../../../src/transports/kinesis/transport.ts'
 import type { InputRecord } from '../../../src/record.ts'
 
 const spans = (): FastSpans => ({ keyStart: -2, keyEnd: -2, valueStart: -2, valueEnd: -2 })
@@ -35,7 +36,7 @@ function viaJson (line: string): { key: string | null, value: string, nullValue:
 }
 
 test('every line gives the record JSON.parse reads, whichever path takes it', () => {
-  const parser = new JsonLineParser({ target: 'kafka' })
+  const parser = new JsonLineParser(TAKES_EVERY_FIELD)
   for (const line of [...TAKEN, ...REFUSED]) {
     const bytes = Buffer.from(line, 'utf8')
     const got = parser.parse(bytes, 0, bytes.length, 1, 0)
@@ -52,7 +53,7 @@ test('every line gives the record JSON.parse reads, whichever path takes it', ()
 })
 
 test('for Kinesis a null value still gets the reason from the full parser', () => {
-  const parser = new JsonLineParser({ target: 'kinesis' })
+  const parser = new JsonLineParser(KINESIS_JSON)
   const bytes = Buffer.from('{"key":"k","value":null}')
   assert.match(String(parser.parse(bytes, 0, bytes.length, 1, 0)), /Kinesis has no null records/)
 })

@@ -2,11 +2,12 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { JsonLineParser, JsonRecord } from '../../../src/input/json-records.ts'
+import { JsonLineParser, JsonRecord, TAKES_EVERY_FIELD } from '../../../src/input/json-records.ts'
+import { KINESIS_JSON } from '../../../src/transports/kinesis/transport.ts'
 import type { InputRecord } from '../../../src/record.ts'
 
-const kafka = new JsonLineParser({ target: 'kafka' })
-const kinesis = new JsonLineParser({ target: 'kinesis' })
+const kafka = new JsonLineParser(TAKES_EVERY_FIELD)
+const kinesis = new JsonLineParser(KINESIS_JSON)
 
 function parse (text: string, parser = kafka): InputRecord | string {
   const bytes = Buffer.from(`xx${text}yy`)

@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { DryRunTransport, placementOf } from '../../../src/transports/dry-run.ts'
-import type { SendResult, Transport } from '../../../src/transports/transport.ts'
+import type { Router, SendResult, Transport } from '../../../src/transports/transport.ts'
 import { isDeliveredRun } from '../../../src/transports/transport.ts'
 import { testBatch } from '../../helpers/fake-transport.ts'
 
@@ -29,10 +29,11 @@ test('dry-run transport counts records by their place and never calls the target
     notes: [],
     connect: () => Promise.resolve({ partitions: [0, 1, 2] }),
     send: (): Promise<SendResult> => { sends++; return Promise.resolve({ response: null, error: null, records: [] }) },
-    close: () => Promise.resolve()
+    close: () => Promise.resolve(),
+    router: () => ({ noun: 'topic', target: 't' }) as unknown as Router
   }
   const dry = new DryRunTransport(inner, 'partition', (_r, partition) => String(partition), (t) => t.partitions.map(String))
-  await dry.connect()
+  dry.router(await dry.connect())
   const result = await dry.send(testBatch(0, { records: 3 }), 2)
   await dry.send(testBatch(0, { records: 1 }), 0)
   assert.equal(sends, 0)

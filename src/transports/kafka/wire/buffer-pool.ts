@@ -1,7 +1,6 @@
 // Reuses the memory of Produce requests once the socket has written them. W2 sends 1 GB in 1 MiB
 // requests: fresh ones make glibc raise its mmap threshold and then serve them from a heap that
-// only grows (peak RSS 152-187 MB over three 300 MB runs, 141-143 MB with the threshold pinned);
-// a handful of reused blocks keep it flat and fault in no new pages.
+// only grows (bench/README.md, "Figures behind constants in src/"); a handful of reused blocks keep it flat and fault in no new pages.
 
 const ALIGN = 64 * 1024
 

@@ -9,8 +9,9 @@
 import type { Batch } from '../../../batch/batch.ts'
 import { KprodError } from '../../../errors.ts'
 import { fromBrokerError, notWritten } from '../errors.ts'
-import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectWithRetry, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../common.ts'
-import type { SendResult, Topology, Transport, TransportLimits } from '../../transport.ts'
+import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectKafka, deliveredRecords, limitsFor, type KafkaTransportOptions } from '../common.ts'
+import type { Router, SendResult, Topology, Transport, TransportLimits } from '../../transport.ts'
+import { DEFAULT_ROUTING, kafkaRouter } from '../router.ts'
 import { BufferPool } from './buffer-pool.ts'
 import { Connection } from './connection.ts'
 import { authenticate, type SaslContext } from './sasl/authenticate.ts'
@@ -111,8 +112,12 @@ export class KafkaWireTransport implements Transport {
   /** An idempotent batch's sequence numbers belong to its partition: its retries stay there. */
   get retriesKeepPartition (): boolean { return this.#o.idempotent }
 
+  router (topology: Topology): Router {
+    return kafkaRouter(this.target, this.#o.routing ?? DEFAULT_ROUTING, topology)
+  }
+
   connect (): Promise<Topology> {
-    return connectWithRetry(this.#o, async () => {
+    return connectKafka(this.#o, async () => {
       const conn = await this.#bootstrap()
       try {
         this.#checkCodec(conn)

@@ -2,8 +2,8 @@
 // keyed records land where Java, kafkajs's default and librdkafka's murmur2_random put them; fnv1a
 // matches the Go seed's HashPartitioner. Nothing here allocates except the small result object.
 
-import { ANY_PARTITION } from './batch.ts'
-import { KprodError } from '../errors.ts'
+import { ANY_PARTITION } from '../../batch/batch.ts'
+import { KprodError } from '../../errors.ts'
 
 export type PartitionerName = 'murmur2' | 'fnv1a'
 
@@ -80,8 +80,8 @@ export function fnv1aPartition (key: Buffer | null, partitionCount: number): num
  *
  * Returns an object rather than a number plus a separate pinned rule: the caller needs both, and
  * one function keeps the rule in one place. The unkeyed path returns a shared frozen object; the
- * keyed path costs about 6-10 ns more than murmur2Partition alone (~13 ns for a short key, Node 24),
- * which callers that want a bare number can use directly.
+ * keyed path costs a few ns more than murmur2Partition alone (bench/README.md, "Figures behind constants in src/"), which callers that want a
+ * bare number can use directly.
  */
 export function choosePartition (kind: PartitionerName, key: Buffer | null, partitionCount: number, explicit: number | null): PartitionChoice {
   if (explicit !== null) return { partition: explicit, pinned: true }

@@ -1,8 +1,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { ANY_PARTITION } from '../../../src/batch/batch.ts'
-import { choosePartition, fnv1a32, fnv1aPartition, murmur2, murmur2Partition, toPositive } from '../../../src/batch/partitioners.ts'
-import type { PartitionerName } from '../../../src/batch/partitioners.ts'
+import { ANY_PARTITION } from '../../../../src/batch/batch.ts'
+import { choosePartition, fnv1a32, fnv1aPartition, murmur2, murmur2Partition, toPositive } from '../../../../src/transports/kafka/partitioners.ts'
+import type { PartitionerName } from '../../../../src/transports/kafka/partitioners.ts'
 
 // apache/kafka clients/src/test/java/org/apache/kafka/common/utils/UtilsTest.java, testMurmur2.
 const JAVA_MURMUR2: ReadonlyArray<readonly [Buffer, number]> = [

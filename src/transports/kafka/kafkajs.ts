@@ -274,7 +274,13 @@ function securityOptions (security: KafkaSecurity, env: Readonly<Record<string, 
   if (sasl === null) return out
   if (sasl.mechanism === 'OAUTHBEARER') {
     const source = sasl.token
-    out.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: (await fetchToken(source, env, brokers)).value }) }
+    out.sasl = {
+      mechanism: 'oauthbearer',
+      oauthBearerProvider: async () => {
+        const token = await fetchToken(source, env, brokers)
+        return { value: token.value, ...(token.extensions === undefined ? {} : { extensions: { ...token.extensions } }) }
+      }
+    }
   } else if (sasl.mechanism === 'PLAIN') {
     out.sasl = { mechanism: 'plain', username: sasl.username, password: sasl.password }
   } else {

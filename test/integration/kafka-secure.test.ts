@@ -13,6 +13,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { kprod, type CliRun } from '../helpers/cli.ts'
 import { consumeAll, secureKafka, type SecureCluster } from '../helpers/kafka.ts'
+import { oidcServer, type OidcServer } from '../helpers/oidc-server.ts'
 
 const exec = promisify(execFile)
 let kafka: SecureCluster
@@ -230,3 +231,55 @@ for (const [client, mechanism] of [['wire', 'SCRAM-SHA-512'], ['wire', 'OAUTHBEA
     assert.equal((await readBack(topic)).length, 8)
   })
 }
+
+// OIDC (sasl.oauthbearer.method=oidc): tokens from a loopback token endpoint (test/helpers/
+// oidc-server.ts, RS256 JWTs) checked by the broker's own OAuthBearerValidatorCallbackHandler on
+// the OIDC listener, whose sessions end when the token expires.
+describe('OAUTHBEARER with OIDC', () => {
+  const CLIENT_SECRET = 'oidc-Secret-77q'
+  let idp: OidcServer
+  before(async () => {
+    idp = await oidcServer({ keyFile: L('OIDC_KEY_FILE'), kid: L('OIDC_KID'), audience: L('OIDC_AUDIENCE'), clients: { alice: CLIENT_SECRET }, lifetimeS: 4 })
+  })
+  after(async () => { await idp?.close() })
+  const oidc = (secret: string): string[] => ['-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=OAUTHBEARER', '-X', 'sasl.oauthbearer.method=oidc',
+    '-X', `sasl.oauthbearer.token.endpoint.url=${idp.url}`, '-X', 'sasl.oauthbearer.client.id=alice', '-X', `sasl.oauthbearer.client.secret=${secret}`,
+    '-X', 'sasl.oauthbearer.scope=kafka.write', '-X', 'sasl.oauthbearer.extensions=traceId=t1']
+  const noSecret = (run: CliRun): void => {
+    for (const s of [CLIENT_SECRET, 'wrong-Oidc-9z']) assert.ok(!(run.stdout + run.stderr).includes(s), `the secret '${s}' was printed`)
+  }
+
+  for (const client of ['wire', 'kafkajs'] as const) {
+    test(`${client}: delivers with tokens from the token endpoint, renewed before they expire; the client secret is never printed`, { timeout: 90_000 }, async () => {
+      const topic = await kafka.topic({ name: `acl-oidc-${client}-${Date.now()}` })
+      const first = idp.issued.length
+      const { Readable } = await import('node:stream')
+      const slow = Readable.from((async function * () {
+        for (let i = 0; i < 9; i++) {
+          yield `oidc ${i}\n`
+          await new Promise((resolve) => setTimeout(resolve, 1000))
+        }
+      })())
+      const run = await kprod(['--kafka-client', client, '--brokers', L('OIDC'), '--topic', topic, '--no-progress', '--linger', '0', '--log-level', 'debug', ...oidc(CLIENT_SECRET)], { input: slow })
+      assert.equal(run.code, 0, run.stderr.slice(-2000))
+      assert.equal(counts(run).delivered, 9)
+      assert.equal(run.summary.requestErrors, 0, 'the broker closed a connection whose token expired')
+      noSecret(run)
+      const issued = idp.issued.slice(first)
+      assert.ok(issued.every((t) => t.clientId === 'alice' && t.scope === 'kafka.write'))
+      // 4-second tokens over a 9-second run: new ones are fetched while it runs, not only at start.
+      const span = (issued.at(-1)?.at ?? 0) - (issued[0]?.at ?? 0)
+      assert.ok(span >= 4000, `tokens were fetched only within ${span} ms: not renewed`)
+      assert.deepEqual(await readBack(topic), Array.from({ length: 9 }, (_, i) => `oidc ${i}`))
+    })
+
+    test(`${client}: a refused client secret: exit 3 at once, names the OIDC property, never the secret`, async () => {
+      const refused = idp.refused
+      const run = await kprod(['--kafka-client', client, '--brokers', L('OIDC'), '--topic', unused, '--no-progress', '--connect-timeout', '20000', ...oidc('wrong-Oidc-9z')], { input: 'x\n' })
+      assert.equal(run.code, 3, run.stderr)
+      assert.match(String(run.summary.error), /authentication failed \(OAUTHBEARER, OIDC client 'alice'\).*HTTP 401: invalid_client.*sasl\.oauthbearer\.client\.secret/)
+      assert.ok(idp.refused > refused)
+      noSecret(run)
+    })
+  }
+})

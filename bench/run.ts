@@ -1,7 +1,7 @@
 // The benchmark suite (issue 4): a private broker, generated workloads, every tool on a fresh
 // 6-partition topic (acks=all, no compression), alternating tools, medians, and a record count
 // read back from the broker after every run. Tables go to stderr; the last stdout line is JSON.
-// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line|rate|json|files]
+// usage: node bench/run.ts [--quick] [--runs N] [--w3-runs N] [--one-line-runs N] [--no-profile] [--keep-broker] [--only kinesis|codecs|one-line|rate|json|files|secure]
 
 import { execFileSync, spawnSync } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs'
@@ -16,6 +16,7 @@ import { codecBench } from './codecs.ts'
 import { oneLineBench } from './one-line.ts'
 import { rateBench } from './rate.ts'
 import { jsonInputBench } from './json-input.ts'
+import { saslSslBench, scramLoginBench } from './secure.ts'
 
 const { values: opts } = parseArgs({
   options: {
@@ -30,6 +31,7 @@ const { values: opts } = parseArgs({
     // 'rate': only --rate and --rate-bytes held over 10 s, beside perf-test --throughput;
     // 'json': only --format json against the same records as plain lines;
     // 'files': only W1 and W2, default kprod beside kcat -P (the goal's pair, without the long rest).
+    // 'secure': only W1 over SASL_SSL beside kcat and SCRAM logins, on a broker of `up --secure`.
     only: { type: 'string' }
   }
 })
@@ -40,7 +42,8 @@ const DATA = `${ROOT}/.local/bench`
 const KAFKA_HOME = process.env['KPROD_KAFKA_HOME'] ?? `${ROOT}/.local/bench-kafka`
 const log = (s: string): void => { process.stderr.write(s + '\n') }
 const onlyKinesis = opts.only === 'kinesis'
-if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line', 'rate', 'json', 'files'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs', 'one-line', 'rate', 'json' or 'files', not '${opts.only}'`)
+if (opts.only !== undefined && !['kinesis', 'codecs', 'one-line', 'rate', 'json', 'files', 'secure'].includes(opts.only)) throw new Error(`--only takes 'kinesis', 'codecs', 'one-line', 'rate', 'json', 'files' or 'secure', not '${opts.only}'`)
+const secure = opts.only === 'secure'
 const oneLineRuns = Number(opts['one-line-runs'] ?? (quick ? 10 : 30))
 
 /** One workload × tool entry of the final JSON. */
@@ -49,8 +52,14 @@ interface Result extends BenchResult {
 }
 
 function localKafka (...args: string[]): string {
-  const out = execFileSync('bash', [`${ROOT}/scripts/local-kafka`, ...args], { env: { ...process.env, KPROD_KAFKA_HOME: KAFKA_HOME }, stdio: ['ignore', 'pipe', 'inherit'] })
-  return out.toString().trim().split('\n').at(-1) ?? ''
+  return localKafkaOutput(...args).split('\n').at(-1) ?? ''
+}
+
+// A secure cluster (--only secure) lives in a home of its own: a plain one may be kept running.
+function localKafkaOutput (...args: string[]): string {
+  const home = secure ? `${KAFKA_HOME}-secure` : KAFKA_HOME
+  const out = execFileSync('bash', [`${ROOT}/scripts/local-kafka`, ...args], { env: { ...process.env, KPROD_KAFKA_HOME: home, KPROD_KAFKA_TIMEOUT: process.env['KPROD_KAFKA_TIMEOUT'] ?? '170' }, stdio: ['ignore', 'pipe', 'inherit'] })
+  return out.toString().trim()
 }
 
 function build (): void {
@@ -145,7 +154,7 @@ async function main (): Promise<void> {
   mkdirSync(DATA, { recursive: true })
   log(`bench: ${quick ? 'quick' : 'full'} mode, ${runs} run(s) per tool, W3 ${w3Runs} run(s); building dist/${onlyKinesis ? ' (Kinesis part only)' : ' and starting the broker'}`)
   build()
-  const broker = onlyKinesis ? null : new Broker(localKafka('up'))
+  const broker = onlyKinesis ? null : new Broker(secure ? localKafka('up', '--secure') : localKafka('up'))
   await broker?.connect()
   try {
     const out = broker === null
@@ -158,7 +167,9 @@ async function main (): Promise<void> {
             ? await ratePart(broker)
             : opts.only === 'json'
               ? await jsonPart(broker)
-              : opts.only === 'files' ? await filesPart(broker, ['kprod', 'kcat']) : await suite(broker)
+              : opts.only === 'files'
+                ? await filesPart(broker, ['kprod', 'kcat'])
+                : secure ? await securePart(broker) : await suite(broker)
     const finished = new Date()
     const doc = { mode: quick ? 'quick' : 'full', started: started.toISOString(), finished: finished.toISOString(), machine: machine(), ...out }
     mkdirSync(`${ROOT}/bench/results`, { recursive: true })
@@ -190,6 +201,21 @@ async function codecPart (broker: Broker): Promise<{ results: unknown[], ratios:
     c.results.map(r => [r.workload, r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.runs, r.verified])))
   log('\n' + table(['codec ratio', 'kprod/kcat'], Object.entries(c.ratios).map(([k, v]) => [k, v])))
   return { results: c.results, ratios: { codecs: c.ratios } }
+}
+
+// W1 over SASL_SSL (kprod PLAIN and SCRAM-SHA-512 beside kcat PLAIN), then SCRAM logins by client.
+async function securePart (broker: Broker): Promise<{ results: unknown[], ratios: Record<string, unknown>, scramLogin: unknown }> {
+  const l = new Map(localKafkaOutput('listeners').split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]))
+  const listeners = { saslSsl: l.get('SASL_SSL')!, saslPlaintext: l.get('SASL_PLAINTEXT')!, caFile: l.get('CA_FILE')! }
+  const w1 = fileWorkloads(DATA, quick).find((w) => w.name === 'W1')!
+  if (await ensureFile(w1)) log(`bench: generated ${w1.file}`)
+  execFileSync('bash', ['-c', 'cat "$0" > /dev/null', w1.file])
+  const s = await saslSslBench({ broker, dataDir: DATA, runs, log, topicName, w1, listeners })
+  log('\n' + table(['workload', 'tool', 'records/s', 'MiB/s', 'cpu s/M', 'peak RSS MB', 'wall s', 'runs', 'verified'],
+    s.results.map(r => [r.workload, r.tool, r.recordsPerSec, r.mibPerSec, r.cpuSecondsPerMillion, r.peakRssMb, r.wallSeconds, r.runs, r.verified])))
+  log('\n' + table(['SASL_SSL ratio', 'kprod/kcat'], Object.entries(s.ratios).map(([k, v]) => [k, v])))
+  const scramLogin = await scramLoginBench(listeners, quick ? 15 : 40, log)
+  return { results: s.results, ratios: { saslSsl: s.ratios }, scramLogin }
 }
 
 // One line per process: start-up and shut-down against kcat's.

@@ -11,8 +11,14 @@
 #   SASL_PLAINTEXT PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER
 #   SASL_SSL       the same mechanisms over TLS (the SSL certificate)
 #   REAUTH         SASL_PLAINTEXT with connections.max.reauth.ms=$REAUTH_MS (KIP-368 tests)
-SECURE_LISTENERS=(SSL MTLS NOSAN SASL_PLAINTEXT SASL_SSL REAUTH)
-SECURE_PROTOCOLS=(SSL SSL SSL SASL_PLAINTEXT SASL_SSL SASL_PLAINTEXT)
+#   OIDC           SASL_PLAINTEXT, OAUTHBEARER only, checked by Kafka's OAuthBearerValidatorCallbackHandler:
+#                  RS256 JWTs for audience $OIDC_AUDIENCE signed by tls/oidc.key (key id $OIDC_KID),
+#                  whose public key the broker reads from the JWKS file tls/jwks.json; a session
+#                  lasts until the token expires (connections.max.reauth.ms of an hour)
+SECURE_LISTENERS=(SSL MTLS NOSAN SASL_PLAINTEXT SASL_SSL REAUTH OIDC)
+SECURE_PROTOCOLS=(SSL SSL SSL SASL_PLAINTEXT SASL_SSL SASL_PLAINTEXT SASL_PLAINTEXT)
+OIDC_KID=kprod-test-key
+OIDC_AUDIENCE=kprod-test
 MECHANISMS=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512,OAUTHBEARER
 REAUTH_MS=3000
 # user:password, for PLAIN and both SCRAM mechanisms. admin is a super user; alice may write and read
@@ -51,6 +57,11 @@ make_certs () {
       rm -f "$n.p8"
     done
     openssl pkcs8 -topk8 -v2 aes-256-cbc -in client.key -out client.enc.key -passout "pass:$CLIENT_KEY_PASSWORD"
+    # The OIDC signing key and its public half as a JWKS (n: the modulus, base64url; e: 65537).
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out oidc.key
+    local n
+    n="$(openssl rsa -in oidc.key -noout -modulus | cut -d= -f2 | xxd -r -p | base64 -w0 | tr '+/' '-_' | tr -d '=')"
+    printf '{"keys":[{"kty":"RSA","use":"sig","alg":"RS256","kid":"%s","n":"%s","e":"AQAB"}]}\n' "$OIDC_KID" "$n" >jwks.json
     rm -f ca.srl
   ) >"$d/openssl.log" 2>&1 || { cat "$d/openssl.log" >&2; die "making the test certificates failed (output above)"; }
 }
@@ -96,6 +107,19 @@ EOF
   for mech in plain scram-sha-256 scram-sha-512 oauthbearer; do
     echo "listener.name.reauth.$mech.connections.max.reauth.ms=$REAUTH_MS"
   done
+  cat <<EOF
+listener.name.oidc.sasl.enabled.mechanisms=OAUTHBEARER
+listener.name.oidc.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
+listener.name.oidc.oauthbearer.sasl.server.callback.handler.class=org.apache.kafka.common.security.oauthbearer.OAuthBearerValidatorCallbackHandler
+listener.name.oidc.oauthbearer.sasl.oauthbearer.jwks.endpoint.url=file://$tls/jwks.json
+listener.name.oidc.oauthbearer.sasl.oauthbearer.expected.audience=$OIDC_AUDIENCE
+listener.name.oidc.oauthbearer.connections.max.reauth.ms=3600000
+EOF
+}
+
+# JVM options of a secure node: Kafka 4 reads only the OAuth URLs this system property allows.
+secure_jvm_args () {
+  echo "-Dorg.apache.kafka.sasl.oauthbearer.allowed.urls=file://$run/tls/jwks.json"
 }
 
 # SCRAM credentials are part of the metadata log: StorageTool writes them at format time.
@@ -134,5 +158,8 @@ print_listeners () {
   echo "CLIENT_KEY_FILE=$run/tls/client.enc.key"
   echo "CLIENT_KEY_PASSWORD=$CLIENT_KEY_PASSWORD"
   echo "REAUTH_MS=$REAUTH_MS"
+  echo "OIDC_KEY_FILE=$run/tls/oidc.key"
+  echo "OIDC_KID=$OIDC_KID"
+  echo "OIDC_AUDIENCE=$OIDC_AUDIENCE"
   echo "USERS=${SECURE_USERS[*]}"
 }

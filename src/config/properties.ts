@@ -40,8 +40,19 @@ export const PROPERTIES: Readonly<Record<string, Mapping>> = {
   'sasl.password': secret('sasl-password'),
   'sasl.jaas.config': { to: jaas, secret: true },
   'sasl.oauthbearer.method': {
-    to: (v) => v.toLowerCase() === 'aws_msk_iam' ? [['aws-msk-iam', true]] : { error: `'${v}' is not supported; kprod takes aws_msk_iam, or a token from sasl.oauthbearer.token.file or sasl.oauthbearer.token.command` }
+    to: (v) => {
+      const m = v.toLowerCase()
+      if (m === 'aws_msk_iam') return [['aws-msk-iam', true]]
+      // oidc: sasl.oauthbearer.token.endpoint.url chooses it; default: a token file or command.
+      if (m === 'oidc' || m === 'default') return []
+      return { error: `'${v}' is not supported; kprod takes oidc (with sasl.oauthbearer.token.endpoint.url), aws_msk_iam, or default (a token from sasl.oauthbearer.token.file or sasl.oauthbearer.token.command)` }
+    }
   },
+  'sasl.oauthbearer.token.endpoint.url': same('sasl-oauthbearer-token-endpoint-url'),
+  'sasl.oauthbearer.client.id': same('sasl-oauthbearer-client-id'),
+  'sasl.oauthbearer.client.secret': secret('sasl-oauthbearer-client-secret'),
+  'sasl.oauthbearer.scope': same('sasl-oauthbearer-scope'),
+  'sasl.oauthbearer.extensions': same('sasl-oauthbearer-extensions'),
   'sasl.oauthbearer.token.file': same('sasl-oauthbearer-token-file'),
   'sasl.oauthbearer.token.command': same('sasl-oauthbearer-token-command'),
   'ssl.ca.location': same('ssl-ca'),

@@ -4,6 +4,7 @@
 
 import type { KafkaSecurity, SaslSettings, SecurityProtocol, TlsSettings, TokenSource } from '../transports/kafka/security.ts'
 import type { OptionName } from './options.ts'
+import { resolveOidc, OIDC_FLAGS } from './oidc.ts'
 
 type Get = <T extends string | number | boolean | readonly string[] | undefined>(name: OptionName) => T
 
@@ -52,13 +53,16 @@ export function resolveSecurity (get: Get, problems: string[]): KafkaSecurity {
       if (file !== null) sources.push({ kind: 'file', path: file })
       if (command !== null) sources.push({ kind: 'command', command })
       if (msk) sources.push({ kind: 'aws-msk-iam', region: null })
+      const oidc = resolveOidc(str, problems)
+      if (oidc !== null) sources.push({ kind: 'oidc', oidc })
       if (sources.length !== 1) {
-        problems.push(`--sasl-mechanism OAUTHBEARER needs one token source, got ${sources.length}: --sasl-oauthbearer-token-file, --sasl-oauthbearer-token-command or --aws-msk-iam`)
+        problems.push(`--sasl-mechanism OAUTHBEARER needs one token source, got ${sources.length}: --sasl-oauthbearer-token-file, --sasl-oauthbearer-token-command, --sasl-oauthbearer-token-endpoint-url (sasl.oauthbearer.method=oidc) or --aws-msk-iam`)
       } else {
         sasl = { mechanism, token: sources[0] as TokenSource }
       }
       for (const name of ['sasl-username', 'sasl-password'] as const) if (str(name) !== null) problems.push(`--${name} is not used by OAUTHBEARER; remove it`)
     } else {
+      for (const name of OIDC_FLAGS) if (str(name) !== null) problems.push(`--${name} is used by OAUTHBEARER only; it is --sasl-mechanism ${mechanism}`)
       const username = str('sasl-username')
       const password = str('sasl-password')
       if (username === null) problems.push(`--sasl-mechanism ${mechanism} needs --sasl-username (sasl.username)`)
@@ -66,7 +70,7 @@ export function resolveSecurity (get: Get, problems: string[]): KafkaSecurity {
       if (username !== null && password !== null) sasl = { mechanism: mechanism as 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', username, password }
     }
   } else {
-    const sets = (['sasl-mechanism', 'sasl-username', 'sasl-password', 'sasl-oauthbearer-token-file', 'sasl-oauthbearer-token-command'] as const).filter((n) => str(n) !== null)
+    const sets = (['sasl-mechanism', 'sasl-username', 'sasl-password', 'sasl-oauthbearer-token-file', 'sasl-oauthbearer-token-command', ...OIDC_FLAGS] as const).filter((n) => str(n) !== null)
     for (const name of sets) problems.push(`--${name} needs SASL: add --security-protocol sasl_ssl or sasl_plaintext (security.protocol); it is ${protocol.toLowerCase()}`)
   }
   return { protocol, tls, sasl }

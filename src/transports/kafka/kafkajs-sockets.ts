@@ -7,6 +7,7 @@
 
 import { connect as netConnect, isIP, type Socket } from 'node:net'
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls'
+import { looksLikeTls } from './tls.ts'
 
 /** kafkajs's ISocketFactory arguments. */
 interface SocketFactoryArgs {
@@ -25,13 +26,25 @@ export class KafkajsSockets {
   /** Partitions of the sends in flight, and whether their Produce request was written yet. */
   readonly #watched = new Map<number, boolean>()
   #destroyed = false
+  /** host:port of a broker that answered a plaintext socket with TLS bytes (a TLS listener), or null. */
+  #tlsAnswerFrom: string | null = null
 
   /** The socketFactory to give kafkajs. */
   readonly factory = ({ host, port, ssl, onConnect }: SocketFactoryArgs): Socket => {
-    const socket = ssl !== null && ssl !== undefined && ssl !== false
+    const useTls = ssl !== null && ssl !== undefined && ssl !== false
+    const socket = useTls
       ? tlsConnect({ host, port, ...(isIP(host) === 0 ? { servername: host } : {}), ...(ssl === true ? {} : ssl) }, onConnect)
       : netConnect({ host, port }, onConnect)
     socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS)
+    if (!useTls) {
+      // kafkajs would read a TLS alert as the length of a huge frame and wait for the rest.
+      socket.once('data', (chunk: Buffer) => {
+        if (!looksLikeTls(chunk)) return
+        this.#tlsAnswerFrom = `${host}:${port}`
+        // With an error: kafkajs fails the connection on 'error', and waits on a bare 'close'.
+        socket.destroy(new Error(`broker ${host}:${port} answered with TLS`))
+      })
+    }
     const write = socket.write.bind(socket) as (...args: unknown[]) => boolean
     socket.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
       if (Buffer.isBuffer(chunk)) this.#sawWrite(chunk)
@@ -54,6 +67,9 @@ export class KafkajsSockets {
     this.#watched.delete(partition)
     return written
   }
+
+  /** host:port of a broker that answered plaintext with TLS: a TLS listener, so a setting to fix, not a fault to retry. */
+  get tlsAnswerFrom (): string | null { return this.#tlsAnswerFrom }
 
   /** Sends in flight (watched and not yet ended). */
   get inFlight (): number { return this.#watched.size }

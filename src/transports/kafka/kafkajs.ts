@@ -9,12 +9,13 @@ import { LineRecord, createTime, type RecordHeader } from '../../record.ts'
 import type { Router, SendResult, Topology, Transport, TransportLimits } from '../transport.ts'
 import { DEFAULT_ROUTING, kafkaRouter } from './router.ts'
 import { fromKafkaError, rootCause } from './errors.ts'
+import { mayWrite } from './kafkajs-acl.ts'
 import { KafkajsLog } from './kafkajs-log.ts'
 import { KafkajsSockets } from './kafkajs-sockets.ts'
 import { DEFAULT_MAX_MESSAGE_BYTES, IdleTimer, connectKafka, deliveredRecords, limitsFor, type KafkaTransportOptions } from './common.ts'
 import { fetchToken } from './oauth-token.ts'
 import { principalOf, redact, secretsOf, type KafkaSecurity } from './security.ts'
-import { serverName, tlsFailure, tlsOptions } from './tls.ts'
+import { plaintextToTlsError, serverName, tlsFailure, tlsOptions } from './tls.ts'
 
 // kafkajs is CommonJS; Node cannot see all of its named exports from ESM.
 const { Kafka, CompressionTypes, ConfigResourceTypes, logLevel: KafkaLogLevel } = kafkajs
@@ -26,6 +27,13 @@ const LEVELS = {
   info: KafkaLogLevel.INFO,
   debug: KafkaLogLevel.DEBUG
 } as const
+
+/**
+ * kafkajs re-authenticates (KIP-368) lazily, before a request, once the session has less than this
+ * left. Its default, 10 s, is longer than a short session: it then re-authenticates before every
+ * request, and the broker refuses a second re-authentication within a second (ILLEGAL_SASL_STATE).
+ */
+const REAUTH_THRESHOLD_MS = 1000
 
 /** How long close() lets kafkajs disconnect cleanly when no send is in flight. */
 const CLOSE_GRACE_MS = 500
@@ -62,6 +70,7 @@ export class KafkaTransport implements Transport {
       connectionTimeout: Math.min(options.connectTimeoutMs, 5000),
       requestTimeout: options.requestTimeoutMs,
       enforceRequestTimeout: true,
+      reauthenticationThreshold: REAUTH_THRESHOLD_MS,
       retry: { retries: 0 },
       logLevel: LEVELS[options.logLevel],
       logCreator: this.#log.creator,
@@ -98,6 +107,9 @@ export class KafkaTransport implements Transport {
       try {
         await admin.connect()
         const partitions = await this.#describeTopic(admin)
+        if (await mayWrite(this.#kafka, this.target) === false) {
+          throw new KprodError('KPROD_AUTH', `TOPIC_AUTHORIZATION_FAILED: ${this.#lacks()}`)
+        }
         await this.#producer.connect()
         this.#connected = true
         return { partitions }
@@ -129,7 +141,7 @@ export class KafkaTransport implements Transport {
     } catch (err) {
       const error = fromKafkaError(err, this.#sockets.unwatch(partition))
       if (error.code === 'KPROD_AUTH' && /TOPIC_AUTHORIZATION_FAILED|Not authorized to access topics/i.test(error.message)) {
-        return { response: null, error: new KprodError('KPROD_AUTH', `TOPIC_AUTHORIZATION_FAILED: principal ${principalOf(this.#options.security)} lacks WRITE on topic '${this.target}'`, { cause: err }), records: null }
+        return { response: null, error: new KprodError('KPROD_AUTH', `TOPIC_AUTHORIZATION_FAILED: ${this.#lacks()}`, { cause: err }), records: null }
       }
       return { response: null, error, records: null }
     } finally {
@@ -159,11 +171,18 @@ export class KafkaTransport implements Transport {
     this.#log.flush()
   }
 
+  #lacks (): string {
+    return `principal ${principalOf(this.#options.security)} lacks WRITE on topic '${this.target}'`
+  }
+
   /** A TLS or SASL failure at start as the final error that names its cause, or null. */
   #securityFailure (err: unknown): KprodError | null {
+    if (err instanceof KprodError) return err
     const e = rootCause(err) as { name?: string, message?: string, code?: string }
     const security = this.#options.security
     const broker = this.#options.brokers.join(',')
+    const tlsListener = this.#sockets.tlsAnswerFrom
+    if (security.tls === null && tlsListener !== null) return plaintextToTlsError(tlsListener)
     // kafkajs ends a refused OAUTHBEARER exchange with a protocol error about the SASL state.
     if (security.sasl !== null && (e.name === 'KafkaJSSASLAuthenticationError' || /SASL/.test(e.message ?? ''))) {
       const user = 'username' in security.sasl ? `, user '${security.sasl.username}'` : ''
@@ -260,7 +279,13 @@ function securityOptions (security: KafkaSecurity, env: Readonly<Record<string, 
   if (sasl === null) return out
   if (sasl.mechanism === 'OAUTHBEARER') {
     const source = sasl.token
-    out.sasl = { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: (await fetchToken(source, env, brokers)).value }) }
+    out.sasl = {
+      mechanism: 'oauthbearer',
+      oauthBearerProvider: async () => {
+        const token = await fetchToken(source, env, brokers)
+        return { value: token.value, ...(token.extensions === undefined ? {} : { extensions: { ...token.extensions } }) }
+      }
+    }
   } else if (sasl.mechanism === 'PLAIN') {
     out.sasl = { mechanism: 'plain', username: sasl.username, password: sasl.password }
   } else {

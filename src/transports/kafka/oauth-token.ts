@@ -6,12 +6,15 @@
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { KprodError } from '../../errors.ts'
+import { oidcToken } from './oidc-token.ts'
 import type { TokenSource } from './security.ts'
 
 export interface Token {
   readonly value: string
   /** Milliseconds since the epoch when known (MSK IAM), else null. */
   readonly expiresAt: number | null
+  /** SASL extensions to send with the token (RFC 7628). */
+  readonly extensions?: Readonly<Record<string, string>>
 }
 
 const COMMAND_TIMEOUT_MS = 30_000
@@ -31,6 +34,8 @@ export async function fetchToken (source: TokenSource, env: Readonly<Record<stri
       return { value: checked(await runCommand(source.command), 'the token command'), expiresAt: null }
     case 'aws-msk-iam':
       return await mskIamToken(source.region ?? regionOf(env, brokers))
+    case 'oidc':
+      return { ...await oidcToken(source.oidc), extensions: source.oidc.extensions }
   }
 }
 

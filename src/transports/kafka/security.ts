@@ -22,6 +22,17 @@ export type TokenSource =
   | { readonly kind: 'file', readonly path: string }
   | { readonly kind: 'command', readonly command: string }
   | { readonly kind: 'aws-msk-iam', readonly region: string | null }
+  | { readonly kind: 'oidc', readonly oidc: OidcSettings }
+
+/** sasl.oauthbearer.method=oidc: the client-credentials grant at a token endpoint. */
+export interface OidcSettings {
+  readonly endpoint: string
+  readonly clientId: string
+  readonly clientSecret: string
+  readonly scope: string | null
+  /** SASL extensions (RFC 7628 key=value) sent with every token. */
+  readonly extensions: Readonly<Record<string, string>>
+}
 
 export type SaslSettings =
   | { readonly mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512', readonly username: string, readonly password: string }
@@ -41,6 +52,7 @@ export const PLAINTEXT: KafkaSecurity = Object.freeze({ protocol: 'PLAINTEXT', t
 export function secretsOf (security: KafkaSecurity): string[] {
   const out: string[] = []
   if (security.sasl !== null && 'password' in security.sasl) out.push(security.sasl.password)
+  if (security.sasl?.mechanism === 'OAUTHBEARER' && security.sasl.token.kind === 'oidc') out.push(security.sasl.token.oidc.clientSecret)
   if (security.tls?.keyPassword !== null && security.tls?.keyPassword !== undefined) out.push(security.tls.keyPassword)
   return out.filter((s) => s.length > 0)
 }
@@ -56,6 +68,7 @@ export function redact (text: string, secrets: readonly string[]): string {
 export function principalOf (security: KafkaSecurity): string {
   const sasl = security.sasl
   if (sasl !== null && 'username' in sasl) return `User:${sasl.username}`
+  if (sasl?.mechanism === 'OAUTHBEARER' && sasl.token.kind === 'oidc') return `the token's principal (OIDC client '${sasl.token.oidc.clientId}')`
   if (sasl?.mechanism === 'OAUTHBEARER') return 'the token\'s principal'
   if (security.tls?.certFile !== null && security.tls?.certFile !== undefined) return 'the client certificate\'s principal'
   return 'User:ANONYMOUS'

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict'
 import { resolveConfig } from '../../../src/config/config.ts'
 import { ConfigError } from '../../../src/errors.ts'
 
-function problems (flags: Record<string, string | boolean>, env: Record<string, string> = {}): string {
+function problems (flags: Record<string, string | boolean>, env: Record<string, string> = {}, x: string[] = []): string {
   try {
-    resolveConfig({ topic: 't', ...flags }, env, [])
+    resolveConfig({ topic: 't', ...flags }, env, [], x)
   } catch (err) {
     if (err instanceof ConfigError) return err.problems.join('\n')
     throw err
@@ -44,4 +44,27 @@ test('--aws-msk-iam implies OAUTHBEARER over sasl_ssl', () => {
   const c = resolveConfig({ topic: 't', awsMskIam: true }, {}, [])
   assert.equal(c.security.protocol, 'SASL_SSL')
   assert.deepEqual(c.security.sasl, { mechanism: 'OAUTHBEARER', token: { kind: 'aws-msk-iam', region: null } })
+})
+
+test('OIDC: the token endpoint, client, scope and extensions resolve from librdkafka\'s properties; the secret from KPROD_SASL_OAUTHBEARER_CLIENT_SECRET', () => {
+  const x = ['security.protocol=SASL_SSL', 'sasl.mechanisms=OAUTHBEARER', 'sasl.oauthbearer.method=oidc', 'sasl.oauthbearer.token.endpoint.url=https://idp.example/token',
+    'sasl.oauthbearer.client.id=c1', 'sasl.oauthbearer.scope=kafka', 'sasl.oauthbearer.extensions=logicalCluster=lkc-1, identityPoolId=pool-2']
+  const c = resolveConfig({ topic: 't' }, { KPROD_SASL_OAUTHBEARER_CLIENT_SECRET: 's3cret' }, [], x)
+  assert.deepEqual(c.security.sasl, {
+    mechanism: 'OAUTHBEARER',
+    token: { kind: 'oidc', oidc: { endpoint: 'https://idp.example/token', clientId: 'c1', clientSecret: 's3cret', scope: 'kafka', extensions: { logicalCluster: 'lkc-1', identityPoolId: 'pool-2' } } }
+  })
+})
+
+test('OIDC: a missing client, a cleartext endpoint off loopback and bad extensions are refused, naming the property, never the secret', () => {
+  const base = { securityProtocol: 'sasl_ssl', saslMechanism: 'OAUTHBEARER' }
+  const text = problems({ ...base, saslOauthbearerTokenEndpointUrl: 'http://idp.example/token', saslOauthbearerClientSecret: 'hunter2', saslOauthbearerExtensions: 'auth=x,ok=1,bad' })
+  assert.match(text, /--sasl-oauthbearer-token-endpoint-url \(sasl\.oauthbearer\.token\.endpoint\.url\) must be an https:\/\/ URL \(http:\/\/ only on a loopback address/)
+  assert.match(text, /OIDC needs --sasl-oauthbearer-client-id \(sasl\.oauthbearer\.client\.id\)/)
+  assert.match(text, /sasl\.oauthbearer\.extensions\): 'auth=x' is not key=value/)
+  assert.match(text, /'bad' is not key=value/)
+  assert.ok(!text.includes('hunter2'))
+  assert.match(problems({ ...base, saslOauthbearerClientId: 'c1' }), /--sasl-oauthbearer-client-id needs --sasl-oauthbearer-token-endpoint-url/)
+  assert.match(problems({ ...base, saslOauthbearerTokenEndpointUrl: 'http://127.0.0.1:1/t', saslOauthbearerClientId: 'c', saslOauthbearerClientSecret: 's', saslOauthbearerTokenFile: '/t' }), /needs one token source, got 2/)
+  assert.match(problems({}, {}, ['sasl.oauthbearer.method=magic']), /sasl\.oauthbearer\.method 'magic' is not supported; kprod takes oidc/)
 })

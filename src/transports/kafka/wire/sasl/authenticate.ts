@@ -53,17 +53,19 @@ export async function authenticate (conn: Connection, c: SaslContext): Promise<n
     }
     case 'OAUTHBEARER': {
       const token = await fetchToken(sasl.token, c.env, c.brokers)
-      const answer = await step(Buffer.from(`n,,\x01auth=Bearer ${token.value}\x01\x01`))
+      const extensions = Object.entries(token.extensions ?? {}).map(([k, v]) => `${k}=${v}\x01`).join('')
+      const answer = await step(Buffer.from(`n,,\x01auth=Bearer ${token.value}\x01${extensions}\x01`))
       if (answer.bytes.length > 0) {
         // RFC 7628: the server sent an error challenge; the client ends the exchange with 0x01.
         await saslAuthenticate(conn, c, Buffer.from([1])).catch(() => {})
         throw fail(`the broker refused the token: ${oauthStatus(answer.bytes)}`)
       }
       const lifetime = answer.lifetimeMs
-      // A token that expires before the broker's session ends is renewed before it expires.
-      if (token.expiresAt !== null) {
+      // A token that expires before the broker's session ends is renewed before it expires. A
+      // broker that grants no lifetime (0) never ends the session, and refuses a re-authentication.
+      if (token.expiresAt !== null && lifetime > 0) {
         const left = token.expiresAt - Date.now()
-        if (left > 0 && (lifetime === 0 || left < lifetime)) return left
+        if (left > 0 && left < lifetime) return left
       }
       return lifetime
     }

@@ -47,7 +47,7 @@ interface Held { readonly at: number, readonly data: Buffer }
 /** Writes the held pieces that are due, in order, and waits for the next one. */
 function release (queue: Held[], to: Socket): void {
   while (queue.length > 0 && (queue[0] as Held).at <= Date.now()) to.write((queue.shift() as Held).data)
-  if (queue.length > 0 && !to.destroyed) setTimeout(() => release(queue, to), (queue[0] as Held).at - Date.now())
+  if (queue.length > 0 && !to.destroyed) setTimeout(() => release(queue, to), Math.max(1, (queue[0] as Held).at - Date.now()))
 }
 
 export async function startTcpProxy (): Promise<TcpProxy> {

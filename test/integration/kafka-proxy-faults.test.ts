@@ -14,7 +14,7 @@ import { kprod } from '../helpers/cli.ts'
 import { FAULT_ARGS, assertNoLossNoLie, faultTable, runFaultCase, sleep, type FaultCase } from '../helpers/fault-case.ts'
 import { attribute, checkFailedOutput } from '../helpers/jepsen.ts'
 import { privateKafka, type Cluster } from '../helpers/kafka.ts'
-import { startSilentPort, startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
+import { startSilentPort, startTcpProxy, type TcpPlan, type TcpProxy } from '../helpers/tcp-proxy.ts'
 
 const SUITE = 'proxy'
 const PARTITIONS = 3
@@ -58,56 +58,26 @@ async function proxyCase (client: Client, name: string, fault: FaultCase['fault'
 
 for (const client of ['wire', 'kafkajs'] as const) {
   test(`${client}: a link that delays every piece by 300 ms delivers everything`, SLOW, async () => {
-    const r = await proxyCase(client, 'proxy delays 300 ms', async () => {
-      proxy.setPlan({ mode: 'delay', ms: 300 })
-      await sleep(4000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy delays 300 ms', { mode: 'delay', ms: 300 }, 4000)
   })
 
   test(`${client}: a link throttled to 32 KiB/s, slower than the input, delivers everything`, SLOW, async () => {
     const heldBefore = proxy.stats.held
-    const r = await proxyCase(client, 'proxy throttles to 32 KiB/s 6 s', async () => {
-      proxy.setPlan({ mode: 'throttle', bytesPerSecond: 32 * 1024 })
-      await sleep(6000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy throttles to 32 KiB/s 6 s', { mode: 'throttle', bytesPerSecond: 32 * 1024 }, 6000)
     // The fault took hold: pieces were held back for the link (the input needs about 100 KiB/s).
     assert.ok(proxy.stats.held > heldBefore, 'the throttle never held a piece back')
   })
 
   test(`${client}: a blackhole longer than --request-timeout, then the link back: everything delivered`, SLOW, async () => {
-    const r = await proxyCase(client, 'proxy blackhole 6 s', async () => {
-      proxy.setPlan({ mode: 'blackhole' })
-      await sleep(6000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy blackhole 6 s', { mode: 'blackhole' }, 6000)
   })
 
   test(`${client}: connections reset after 16 KiB of requests for 4 s: no loss, no lie`, SLOW, async () => {
-    const r = await proxyCase(client, 'proxy resets after 16 KiB', async () => {
-      proxy.setPlan({ mode: 'reset', afterBytes: 16 * 1024 })
-      await sleep(4000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy resets after 16 KiB', { mode: 'reset', afterBytes: 16 * 1024 }, 4000)
   })
 
   test(`${client}: answers lost after the broker wrote the records: retried, duplicates counted, nothing lost`, SLOW, async () => {
-    const r = await proxyCase(client, 'proxy drops responses 5 s', async () => {
-      proxy.setPlan({ mode: 'drop-responses' })
-      await sleep(5000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy drops responses 5 s', { mode: 'drop-responses' }, 5000)
   })
 
   test(`${client}: SIGINT while the broker hangs exits 130 within --drain-timeout, accounting intact`, SLOW, async () => {
@@ -137,6 +107,17 @@ for (const client of ['wire', 'kafkajs'] as const) {
       await silent.close()
     }
   })
+}
+
+/** The link under `plan` for `ms`, then back: every line delivered, nothing lost or lied about. */
+async function linkCase (client: Client, name: string, plan: TcpPlan, ms: number): Promise<void> {
+  const r = await proxyCase(client, name, async () => {
+    proxy.setPlan(plan)
+    await sleep(ms)
+    proxy.setPlan({ mode: 'pass' })
+  })
+  assertNoLossNoLie(r)
+  assert.equal(r.run.code, 0, r.run.stderr)
 }
 
 /**

@@ -108,6 +108,24 @@ for (const client of ['wire', 'kafkajs'] as const) {
     expectAllDelivered(r)
   })
 
+  test(`${client}: the whole cluster down (kill -9) for longer than --delivery-timeout: failed or unknown as the broker says, exit 4 within the deadline`, SLOW, async () => {
+    // The cluster stays down until kprod has exited (heal restarts it to read the topic back):
+    // lines read before the kill are delivered, those in flight at it are unknown, the rest fail
+    // once --delivery-timeout has passed, and which is which the checker holds against kcat.
+    const deadline = 5000
+    const r = await clusterCase(client, 'whole cluster down > delivery timeout', async () => {
+      for (let node = 1; node <= NODES; node++) await kafka.killNode(node)
+      // Input goes on into the dead cluster for a while, then ends: time to exit counts from there.
+      await sleep(2000)
+    }, { args: ['--delivery-timeout', String(deadline), '--buffer-records', '100000'] })
+    assertNoLossNoLie(r)
+    assert.equal(r.run.code, 4, r.run.stderr.slice(-2000))
+    const c = r.run.summary.counts as Record<string, number>
+    assert.ok(c.delivered! > 0 && c.failed! + c.unknown! > 0, JSON.stringify(c))
+    assert.equal(c.unsent, 0, JSON.stringify(c))
+    assert.ok(r.exitMs < deadline + 5000, `exit took ${r.exitMs} ms after the end of input; --delivery-timeout is ${deadline}`)
+  })
+
   test(`${client}: the ISR below min.insync.replicas for a while (NOT_ENOUGH_REPLICAS), then back: no loss, no lie`, SLOW, async () => {
     // min.insync.replicas 3 with one of three nodes stopped: the quorum stays, the ISR is short.
     const r = await clusterCase(client, 'ISR below min.insync.replicas', async (topic) => {

@@ -36,7 +36,11 @@ export interface FaultCase {
   readonly partitions: number
   /** Lines written, 100 every 20 ms (5,000 lines/s), unless the run ends first. */
   readonly lines: number
-  /** The fault starts once this many lines are written; writing goes on meanwhile. */
+  /**
+   * The fault starts once this many lines are written and kprod has reported its first batch (on
+   * a loaded machine it may still be starting after seconds, and a fault then hits its start
+   * instead of a running producer); writing goes on meanwhile.
+   */
   readonly faultAfter: number
   readonly fault: (ctx: FaultContext) => Promise<void>
   readonly args?: readonly string[]
@@ -72,19 +76,27 @@ export async function runFaultCase (c: FaultCase): Promise<CaseResult> {
     timeoutMs: c.timeoutMs ?? 180_000,
     onSpawn: (ch) => { child = ch; ch.on('close', () => { state.closed = true }) }
   })
+  let sawBatch = false
+  let tail = ''
+  ;(child as unknown as ChildProcess).stdout?.on('data', (chunk: Buffer) => {
+    const text = tail + chunk.toString('latin1')
+    if (text.includes('{"type":"batch"')) sawBatch = true
+    tail = text.slice(-16)
+  })
+  const ctx = (): FaultContext => ({ child: child as unknown as ChildProcess, markExitClock: () => { exitClock = Date.now() } })
   let faultDone: Promise<void> = Promise.resolve()
   let faultStarted = false
   while (written < c.lines && !state.closed) {
     let text = ''
     for (let i = 0; i < 100 && written < c.lines; i++) text += faultLine(++written) + '\n'
     input.write(text)
-    if (!faultStarted && written >= c.faultAfter) {
+    if (!faultStarted && written >= c.faultAfter && sawBatch) {
       faultStarted = true
-      faultDone = c.fault({ child: child as unknown as ChildProcess, markExitClock: () => { exitClock = Date.now() } })
+      faultDone = c.fault(ctx())
     }
     await sleep(20)
   }
-  if (!faultStarted) faultDone = c.fault({ child: child as unknown as ChildProcess, markExitClock: () => { exitClock = Date.now() } })
+  if (!faultStarted) faultDone = c.fault(ctx())
   await faultDone
   if (exitClock === 0) exitClock = Date.now()
   input.end()

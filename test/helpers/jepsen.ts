@@ -42,23 +42,17 @@ export interface Verdict {
   readonly examples: readonly string[]
 }
 
-interface BatchLine {
-  partition: number
-  records: number
-  firstLine: number | null
-  lastLine: number | null
-  counts: Record<Outcome, number>
+/** What kprod's batch lines say of each line 1..written (undefined: in no batch). */
+export interface Attribution {
+  readonly outcome: ReadonlyArray<Outcome | undefined>
+  /** The batch lines' counts, summed. */
+  readonly tally: Readonly<Record<Outcome, number>>
+  /** Batch lines whose records could not be attributed. */
+  readonly unattributable: number
 }
 
-/**
- * Checks a run that was given lines 1..written (faultLine) on a topic of `partitions` partitions.
- * `lines` are kprod's stdout JSON lines, `onBroker` what kcat read back.
- */
-export function checkRun (written: number, partitions: number, lines: ReadonlyArray<Record<string, unknown>>, onBroker: readonly ConsumedRecord[]): Verdict {
-  const examples: string[] = []
-  const note = (text: string): void => { if (examples.length < 8) examples.push(text) }
-  const summary = lines.findLast((l) => l.type === 'summary') ?? {}
-  const c = (summary.counts ?? {}) as Record<Outcome | 'read', number>
+/** Attributes every batch line of a run given lines 1..written (faultLine) to its lines. */
+export function attribute (written: number, partitions: number, lines: ReadonlyArray<Record<string, unknown>>, note: (text: string) => void = () => {}): Attribution {
   const outcome = new Array<Outcome | undefined>(written + 1)
   const tally: Record<Outcome, number> = { delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0 }
   let unattributable = 0
@@ -76,6 +70,46 @@ export function checkRun (written: number, partitions: number, lines: ReadonlyAr
     }
     for (const n of members) outcome[n] = kinds[0]
   }
+  return { outcome, tally, unattributable }
+}
+
+/**
+ * Checks a --failed-output file against a run that read lines 1..read: it must hold exactly the
+ * lines not reported delivered, each once. Returns the problems found (none: an empty list).
+ */
+export function checkFailedOutput (read: number, attribution: Attribution, text: string): string[] {
+  const problems: string[] = []
+  const seen = new Set<number>()
+  for (const line of text.split('\n').slice(0, -1)) {
+    const n = Number(line.split('\t').pop())
+    if (line !== faultLine(n) || n > read) problems.push(`a line kprod never read or mangled: ${JSON.stringify(line)}`)
+    else if (seen.has(n)) problems.push(`line ${n} written twice`)
+    else if (attribution.outcome[n] === 'delivered') problems.push(`line ${n} reported delivered, yet in --failed-output`)
+    seen.add(n)
+  }
+  for (let n = 1; n <= read; n++) if (attribution.outcome[n] !== 'delivered' && !seen.has(n)) problems.push(`line ${n} not delivered (${attribution.outcome[n] ?? 'unsent'}), missing from --failed-output`)
+  if (!text.endsWith('\n') && text !== '') problems.push('the file does not end with a newline')
+  return problems.slice(0, 8)
+}
+
+interface BatchLine {
+  partition: number
+  records: number
+  firstLine: number | null
+  lastLine: number | null
+  counts: Record<Outcome, number>
+}
+
+/**
+ * Checks a run that was given lines 1..written (faultLine) on a topic of `partitions` partitions.
+ * `lines` are kprod's stdout JSON lines, `onBroker` what kcat read back.
+ */
+export function checkRun (written: number, partitions: number, lines: ReadonlyArray<Record<string, unknown>>, onBroker: readonly ConsumedRecord[]): Verdict {
+  const examples: string[] = []
+  const note = (text: string): void => { if (examples.length < 8) examples.push(text) }
+  const summary = lines.findLast((l) => l.type === 'summary') ?? {}
+  const c = (summary.counts ?? {}) as Record<Outcome | 'read', number>
+  const { outcome, tally, unattributable } = attribute(written, partitions, lines, note)
 
   const copies = new Map<number, number>()
   const firstOffset = new Map<number, { partition: number, offset: bigint }>()

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net'
 /**
  * - pass: forward both ways;
  * - delay: hold every piece `ms` before forwarding it (order kept), both ways;
+ * - throttle: the link carries at most `bytesPerSecond` each way, shared by every connection (a
+ *   piece goes out once the link has carried what was queued before it);
  * - blackhole: accept and read, forward nothing and answer nothing;
  * - reset: forward `afterBytes` more bytes of requests per connection, then reset it (TCP RST);
  * - drop-responses: forward requests to the broker, swallow its answers (the broker has written them).
@@ -15,6 +17,7 @@ import type { AddressInfo } from 'node:net'
 export type TcpPlan =
   | { readonly mode: 'pass' }
   | { readonly mode: 'delay', readonly ms: number }
+  | { readonly mode: 'throttle', readonly bytesPerSecond: number }
   | { readonly mode: 'blackhole' }
   | { readonly mode: 'reset', readonly afterBytes: number }
   | { readonly mode: 'drop-responses' }
@@ -24,7 +27,8 @@ export interface TcpProxy {
   /** Where to forward (the broker's own port); connections before this wait for it. */
   setTarget (port: number): void
   setPlan (plan: TcpPlan): void
-  readonly stats: { connections: number, resets: number }
+  /** held: pieces held back by a delay or throttle (or behind one). */
+  readonly stats: { connections: number, resets: number, held: number }
   close (): Promise<void>
 }
 
@@ -33,9 +37,17 @@ interface Pair {
   readonly upstream: Socket
   /** Request bytes forwarded since the plan was set. */
   sent: number
-  // When the last delayed piece of each direction goes out: later pieces never overtake it.
-  upAt: number
-  downAt: number
+  // Pieces held back, per direction, in order with when each may go: later pieces never overtake
+  // them, even after the plan changed (a byte stream reordered is a corrupt one, not a slow one).
+  readonly held: { up: Held[], down: Held[] }
+}
+
+interface Held { readonly at: number, readonly data: Buffer }
+
+/** Writes the held pieces that are due, in order, and waits for the next one. */
+function release (queue: Held[], to: Socket): void {
+  while (queue.length > 0 && (queue[0] as Held).at <= Date.now()) to.write((queue.shift() as Held).data)
+  if (queue.length > 0 && !to.destroyed) setTimeout(() => release(queue, to), Math.max(1, (queue[0] as Held).at - Date.now()))
 }
 
 export async function startTcpProxy (): Promise<TcpProxy> {
@@ -43,7 +55,9 @@ export async function startTcpProxy (): Promise<TcpProxy> {
   let waiting: Array<() => void> = []
   let plan: TcpPlan = { mode: 'pass' }
   const pairs = new Set<Pair>()
-  const stats = { connections: 0, resets: 0 }
+  const stats = { connections: 0, resets: 0, held: 0 }
+  /** Under throttle: when each direction of the link has carried everything queued on it. */
+  const linkAt = { up: 0, down: 0 }
 
   const forward = (pair: Pair, to: Socket, data: Buffer, direction: 'up' | 'down'): void => {
     const p = plan
@@ -60,14 +74,21 @@ export async function startTcpProxy (): Promise<TcpProxy> {
       }
       pair.sent += data.length
     }
-    if (p.mode === 'delay') {
-      const at = Math.max(Date.now() + p.ms, direction === 'up' ? pair.upAt : pair.downAt)
-      if (direction === 'up') pair.upAt = at
-      else pair.downAt = at
-      setTimeout(() => { if (!to.destroyed) to.write(data) }, at - Date.now())
+    const queue = pair.held[direction]
+    let at = Date.now()
+    if (p.mode === 'delay') at += p.ms
+    if (p.mode === 'throttle') {
+      // The link is busy until linkAt: this piece goes out once it has been carried after that.
+      linkAt[direction] = Math.max(at, linkAt[direction]) + data.length * 1000 / p.bytesPerSecond
+      at = linkAt[direction]
+    }
+    if (queue.length === 0 && at <= Date.now()) {
+      to.write(data)
       return
     }
-    to.write(data)
+    stats.held++
+    queue.push({ at: Math.max(at, (queue.at(-1) as Held | undefined)?.at ?? 0), data })
+    if (queue.length === 1) release(queue, to)
   }
 
   const server: Server = createServer((client) => {
@@ -75,7 +96,7 @@ export async function startTcpProxy (): Promise<TcpProxy> {
     client.pause()
     const open = (): void => {
       const upstream = connect({ host: '127.0.0.1', port: target as number })
-      const pair: Pair = { client, upstream, sent: 0, upAt: 0, downAt: 0 }
+      const pair: Pair = { client, upstream, sent: 0, held: { up: [], down: [] } }
       pairs.add(pair)
       const drop = (): void => {
         pairs.delete(pair)

@@ -1,15 +1,20 @@
 // Network faults between kprod and a real broker, through a loopback TCP proxy the broker
-// advertises: slow links, a link that swallows everything, connections reset mid-request,
-// answers lost after the broker wrote the records, a port that never answers at start, and
-// SIGINT while the broker hangs. Both Kafka clients; each case checked by the Jepsen-style
-// checker (no loss, no lie, the summary adds up, order per partition; duplicates reported).
+// advertises: slow links, a throttled link, a link that swallows everything, connections reset
+// mid-request, answers lost after the broker wrote the records, a port that never answers at
+// start, and SIGINT, SIGTERM and a second signal while the broker hangs. Both Kafka clients; each
+// case checked by the Jepsen-style checker (no loss, no lie, the summary adds up, order per
+// partition; duplicates reported), the signal cases also against their --failed-output file.
 
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { kprod } from '../helpers/cli.ts'
 import { FAULT_ARGS, assertNoLossNoLie, faultTable, runFaultCase, sleep, type FaultCase } from '../helpers/fault-case.ts'
+import { attribute, checkFailedOutput } from '../helpers/jepsen.ts'
 import { privateKafka, type Cluster } from '../helpers/kafka.ts'
-import { startSilentPort, startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts'
+import { startSilentPort, startTcpProxy, type TcpPlan, type TcpProxy } from '../helpers/tcp-proxy.ts'
 
 const SUITE = 'proxy'
 const PARTITIONS = 3
@@ -53,55 +58,39 @@ async function proxyCase (client: Client, name: string, fault: FaultCase['fault'
 
 for (const client of ['wire', 'kafkajs'] as const) {
   test(`${client}: a link that delays every piece by 300 ms delivers everything`, SLOW, async () => {
-    const r = await proxyCase(client, 'proxy delays 300 ms', async () => {
-      proxy.setPlan({ mode: 'delay', ms: 300 })
-      await sleep(4000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy delays 300 ms', { mode: 'delay', ms: 300 }, 4000)
+  })
+
+  test(`${client}: a link throttled to 32 KiB/s, slower than the input, delivers everything`, SLOW, async () => {
+    const heldBefore = proxy.stats.held
+    await linkCase(client, 'proxy throttles to 32 KiB/s 6 s', { mode: 'throttle', bytesPerSecond: 32 * 1024 }, 6000)
+    // The fault took hold: pieces were held back for the link (the input needs about 100 KiB/s).
+    assert.ok(proxy.stats.held > heldBefore, 'the throttle never held a piece back')
   })
 
   test(`${client}: a blackhole longer than --request-timeout, then the link back: everything delivered`, SLOW, async () => {
-    const r = await proxyCase(client, 'proxy blackhole 6 s', async () => {
-      proxy.setPlan({ mode: 'blackhole' })
-      await sleep(6000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy blackhole 6 s', { mode: 'blackhole' }, 6000)
   })
 
   test(`${client}: connections reset after 16 KiB of requests for 4 s: no loss, no lie`, SLOW, async () => {
-    const r = await proxyCase(client, 'proxy resets after 16 KiB', async () => {
-      proxy.setPlan({ mode: 'reset', afterBytes: 16 * 1024 })
-      await sleep(4000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy resets after 16 KiB', { mode: 'reset', afterBytes: 16 * 1024 }, 4000)
   })
 
   test(`${client}: answers lost after the broker wrote the records: retried, duplicates counted, nothing lost`, SLOW, async () => {
-    const r = await proxyCase(client, 'proxy drops responses 5 s', async () => {
-      proxy.setPlan({ mode: 'drop-responses' })
-      await sleep(5000)
-      proxy.setPlan({ mode: 'pass' })
-    })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 0, r.run.stderr)
+    await linkCase(client, 'proxy drops responses 5 s', { mode: 'drop-responses' }, 5000)
   })
 
   test(`${client}: SIGINT while the broker hangs exits 130 within --drain-timeout, accounting intact`, SLOW, async () => {
-    const r = await proxyCase(client, 'SIGINT, broker hung', async (ctx) => {
-      proxy.setPlan({ mode: 'blackhole' })
-      await sleep(1000)
-      ctx.child.kill('SIGINT')
-      ctx.markExitClock()
-    }, { args: ['--drain-timeout', '3000'] })
-    assertNoLossNoLie(r)
-    assert.equal(r.run.code, 130, r.run.stderr)
-    assert.ok(r.exitMs < 3000 + 3000, `exit took ${r.exitMs} ms after SIGINT; --drain-timeout is 3000`)
+    await hungSignalCase(client, 'SIGINT, broker hung', ['SIGINT'], 3000)
+  })
+
+  test(`${client}: SIGTERM while the broker hangs exits 143 within --drain-timeout, summary and --failed-output written`, SLOW, async () => {
+    await hungSignalCase(client, 'SIGTERM, broker hung', ['SIGTERM'], 3000)
+  })
+
+  test(`${client}: a second SIGTERM while the broker hangs exits within a second, summary and --failed-output written`, SLOW, async () => {
+    // --drain-timeout far beyond the test: only the second signal can end the run this soon.
+    await hungSignalCase(client, 'second SIGTERM, broker hung', ['SIGTERM', 'SIGTERM'], 60_000)
   })
 
   test(`${client}: a port that accepts and never answers at start exits 3 within --connect-timeout`, SLOW, async () => {
@@ -118,4 +107,43 @@ for (const client of ['wire', 'kafkajs'] as const) {
       await silent.close()
     }
   })
+}
+
+/** The link under `plan` for `ms`, then back: every line delivered, nothing lost or lied about. */
+async function linkCase (client: Client, name: string, plan: TcpPlan, ms: number): Promise<void> {
+  const r = await proxyCase(client, name, async () => {
+    proxy.setPlan(plan)
+    await sleep(ms)
+    proxy.setPlan({ mode: 'pass' })
+  })
+  assertNoLossNoLie(r)
+  assert.equal(r.run.code, 0, r.run.stderr)
+}
+
+/**
+ * Signals while the broker hangs (the proxy blackholes the link): the run must end within
+ * --drain-timeout after the first signal, within a second after a second one, with its summary,
+ * and with a --failed-output file that holds exactly the lines not delivered.
+ */
+async function hungSignalCase (client: Client, name: string, signals: ReadonlyArray<'SIGINT' | 'SIGTERM'>, drainMs: number): Promise<void> {
+  const failedOutput = join(mkdtempSync(join(tmpdir(), 'kprod-faults-')), 'failed.txt')
+  const r = await proxyCase(client, name, async (ctx) => {
+    proxy.setPlan({ mode: 'blackhole' })
+    await sleep(1000)
+    for (const [i, signal] of signals.entries()) {
+      if (i > 0) await sleep(1000)
+      ctx.child.kill(signal)
+      ctx.markExitClock()
+    }
+  }, { args: ['--drain-timeout', String(drainMs), '--failed-output', failedOutput] })
+  assertNoLossNoLie(r)
+  assert.equal(r.run.code, signals[0] === 'SIGINT' ? 130 : 143, r.run.stderr)
+  assert.equal(r.run.summary.type, 'summary')
+  const bound = signals.length === 1 ? drainMs + 3000 : 1000 + 1000
+  assert.ok(r.exitMs < bound, `exit took ${r.exitMs} ms after the last signal; the bound is ${bound} ms`)
+  const c = r.run.summary.counts as Record<string, number>
+  const text = readFileSync(failedOutput, 'utf8')
+  assert.deepEqual(checkFailedOutput(c.read!, attribute(r.written, PARTITIONS, r.run.lines), text), [])
+  assert.equal(r.run.summary.failedOutputLines, c.read! - c.delivered!)
+  assert.ok(c.read! - c.delivered! > 0, `the hang left nothing undelivered: ${JSON.stringify(c)}`)
 }

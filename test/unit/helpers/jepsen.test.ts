@@ -2,7 +2,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { checkRun, partitionOfLine } from '../../helpers/jepsen.ts'
+import { attribute, checkFailedOutput, checkRun, faultLine, partitionOfLine } from '../../helpers/jepsen.ts'
 import type { ConsumedRecord } from '../../helpers/kafka.ts'
 
 const PARTITIONS = 3
@@ -59,4 +59,19 @@ test('checkRun finds a summary that does not add up, and a batch it cannot attri
   const odd = run(() => 'delivered')
   ;(odd[0] as { records: number }).records += 1
   assert.equal(checkRun(N, PARTITIONS, odd, broker(all)).unattributable, 1)
+})
+
+test('checkFailedOutput passes exactly the lines not delivered, and catches each way of being wrong', () => {
+  // Partition 0 delivered, the others failed; lines N+1.. were never read (unsent, in no batch).
+  const lines = run((p) => (p === 0 ? 'delivered' : 'failed'))
+  const a = attribute(N, PARTITIONS, lines)
+  const notDelivered = all.filter((n) => partitionOfLine(n, PARTITIONS) !== 0)
+  const file = (ns: number[]): string => ns.map((n) => faultLine(n) + '\n').join('')
+  assert.deepEqual(checkFailedOutput(N, a, file(notDelivered)), [])
+  assert.equal(checkFailedOutput(N, a, file(notDelivered.slice(1))).length, 1, 'a missing line')
+  assert.equal(checkFailedOutput(N, a, file([...notDelivered, notDelivered[0]!])).length, 1, 'a line twice')
+  const delivered = all.find((n) => partitionOfLine(n, PARTITIONS) === 0)!
+  assert.equal(checkFailedOutput(N, a, file([...notDelivered, delivered])).length, 1, 'a delivered line')
+  assert.ok(checkFailedOutput(N - 1, a, file(notDelivered)).length > 0, 'a line never read')
+  assert.ok(checkFailedOutput(N, a, file(notDelivered).slice(0, -1)).includes('the file does not end with a newline'))
 })

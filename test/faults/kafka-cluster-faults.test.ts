@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { assertNoLossNoLie, faultTable, runFaultCase, sleep, type CaseResult, type FaultCase } from '../helpers/fault-case.ts'
-import { nodePid, privateKafka, type Cluster, leaderOf as leaderOfIn } from '../helpers/kafka.ts'
+import { nodePid, privateKafka, waitSettled, type Cluster, leaderOf as leaderOfIn } from '../helpers/kafka.ts'
 
 const SUITE = 'cluster'
 const NODES = 3
@@ -44,8 +44,12 @@ async function clusterCase (client: Client, name: string, fault: (topic: string)
     lines: 20_000,
     faultAfter: 5_000,
     fault: () => fault(topic),
-    // Every case leaves the cluster whole for the next one.
-    heal: async () => { await kafka.startAll(NODES) },
+    // Every case leaves the cluster whole for the next one, and is read back once what a reader
+    // sees is final (a leader just back serves records only up to its recovered high watermark).
+    heal: async () => {
+      await kafka.startAll(NODES)
+      if (extra.readBack !== false) await waitSettled(kafka.bootstrap, topic)
+    },
     timeoutMs: 240_000,
     ...extra
   })

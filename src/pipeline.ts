@@ -4,7 +4,7 @@
 // --flush-timeout bounds the wait after end of input.
 
 import type { Readable, Writable } from 'node:stream'
-import type { Config } from './config/config.ts'
+import type { BatchConfig, Config, InputConfig, ProducerConfig } from './config/config.ts'
 import { ConfigError, KprodError, errorText, toKprodError } from './errors.ts'
 import type { InputRecord } from './record.ts'
 import { recordBytes, type Batch } from './batch/batch.ts'
@@ -62,31 +62,31 @@ export interface PipelineResult {
 }
 
 export async function runPipeline (config: Config, deps: PipelineDeps): Promise<PipelineResult> {
-  await checkSources(config.files)
+  await checkSources(config.input.files)
   // Before anything is opened for writing: an output that is an input would be emptied unread.
   const outputs = [
-    ...(config.failedOutput === null ? [] : [{ flag: '--failed-output', path: config.failedOutput }]),
-    ...(config.checkpoint === null ? [] : [{ flag: '--checkpoint', path: config.checkpoint }])
+    ...(config.output.failedOutput === null ? [] : [{ flag: '--failed-output', path: config.output.failedOutput }]),
+    ...(config.input.checkpoint === null ? [] : [{ flag: '--checkpoint', path: config.input.checkpoint }])
   ]
-  await checkOutputPaths(outputs, config.files, deps.stdinFile ?? null)
-  if (config.checkpoint !== null && !config.rawInput) await refuseCompressedCheckpoint(config.files)
-  const checkpoint = config.checkpoint === null
+  await checkOutputPaths(outputs, config.input.files, deps.stdinFile ?? null)
+  if (config.input.checkpoint !== null && !config.input.rawInput) await refuseCompressedCheckpoint(config.input.files)
+  const checkpoint = config.input.checkpoint === null
     ? null
-    : await Checkpoint.open({ path: config.checkpoint, reset: config.checkpointReset, files: config.files, clock: deps.clock, warn: deps.warn })
-  const failedOutput = config.failedOutput === null ? null : await openFailedOutput(config.failedOutput, config.delimiter)
+    : await Checkpoint.open({ path: config.input.checkpoint, reset: config.input.checkpointReset, files: config.input.files, clock: deps.clock, warn: deps.warn })
+  const failedOutput = config.output.failedOutput === null ? null : await openFailedOutput(config.output.failedOutput, config.input.delimiter)
   let producer: Producing | null = null
   let builder: BatchBuilder | null = null
   const sources = new SourceLines()
   const reporter = new Reporter({
     out: deps.stdout,
     warn: deps.warn,
-    target: config.target,
+    target: config.target.name,
     kind: deps.transport.kind,
     clock: deps.clock,
-    statsIntervalMs: config.statsIntervalMs,
-    batchLines: config.batchLines,
+    statsIntervalMs: config.output.statsIntervalMs,
+    batchLines: config.output.batchLines,
     failedOutput,
-    rateLimit: config.rate,
+    rateLimit: config.producer.rate,
     buffered: () => (builder?.bufferedRecords ?? 0) + (producer?.bufferedRecords ?? 0),
     locate: (lineNo) => sources.locate(lineNo)
   })
@@ -99,11 +99,11 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   const pool = new ChunkPool({ chunkBytes: DEFAULT_HIGH_WATER_MARK, maxFreeBytes: POOL_FREE_BYTES, poison: deps.poisonReleasedInput === true })
   deps.stop.addEventListener('abort', () => inputStop.abort(deps.stop.reason), { once: true })
   const refuse = (batch: Batch): void => {
-    const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.whenFull}, --buffer-records ${config.bufferRecords}, --buffer-bytes ${config.bufferBytes})`
-    const result = refusedResult(batch, config.target, full, deps.clock.now())
+    const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.producer.whenFull}, --buffer-records ${config.producer.bufferRecords}, --buffer-bytes ${config.producer.bufferBytes})`
+    const result = refusedResult(batch, config.target.name, full, deps.clock.now())
     reporter.droppedBatch(result)
     if (checkpoint !== null) followBatch(checkpoint, result)
-    if (config.whenFull === 'error' && !inputStop.signal.aborted) {
+    if (config.producer.whenFull === 'error' && !inputStop.signal.aborted) {
       error = `${full}; reading stopped`
       inputStop.abort('when-full')
     }
@@ -112,12 +112,12 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     const topology = await untilStopped(deps.transport.connect(), deps.stop, 'while connecting')
     const router = deps.transport.router(topology)
     // --rate, --rate-bytes: batches wait at the hand-over to the producer, never inside it.
-    producer = withRateLimit(makeProducer(config, deps, router, reporter, checkpoint), config.rate, deps.clock, config.bufferRecords, config.bufferBytes)
-    builder = makeBuilder(config, deps, router, producer, refuse)
-    const totals = await read(config, deps, router, builder, producer, reporter, pool, sources, inputStop.signal, checkpoint)
-    if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.files)}`)
+    producer = withRateLimit(makeProducer(config.producer, config.batch.batchRecords, deps, router, reporter, checkpoint), config.producer.rate, deps.clock, config.producer.bufferRecords, config.producer.bufferBytes)
+    builder = makeBuilder(config.batch, config.producer, deps, router, producer, refuse)
+    const totals = await read(config.input, config.producer.whenFull, deps, router, builder, producer, reporter, pool, sources, inputStop.signal, checkpoint)
+    if (totals.bytes === 0 && !totals.interrupted) deps.warn(`kprod: warning: ${noInputText(config.input.files)}`)
     builder.end()
-    const flushTimeout = await drain(config, deps, producer, reporter)
+    const flushTimeout = await drain(config.producer, deps, producer, reporter)
     if (flushTimeout !== null) {
       deps.warn(`kprod: ${flushTimeout}`)
       error = error === null ? flushTimeout : `${error}; ${flushTimeout}`
@@ -214,19 +214,19 @@ function followBatch (checkpoint: Checkpoint, result: BatchResult): void {
   checkpoint.commit()
 }
 
-function makeProducer (config: Config, deps: PipelineDeps, router: Router, reporter: Reporter, checkpoint: Checkpoint | null): AsyncProducer {
+function makeProducer (settings: ProducerConfig, batchRecords: number, deps: PipelineDeps, router: Router, reporter: Reporter, checkpoint: Checkpoint | null): AsyncProducer {
   return new AsyncProducer({
     transport: deps.transport,
     router,
     partitions: router.partitions,
-    workers: config.workers,
-    attempts: config.attempts,
-    retryBackoffMs: config.retryBackoffMs,
-    retryBackoffMaxMs: config.retryBackoffMaxMs,
-    deliveryTimeoutMs: config.deliveryTimeoutMs,
-    strictPartitioning: config.strictPartitioning,
-    maxQueuedBatches: Math.max(1, Math.ceil(config.bufferRecords / config.batchRecords)),
-    maxBufferedBytes: config.bufferBytes,
+    workers: settings.workers,
+    attempts: settings.attempts,
+    retryBackoffMs: settings.retryBackoffMs,
+    retryBackoffMaxMs: settings.retryBackoffMaxMs,
+    deliveryTimeoutMs: settings.deliveryTimeoutMs,
+    strictPartitioning: settings.strictPartitioning,
+    maxQueuedBatches: Math.max(1, Math.ceil(settings.bufferRecords / batchRecords)),
+    maxBufferedBytes: settings.bufferBytes,
     clock: deps.clock,
     onResult: (result) => {
       // Checkpoint first: a batch line on stdout then means its lines are in the checkpoint file,
@@ -239,7 +239,7 @@ function makeProducer (config: Config, deps: PipelineDeps, router: Router, repor
   })
 }
 
-function makeBuilder (config: Config, deps: PipelineDeps, router: Router, producer: Producing, refuse: (batch: Batch) => void): BatchBuilder {
+function makeBuilder (settings: BatchConfig, { rate, whenFull }: ProducerConfig, deps: PipelineDeps, router: Router, producer: Producing, refuse: (batch: Batch) => void): BatchBuilder {
   const limits = deps.transport.limits
   // A value the user set and the transport lowers is worth a warning; a default is not.
   const fit = (flag: string, asked: number, explicit: boolean, limit: number, why = ''): number => {
@@ -248,26 +248,26 @@ function makeBuilder (config: Config, deps: PipelineDeps, router: Router, produc
     return got
   }
   // Under --rate or --rate-bytes a batch is at most one burst of the limit, so it goes out evenly.
-  const cap = config.rate === null ? { records: Infinity, bytes: Infinity } : batchCap(config.rate)
-  const maxBytes = Math.min(cap.bytes, fit('--batch-bytes', config.batchBytes, config.batchBytesExplicit, limits.maxBatchBytes))
-  const maxRecords = Math.min(cap.records, fit('--batch-records', config.batchRecords, config.batchRecordsExplicit, limits.maxBatchRecords, router.batchRecordsNote))
+  const cap = rate === null ? { records: Infinity, bytes: Infinity } : batchCap(rate)
+  const maxBytes = Math.min(cap.bytes, fit('--batch-bytes', settings.batchBytes, settings.batchBytesExplicit, limits.maxBatchBytes))
+  const maxRecords = Math.min(cap.records, fit('--batch-records', settings.batchRecords, settings.batchRecordsExplicit, limits.maxBatchRecords, router.batchRecordsNote))
   return new BatchBuilder({
     ...(router.batchKey === undefined ? {} : { batchKey: router.batchKey }),
     maxRecords,
     maxBytes,
-    minRecords: Math.min(config.minRecords, maxRecords),
-    minBytes: Math.min(config.minBytes, maxBytes),
-    lingerMs: config.lingerMs,
+    minRecords: Math.min(settings.minRecords, maxRecords),
+    minBytes: Math.min(settings.minBytes, maxBytes),
+    lingerMs: settings.lingerMs,
     clock: deps.clock,
     onBatch: (batch) => {
-      if (config.whenFull !== 'block' && producer.full) refuse(batch)
+      if (whenFull !== 'block' && producer.full) refuse(batch)
       else producer.enqueue(batch)
     }
   })
 }
 
 /** Reads every input line into the builder; resolves at end of input or on the stop signal. */
-async function read (config: Config, deps: PipelineDeps, router: Router, builder: BatchBuilder, producer: Producing, reporter: Reporter, pool: ChunkPool, sources: SourceLines, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
+async function read (input: InputConfig, whenFull: ProducerConfig['whenFull'], deps: PipelineDeps, router: Router, builder: BatchBuilder, producer: Producing, reporter: Reporter, pool: ChunkPool, sources: SourceLines, signal: AbortSignal, checkpoint: Checkpoint | null): Promise<InputTotals> {
   const maxRecordBytes = deps.transport.limits.maxRecordBytes
   const sizeLimitName = router.sizeLimitName
   const sink: InputSink = {
@@ -299,7 +299,7 @@ async function read (config: Config, deps: PipelineDeps, router: Router, builder
       checkpoint?.done(lineNo)
     },
     ready (): Promise<void> | undefined {
-      return config.whenFull === 'block' && producer.full ? producer.whenNotFull() : undefined
+      return whenFull === 'block' && producer.full ? producer.whenNotFull() : undefined
     },
     ...(checkpoint === null
       ? {}
@@ -310,17 +310,17 @@ async function read (config: Config, deps: PipelineDeps, router: Router, builder
         })
   }
   return await readInput({
-    sources: config.files,
+    sources: input.files,
     get stdin () { return deps.stdin },
     stdinPipe: deps.stdinPipe ?? null,
-    maxLineBytes: config.maxLineBytes,
-    keySeparator: config.keySeparator,
-    missingKey: config.missingKey,
-    emptyLines: config.emptyLines,
-    nullEmpty: config.nullEmpty,
-    delimiter: config.delimiter,
-    rawInput: config.rawInput,
-    format: config.format,
+    maxLineBytes: input.maxLineBytes,
+    keySeparator: input.keySeparator,
+    missingKey: input.missingKey,
+    emptyLines: input.emptyLines,
+    nullEmpty: input.nullEmpty,
+    delimiter: input.delimiter,
+    rawInput: input.rawInput,
+    format: input.format,
     json: router.json,
     clock: deps.clock,
     signal,
@@ -336,19 +336,19 @@ async function read (config: Config, deps: PipelineDeps, router: Router, builder
  * end of input, only until --flush-timeout (when set). Either deadline gives up on what is still
  * pending through producer.abort(). Returns why a --flush-timeout ended the run, or null.
  */
-async function drain (config: Config, deps: PipelineDeps, producer: Producing, reporter: Reporter): Promise<string | null> {
+async function drain (settings: ProducerConfig, deps: PipelineDeps, producer: Producing, reporter: Reporter): Promise<string | null> {
   if (!deps.stop.aborted) {
     // Input ended normally; a later signal still gets its drain deadline.
     const stopped = new Promise<'stopped'>((resolve) => deps.stop.addEventListener('abort', () => resolve('stopped'), { once: true }))
     const done = producer.drain().then(() => 'done' as const)
-    const flushDeadline = deadlineAfter(deps.clock, config.flushTimeoutMs)
+    const flushDeadline = deadlineAfter(deps.clock, settings.flushTimeoutMs)
     const first = await Promise.race([done, stopped, flushDeadline.passed])
     flushDeadline.cancel()
     if (first === 'done') return null
-    if (first === 'deadline') return await giveUpAtFlushTimeout(config, producer, reporter)
+    if (first === 'deadline') return await giveUpAtFlushTimeout(settings, producer, reporter)
   }
   const giveUp = new AbortController()
-  const timer = deps.clock.setTimeout(() => giveUp.abort(), config.drainTimeoutMs)
+  const timer = deps.clock.setTimeout(() => giveUp.abort(), settings.drainTimeoutMs)
   const onAbort = (): void => giveUp.abort()
   deps.abort.addEventListener('abort', onAbort, { once: true })
   if (deps.abort.aborted) giveUp.abort()
@@ -356,7 +356,7 @@ async function drain (config: Config, deps: PipelineDeps, producer: Producing, r
     const settled = producer.drain().then(() => true)
     const gaveUp = new Promise<boolean>((resolve) => giveUp.signal.addEventListener('abort', () => resolve(false), { once: true }))
     if (!(await Promise.race([settled, gaveUp]))) {
-      producer.abort(deps.abort.aborted ? 'interrupted by a second signal' : `interrupted: --drain-timeout of ${config.drainTimeoutMs} ms passed`)
+      producer.abort(deps.abort.aborted ? 'interrupted by a second signal' : `interrupted: --drain-timeout of ${settings.drainTimeoutMs} ms passed`)
       await producer.drain()
     }
   } finally {
@@ -381,9 +381,9 @@ function deadlineAfter (clock: Clock, ms: number): { passed: Promise<'deadline'>
  * last error), then the sent/remaining report for the summary. `remaining` counts every record
  * without a final outcome, so records waiting for a retry are included.
  */
-async function giveUpAtFlushTimeout (config: Config, producer: Producing, reporter: Reporter): Promise<string> {
+async function giveUpAtFlushTimeout (settings: ProducerConfig, producer: Producing, reporter: Reporter): Promise<string> {
   const remaining = producer.bufferedRecords
-  const reason = `--flush-timeout of ${config.flushTimeoutMs} ms passed after end of input`
+  const reason = `--flush-timeout of ${settings.flushTimeoutMs} ms passed after end of input`
   producer.abort(reason)
   await producer.drain()
   const { delivered } = reporter.counts

@@ -101,7 +101,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
   const abort = new AbortController()
   const unsubscribe = io.onSignal((signal) => {
     if (!stop.signal.aborted) {
-      warn(`kprod: ${signal}: stopping input, sending what is buffered (--drain-timeout ${config.drainTimeoutMs} ms); send it again to give up`)
+      warn(`kprod: ${signal}: stopping input, sending what is buffered (--drain-timeout ${config.producer.drainTimeoutMs} ms); send it again to give up`)
       stop.abort(signal)
     } else {
       warn(`kprod: ${signal} again: giving up on what is still pending`)
@@ -110,7 +110,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
   })
   try {
     // cli-progress is loaded only when a bar will be drawn: pipes and CI never pay for it.
-    const showProgress = config.progress && io.stderr.isTTY === true && io.stdout !== io.stderr && (io.stdout as { isTTY?: boolean }).isTTY !== true
+    const showProgress = config.output.progress && io.stderr.isTTY === true && io.stdout !== io.stderr && (io.stdout as { isTTY?: boolean }).isTTY !== true
     const startProgress = showProgress ? (await import('../report/progress.ts')).startProgress : null
     const transport = await createTransport(config, realClock, warn, io.env)
     const result = await runPipeline(config, {
@@ -125,7 +125,7 @@ export async function main (argv: readonly string[], io: Io = processIo()): Prom
       abort: abort.signal,
       poisonReleasedInput: io.env.KPROD_DEBUG_POISON === '1',
       onStart: (reporter) => {
-        if (startProgress !== null) progress = startProgress(io.stderr, () => reporter.counts, inputSize(config.files))
+        if (startProgress !== null) progress = startProgress(io.stderr, () => reporter.counts, inputSize(config.input.files))
       }
     })
     return result.exitCode

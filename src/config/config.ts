@@ -13,14 +13,23 @@ import { RATE_BYTES, RATE_RECORDS, parseRate } from './rate.ts'
 
 export type Acks = -1 | 0 | 1
 
+/**
+ * The whole run's settings, one slice per stage: the pipeline hands `input` to the input stage,
+ * `batch` to the builder, `producer` to the producer, `output` to the reporters, and `target` to
+ * the transport factory. `target` is a union on `kind`, so a Kafka-only field cannot be read on a
+ * Kinesis run (nor the reverse) without narrowing first.
+ */
 export interface Config {
-  /** kafka with --topic, kinesis with --stream. */
-  readonly kind: 'kafka' | 'kinesis'
-  /** The topic or stream name. */
-  readonly target: string
-  readonly brokers: readonly string[]
-  readonly files: readonly string[]
+  readonly input: InputConfig
+  readonly batch: BatchConfig
+  readonly producer: ProducerConfig
+  readonly output: OutputConfig
+  readonly target: KafkaTarget | KinesisTarget
+}
 
+/** Where the lines come from and how each becomes a record. */
+export interface InputConfig {
+  readonly files: readonly string[]
   readonly maxLineBytes: number
   readonly keySeparator: Buffer | null
   readonly missingKey: 'skip' | 'null-key'
@@ -29,15 +38,16 @@ export interface Config {
   readonly checkpoint: string | null
   readonly checkpointReset: boolean
   readonly format: 'lines' | 'json'
-  /** --header: on every record, after the record's own. */
-  readonly headers: readonly RecordHeader[]
   /** -Z: an empty value is sent as null. */
   readonly nullEmpty: boolean
   /** -D: the bytes that end a record; null: LF, one trailing CR removed. */
   readonly delimiter: Buffer | null
   /** --raw-input: gzip and zstd input is not decompressed. */
   readonly rawInput: boolean
+}
 
+/** Where the builder cuts a batch. */
+export interface BatchConfig {
   readonly batchRecords: number
   /** True when the user chose --batch-records: lowering it to fit the topic is then worth a warning. */
   readonly batchRecordsExplicit: boolean
@@ -47,10 +57,10 @@ export interface Config {
   readonly minRecords: number
   readonly minBytes: number
   readonly lingerMs: number
-  readonly partitioner: 'murmur2' | 'fnv1a'
-  readonly partition: number | null
+}
 
-  readonly partitions: readonly number[] | null
+/** How batches are sent, retried, buffered and given up on. */
+export interface ProducerConfig {
   readonly workers: number
   /** --attempts; Infinity when not given: retries then last until --delivery-timeout. */
   readonly attempts: number
@@ -68,22 +78,50 @@ export interface Config {
   readonly dryRun: boolean
   /** --rate and --rate-bytes (per second, null: not limited); null when neither is given. */
   readonly rate: { readonly recordsPerSec: number | null, readonly bytesPerSec: number | null } | null
+}
 
-  readonly kafkaClient: 'kafkajs' | 'wire'
-  readonly kinesisClient: 'sdk' | 'http'
-  readonly acks: Acks
-  readonly ackTimeoutMs: number
+/** What the report writes besides the summary (--quiet has already turned these off). */
+export interface OutputConfig {
+  readonly failedOutput: string | null
+  readonly statsIntervalMs: number
+  readonly batchLines: boolean
+  readonly progress: boolean
+}
+
+/** Settings every target has. */
+interface TargetCommon {
+  /** The topic or stream name. */
+  readonly name: string
   readonly requestTimeoutMs: number
   readonly connectTimeoutMs: number
+}
+
+/** --topic: a Kafka topic and how to reach and write to it. */
+export interface KafkaTarget extends TargetCommon {
+  readonly kind: 'kafka'
+  readonly brokers: readonly string[]
+  readonly client: 'kafkajs' | 'wire'
+  readonly acks: Acks
+  readonly ackTimeoutMs: number
   readonly connectionMaxIdleMs: number
   readonly compression: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
   /** Kafka's idempotent producer: --idempotent / --no-idempotent, else on for the wire client with --acks all. */
   readonly idempotent: boolean
   readonly clientId: string
   readonly logLevel: 'nothing' | 'error' | 'warn' | 'info' | 'debug'
-  /** security.protocol, TLS and SASL (Kafka). */
+  /** security.protocol, TLS and SASL. */
   readonly security: KafkaSecurity
+  /** --header: on every record, after the record's own. */
+  readonly headers: readonly RecordHeader[]
+  readonly partitioner: 'murmur2' | 'fnv1a'
+  readonly partition: number | null
+  readonly partitions: readonly number[] | null
+}
 
+/** --stream: a Kinesis stream and how to reach and write to it. */
+export interface KinesisTarget extends TargetCommon {
+  readonly kind: 'kinesis'
+  readonly client: 'sdk' | 'http'
   readonly region: string | null
   readonly endpoint: string | null
   /** --profile; null: AWS_PROFILE, else the default profile. */
@@ -95,11 +133,6 @@ export interface Config {
   readonly aggregate: boolean
   /** --shard-limit: per-shard write limits kept before sending (with shardOrdering or aggregate); null: off. */
   readonly shardLimit: { readonly recordsPerSecond: number, readonly bytesPerSecond: number } | null
-
-  readonly failedOutput: string | null
-  readonly statsIntervalMs: number
-  readonly batchLines: boolean
-  readonly progress: boolean
 }
 
 /** Option values as commander gives them: strings for valued options, booleans for switches. */
@@ -205,7 +238,7 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   const client = get<'kafkajs' | 'wire'>('kafka-client')
   const askedIdempotent = get<boolean | undefined>('idempotent')
   if (askedIdempotent === true && acks !== -1) problems.push(`--idempotent needs --acks all (the idempotent producer requires acknowledgements from all in-sync replicas); got --acks ${get<string>('acks')}. Use --acks all, or --no-idempotent`)
-  const compression = get<Config['compression']>('compression')
+  const compression = get<KafkaTarget['compression']>('compression')
   if (client === 'kafkajs' && compression !== undefined && compression !== 'none' && compression !== 'gzip') {
     problems.push(`--compression ${compression} needs --kafka-client wire: --kafka-client kafkajs compresses with gzip only`)
   }
@@ -223,69 +256,85 @@ export function resolveConfig (flags: RawValues, env: Readonly<Record<string, st
   // --quiet: the summary line only, whatever the output flags say.
   const quiet = get<boolean | undefined>('quiet') ?? false
 
+  const common = { name: (kind === 'kafka' ? topic : stream) as string, requestTimeoutMs: get<number>('request-timeout'), connectTimeoutMs: get<number>('connect-timeout') }
+  const explicit = (name: OptionName, flag: string | boolean | readonly string[] | undefined): boolean =>
+    flag !== undefined || env[envName(spec(name)) ?? ''] !== undefined || fromX.has(name) || fromFile.has(name)
   return {
-    kind,
-    target: (kind === 'kafka' ? topic : stream) as string,
-    brokers,
-    files,
-    maxLineBytes: get('max-line-bytes'),
-    keySeparator,
-    missingKey: get('missing-key'),
-    emptyLines: get('empty-lines'),
-    checkpoint,
-    checkpointReset,
-    format,
-    headers,
-    nullEmpty,
-    delimiter,
-    rawInput: get<boolean | undefined>('raw-input') ?? false,
-    batchRecords,
-    batchRecordsExplicit: flags.batchRecords !== undefined || env[envName(spec('batch-records')) ?? ''] !== undefined || fromX.has('batch-records') || fromFile.has('batch-records'),
-    batchBytes,
-    batchBytesExplicit: flags.batchBytes !== undefined || env[envName(spec('batch-bytes')) ?? ''] !== undefined || fromX.has('batch-bytes') || fromFile.has('batch-bytes'),
-    minRecords,
-    minBytes,
-    lingerMs: get('linger'),
-    partitioner: get('partitioner'),
-    partition: get<number | undefined>('partition') ?? null,
-    partitions,
-    workers,
-    attempts: get<number | undefined>('attempts') ?? Number.POSITIVE_INFINITY,
-    retryBackoffMs: backoff,
-    retryBackoffMaxMs: backoffMax,
-    deliveryTimeoutMs: get('delivery-timeout'),
-    strictPartitioning: get<boolean | undefined>('strict-partitioning') ?? false,
-    bufferRecords,
-    bufferBytes: get('buffer-bytes'),
-    whenFull: get('when-full'),
-    drainTimeoutMs: get('drain-timeout'),
-    flushTimeoutMs: get('flush-timeout'),
-    dryRun: get<boolean | undefined>('dry-run') ?? false,
-    rate: rateOf(get<number | undefined>('rate'), get<number | undefined>('rate-bytes')),
-    kafkaClient: client,
-    kinesisClient: get('kinesis-client'),
-    acks,
-    ackTimeoutMs: get('ack-timeout'),
-    requestTimeoutMs: get('request-timeout'),
-    connectTimeoutMs: get('connect-timeout'),
-    connectionMaxIdleMs: get('connection-max-idle'),
-    compression,
-    idempotent: kind === 'kafka' && (askedIdempotent ?? (client === 'wire' && acks === -1)),
-    clientId: get('client-id'),
-    logLevel: get('log-level'),
-    security,
-    region: get<string | undefined>('region') ?? null,
-    endpoint: endpoint ?? null,
-    profile: get<string | undefined>('profile') ?? null,
-    partitionKey: get('partition-key'),
-    explicitHashKey: get<boolean | undefined>('explicit-hash-key') ?? false,
-    shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,
-    aggregate,
-    shardLimit: shardLimit === undefined ? DEFAULT_SHARD_LIMIT : shardLimit,
-    failedOutput: get<string | undefined>('failed-output') ?? null,
-    statsIntervalMs: quiet ? 0 : get('stats-interval'),
-    batchLines: quiet ? false : get('batch-lines'),
-    progress: quiet ? false : get('progress')
+    input: {
+      files,
+      maxLineBytes: get('max-line-bytes'),
+      keySeparator,
+      missingKey: get('missing-key'),
+      emptyLines: get('empty-lines'),
+      checkpoint,
+      checkpointReset,
+      format,
+      nullEmpty,
+      delimiter,
+      rawInput: get<boolean | undefined>('raw-input') ?? false
+    },
+    batch: {
+      batchRecords,
+      batchRecordsExplicit: explicit('batch-records', flags.batchRecords),
+      batchBytes,
+      batchBytesExplicit: explicit('batch-bytes', flags.batchBytes),
+      minRecords,
+      minBytes,
+      lingerMs: get('linger')
+    },
+    producer: {
+      workers,
+      attempts: get<number | undefined>('attempts') ?? Number.POSITIVE_INFINITY,
+      retryBackoffMs: backoff,
+      retryBackoffMaxMs: backoffMax,
+      deliveryTimeoutMs: get('delivery-timeout'),
+      strictPartitioning: get<boolean | undefined>('strict-partitioning') ?? false,
+      bufferRecords,
+      bufferBytes: get('buffer-bytes'),
+      whenFull: get('when-full'),
+      drainTimeoutMs: get('drain-timeout'),
+      flushTimeoutMs: get('flush-timeout'),
+      dryRun: get<boolean | undefined>('dry-run') ?? false,
+      rate: rateOf(get<number | undefined>('rate'), get<number | undefined>('rate-bytes'))
+    },
+    output: {
+      failedOutput: get<string | undefined>('failed-output') ?? null,
+      statsIntervalMs: quiet ? 0 : get('stats-interval'),
+      batchLines: quiet ? false : get('batch-lines'),
+      progress: quiet ? false : get('progress')
+    },
+    target: kind === 'kafka'
+      ? {
+          kind,
+          ...common,
+          brokers,
+          client,
+          acks,
+          ackTimeoutMs: get('ack-timeout'),
+          connectionMaxIdleMs: get('connection-max-idle'),
+          compression,
+          idempotent: askedIdempotent ?? (client === 'wire' && acks === -1),
+          clientId: get('client-id'),
+          logLevel: get('log-level'),
+          security,
+          headers,
+          partitioner: get('partitioner'),
+          partition: get<number | undefined>('partition') ?? null,
+          partitions
+        }
+      : {
+          kind,
+          ...common,
+          client: get('kinesis-client'),
+          region: get<string | undefined>('region') ?? null,
+          endpoint: endpoint ?? null,
+          profile: get<string | undefined>('profile') ?? null,
+          partitionKey: get('partition-key'),
+          explicitHashKey: get<boolean | undefined>('explicit-hash-key') ?? false,
+          shardOrdering: get<boolean | undefined>('shard-ordering') ?? false,
+          aggregate,
+          shardLimit: shardLimit === undefined ? DEFAULT_SHARD_LIMIT : shardLimit
+        }
   }
 }
 
@@ -379,7 +428,7 @@ function kinesisLimitProblems (kind: 'kafka' | 'kinesis', flags: RawValues, v: R
   return problems
 }
 
-function rateOf (records: number | undefined, bytes: number | undefined): Config['rate'] {
+function rateOf (records: number | undefined, bytes: number | undefined): ProducerConfig['rate'] {
   if (records === undefined && bytes === undefined) return null
   return { recordsPerSec: records ?? null, bytesPerSec: bytes ?? null }
 }

@@ -2,8 +2,8 @@
 // to it any more. Records are spans of the chunk they were read into, so a chunk is held by its
 // reader and by every record read from it; it goes back to the pool only when the last of them
 // lets go. Without reuse, every chunk became garbage that V8 frees only at an old-space
-// collection, which it starts once about 64 MB of such external memory has piled up: that pile
-// was most of kprod's peak RSS on W2 and W4.
+// collection, which it starts only once a good deal of such external memory has piled up: that
+// pile was most of kprod's peak RSS on the large-record workloads (bench/README.md, "Figures behind constants in src/").
 //
 // Who lets go: the reader once it has split a chunk, and the pipeline for the records of a batch
 // whose every record was delivered (no send of it can still be running then: see

@@ -1,13 +1,12 @@
 // Chunks of a regular file, read with readSync on the main thread and handed on one at a time,
 // with a turn of the event loop (setImmediate) between chunks so sockets, timers and signals are
 // served. A read from a regular file never waits for a writer, and reading here saves the hand-off
-// to libuv's thread pool and back for every chunk. On this 2-core machine, shared with the broker,
-// that hand-off cost W2 (1 GB from stdin) 1.52 -> 1.17 CPU-s and 2.6 -> 1.9 s wall (4 interleaved
-// runs). Pipes, terminals and sockets still go through streams (stream-chunks.ts): a sync read
+// to libuv's thread pool and back for every chunk, which on few cores shared with the broker is a
+// large share of the CPU time and of the wall time (bench/README.md, "Figures behind constants in src/"). Pipes, terminals and sockets still go through streams (stream-chunks.ts): a sync read
 // there would block.
 // The chunks come from a ChunkPool and are reused once their records are delivered (see
 // chunk-pool.ts). A known cost: with the main thread never idle, V8 collects its old space less
-// often, and a Kinesis run from a file peaks ~40 MB higher (bench/README.md, "What was tried").
+// often, and a Kinesis run from a file peaks higher (bench/README.md, "Figures behind constants in src/").
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import type { Chunk, ChunkPool } from './chunk-pool.ts'

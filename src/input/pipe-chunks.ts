@@ -2,8 +2,8 @@
 // `tail -f log | kprod`), read straight into pooled chunks: the socket is made with a user read
 // buffer (net's `onread`), so each read lands in the free part of the current chunk and no Buffer
 // is allocated per read. With a stream, every 64 KiB read was a fresh Buffer that V8 frees only
-// when it collects, and W2 through `cat` peaked at ~155 MB against 93 MB redirected
-// (bench/README.md). Each read is handed on at once and whole (the splitter keeps an unfinished
+// when it collects, so a run through `cat` peaked far above the same file redirected
+// (bench/README.md, "Figures behind constants in src/"). Each read is handed on at once and whole (the splitter keeps an unfinished
 // line, as with streams), and the socket pauses while MAX_READY reads wait to be split. Node's own
 // process.stdin may hold a second, idle handle on the same fd (see processIo in src/cli/main.ts).
 

@@ -2,8 +2,8 @@
 // into pooled chunks as they arrive. The stream's own Buffers are let go at once, and records hold
 // pooled memory that is reused once their batch is delivered, as with regular files
 // (file-chunks.ts). Before, every record held the 64 KiB Buffer its line came in, which V8 frees
-// only when it collects the old space: W2 through `cat file |` peaked at 153 MB of RSS against
-// 94 MB with the same file redirected (bench/README.md).
+// only when it collects the old space, so a run through `cat file |` peaked far above the same
+// file redirected (bench/README.md, "Figures behind constants in src/").
 //
 // Each piece is handed on whole as soon as it arrives, so a `tail -f` line never waits for a
 // chunk to fill, and the splitter keeps an unfinished line as it always did (it is the partial

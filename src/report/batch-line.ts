@@ -3,15 +3,15 @@
 // Field meanings are documented in schema/output.schema.json.
 
 import type { BatchResult, Exchange } from '../producer/result.ts'
-import type { Outcome } from '../record.ts'
 import type { CutReason } from '../batch/batch.ts'
 import { isoTime } from '../util/clock.ts'
 import { SCHEMA_VERSION } from './schema-version.ts'
+import { zeroOutcomes, type OutcomeCounts } from './counters.ts'
 
 /** Distinct error strings listed per batch line; records with further errors are only counted. */
 export const MAX_DISTINCT_ERRORS = 20
 
-export type OutcomeCounts = Record<Outcome, number>
+export type { OutcomeCounts } from './counters.ts'
 
 /** Where one delivered record landed, with its input line number. */
 export interface LinePosition {
@@ -126,7 +126,7 @@ interface Scan {
 /** One pass over the records: outcome counts, delivered range, distinct errors, shards. */
 function scanRecords (result: BatchResult): Scan {
   const s: Scan = {
-    outcomes: { delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0 },
+    outcomes: zeroOutcomes(),
     firstDelivered: -1,
     lastDelivered: -1,
     maxReadAt: null,

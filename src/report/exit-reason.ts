@@ -2,6 +2,8 @@
 // sentence a person (or a CI log reader) can act on.
 
 import type { Counts } from './reporter.ts'
+import { OUTCOMES } from './counters.ts'
+import type { Outcome } from '../record.ts'
 
 export interface ExitFacts {
   readonly exitCode: number
@@ -29,12 +31,12 @@ function reason (f: ExitFacts): string {
   }
 }
 
+/** What each outcome means for a reader deciding whether to send again, where its name is not enough. */
+const OUTCOME_NOTES: Partial<Record<Outcome, string>> = { failed: ' (definitely not written)', unknown: ' (may have been written)' }
+
 /** "of 4000 lines read, 1600 delivered, 2200 failed (definitely not written), 200 unknown (...)". */
 export function tally (c: Counts): string {
-  const parts = [`${c.delivered} delivered`]
-  if (c.failed > 0) parts.push(`${c.failed} failed (definitely not written)`)
-  if (c.unknown > 0) parts.push(`${c.unknown} unknown (may have been written)`)
-  if (c.skipped > 0) parts.push(`${c.skipped} skipped`)
-  if (c.unsent > 0) parts.push(`${c.unsent} unsent`)
+  // delivered always; the other outcomes when there are any.
+  const parts = OUTCOMES.filter((o) => o === 'delivered' || c[o] > 0).map((o) => `${c[o]} ${o}${OUTCOME_NOTES[o] ?? ''}`)
   return `of ${c.read} ${c.read === 1 ? 'line' : 'lines'} read, ${parts.join(', ')}`
 }

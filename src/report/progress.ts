@@ -7,6 +7,7 @@
 import type { Writable } from 'node:stream'
 import { SingleBar } from 'cli-progress'
 import type { Counts } from './reporter.ts'
+import { OUTCOMES } from './counters.ts'
 
 const FPS = 10
 const BAR_WIDTH = 20
@@ -64,8 +65,8 @@ export function progressText (c: Counts, totalBytes: number | undefined, elapsed
   const head = totalBytes === undefined || totalBytes <= 0
     ? `kprod read ${num(c.read)}`
     : `kprod ${drawBar(c.inputBytes / totalBytes)} ${percent(c.inputBytes, totalBytes)}% ${mib(c.inputBytes)}/${mib(totalBytes)} MiB ETA ${eta(c.inputBytes, totalBytes, elapsedMs)}`
-  const unsent = c.unsent > 0 ? ` unsent ${num(c.unsent)}` : ''
-  const outcomes = `delivered ${num(c.delivered)} failed ${num(c.failed)} unknown ${num(c.unknown)} skipped ${num(c.skipped)}${unsent}`
+  // unsent only once there are some: it comes from an interrupt or --flush-timeout.
+  const outcomes = OUTCOMES.filter((o) => o !== 'unsent' || c[o] > 0).map((o) => `${o} ${num(c[o])}`).join(' ')
   const seconds = elapsedMs / 1000
   const rate = seconds > 0 ? `${num(Math.round(c.delivered / seconds))} rec/s ${(c.bytes / 1048576 / seconds).toFixed(1)} MiB/s` : '- rec/s'
   return `${head} | ${outcomes} | ${rate} | ${clockTime(elapsedMs)}`

@@ -13,6 +13,7 @@ import { CauseTally } from './causes.ts'
 import type { FailedOutput } from './failed-output.ts'
 import { JsonLinesWriter } from './json-lines.ts'
 import { LatencyHistogram } from './latency.ts'
+import { lineCounts, undelivered, type LineCounts } from './counters.ts'
 import { invariantProblem, statsLine, summaryLine, zeroTally, type RateLimitField, type SummaryEnd, type Tally } from './summary-line.ts'
 
 /** Skipped lines warned about one by one; after that, one summary warning per SKIP_WARN_EVERY. */
@@ -42,13 +43,7 @@ export interface ReporterOptions {
 }
 
 /** Totals so far. `bytes` counts key + value bytes of delivered records. */
-export interface Counts {
-  readonly read: number
-  readonly delivered: number
-  readonly failed: number
-  readonly unknown: number
-  readonly skipped: number
-  readonly unsent: number
+export type Counts = Readonly<LineCounts> & {
   readonly batches: number
   readonly bytes: number
   /** Input bytes read so far, of every source (for the progress bar's share of the input files). */
@@ -129,14 +124,13 @@ export class Reporter {
   }
 
   get counts (): Counts {
-    const { read, delivered, failed, unknown, skipped, unsent, batches, bytes } = this.#t
-    return { read, delivered, failed, unknown, skipped, unsent, batches, bytes, inputBytes: this.#inputBytes }
+    const t = this.#t
+    return { ...lineCounts(t), batches: t.batches, bytes: t.bytes, inputBytes: this.#inputBytes }
   }
 
   /** 4 when any line was not delivered, else 0. */
   exitCode (): 0 | 4 {
-    const t = this.#t
-    return t.failed + t.unknown + t.skipped + t.unsent > 0 ? 4 : 0
+    return undelivered(this.#t) > 0 ? 4 : 0
   }
 
   /**

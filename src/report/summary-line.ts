@@ -4,28 +4,9 @@
 
 import { isoTime } from '../util/clock.ts'
 import { SCHEMA_VERSION } from './schema-version.ts'
+import { OUTCOMES, accounted, lineCounts, tallyDelta, type LineCounts, type Tally } from './counters.ts'
 
-/** Running totals. `bytes` counts key + value bytes of delivered records. */
-export interface Tally {
-  read: number
-  delivered: number
-  failed: number
-  unknown: number
-  skipped: number
-  unsent: number
-  batches: number
-  /** Wire calls made. */
-  exchanges: number
-  /** Wire calls that ended with an error. */
-  requestErrors: number
-  /** Records failed because the buffer was full (--when-full drop or error): part of `failed`. */
-  dropped: number
-  bytes: number
-}
-
-export function zeroTally (): Tally {
-  return { read: 0, delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 0, batches: 0, exchanges: 0, requestErrors: 0, dropped: 0, bytes: 0 }
-}
+export { zeroTally, type Tally } from './counters.ts'
 
 export interface Rates {
   readonly recordsPerSec: number
@@ -90,7 +71,7 @@ export interface SummaryLine extends Rates {
   readonly started: string
   readonly ended: string
   readonly elapsedMs: number
-  readonly counts: { readonly read: number, readonly delivered: number, readonly failed: number, readonly unknown: number, readonly skipped: number, readonly unsent: number }
+  readonly counts: Readonly<LineCounts>
   readonly batches: number
   readonly exchanges: number
   readonly requestErrors: number
@@ -121,19 +102,7 @@ export interface StatsInput {
 export function statsLine (s: StatsInput): StatsLine {
   const t = s.totals
   const p = s.previous
-  const interval: Tally = {
-    read: t.read - p.read,
-    delivered: t.delivered - p.delivered,
-    failed: t.failed - p.failed,
-    unknown: t.unknown - p.unknown,
-    skipped: t.skipped - p.skipped,
-    unsent: t.unsent - p.unsent,
-    batches: t.batches - p.batches,
-    exchanges: t.exchanges - p.exchanges,
-    requestErrors: t.requestErrors - p.requestErrors,
-    dropped: t.dropped - p.dropped,
-    bytes: t.bytes - p.bytes
-  }
+  const interval = tallyDelta(t, p)
   const intervalMs = s.now - s.since
   return {
     type: 'stats',
@@ -172,7 +141,7 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     started: isoTime(s.started),
     ended: isoTime(s.ended),
     elapsedMs,
-    counts: { read: t.read, delivered: t.delivered, failed: t.failed, unknown: t.unknown, skipped: t.skipped, unsent: t.unsent },
+    counts: lineCounts(t),
     batches: t.batches,
     exchanges: t.exchanges,
     requestErrors: t.requestErrors,
@@ -194,9 +163,9 @@ export function summaryLine (s: SummaryInput): SummaryLine {
 
 /** Checks read == delivered + failed + unknown + skipped + unsent; returns the problem, or null. */
 export function invariantProblem (t: Readonly<Tally>): string | null {
-  const accounted = t.delivered + t.failed + t.unknown + t.skipped + t.unsent
-  if (accounted === t.read) return null
-  return `Accounting invariant broken: read ${t.read} lines but delivered ${t.delivered} + failed ${t.failed} + unknown ${t.unknown} + skipped ${t.skipped} + unsent ${t.unsent} = ${accounted}`
+  const sum = accounted(t)
+  if (sum === t.read) return null
+  return `Accounting invariant broken: read ${t.read} lines but ${OUTCOMES.map((o) => `${o} ${t[o]}`).join(' + ')} = ${sum}`
 }
 
 const MIB = 1024 * 1024

@@ -1,11 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { resolveConfig } from '../../../src/config/config.ts'
+import { kinesisTarget } from '../../helpers/config-target.ts'
 
 test('--batch-records defaults by client: 4000 with the wire client (the default), 1000 with kafkajs, 500 on Kinesis', () => {
   const records = (flags: Record<string, string>, env: Record<string, string> = {}): [number, number, boolean] => {
     const c = resolveConfig(flags, env, [])
-    return [c.batchRecords, c.minRecords, c.batchRecordsExplicit]
+    return [c.batch.batchRecords, c.batch.minRecords, c.batch.batchRecordsExplicit]
   }
   assert.deepEqual(records({ topic: 't' }), [4000, 4000, false])
   assert.deepEqual(records({ topic: 't', kafkaClient: 'kafkajs' }), [1000, 1000, false])
@@ -17,7 +18,7 @@ test('--batch-records defaults by client: 4000 with the wire client (the default
 })
 
 test('--buffer-records defaults to 20000 on Kafka, and on Kinesis to one batch waiting per worker', () => {
-  const buffer = (flags: Record<string, string>, env: Record<string, string> = {}): number => resolveConfig(flags, env, []).bufferRecords
+  const buffer = (flags: Record<string, string>, env: Record<string, string> = {}): number => resolveConfig(flags, env, []).producer.bufferRecords
   assert.equal(buffer({ topic: 't' }), 20000)
   assert.equal(buffer({ topic: 't', kafkaClient: 'wire', workers: '32' }), 20000)
   assert.equal(buffer({ stream: 's' }), 8 * 500)
@@ -30,16 +31,16 @@ test('--buffer-records defaults to 20000 on Kafka, and on Kinesis to one batch w
 
 test('--aggregate: --batch-records counts lines (default 10000, over 500 allowed), one batch waiting per worker', () => {
   const c = resolveConfig({ stream: 's', aggregate: true } as unknown as Record<string, string>, {}, [])
-  assert.deepEqual([c.aggregate, c.batchRecords, c.bufferRecords], [true, 10000, 8 * 10000])
+  assert.deepEqual([kinesisTarget(c).aggregate, c.batch.batchRecords, c.producer.bufferRecords], [true, 10000, 8 * 10000])
   const wide = resolveConfig({ stream: 's', aggregate: true, batchRecords: '5000' } as unknown as Record<string, string>, {}, [])
-  assert.equal(wide.batchRecords, 5000)
+  assert.equal(wide.batch.batchRecords, 5000)
   assert.throws(() => resolveConfig({ stream: 's', batchRecords: '5000' }, {}, []), /--batch-records: 5000 is over the 500 records one Kinesis PutRecords takes/)
 })
 
 test('--shard-limit: Kinesis\'s published limits by default, records/s,bytes/s or off, anything else refused with the value', () => {
-  assert.deepEqual(resolveConfig({ stream: 's' }, {}, []).shardLimit, { recordsPerSecond: 1000, bytesPerSecond: 1048576 })
-  assert.deepEqual(resolveConfig({ stream: 's', shardLimit: '200, 500000' }, {}, []).shardLimit, { recordsPerSecond: 200, bytesPerSecond: 500000 })
-  assert.equal(resolveConfig({ stream: 's', shardLimit: 'off' }, {}, []).shardLimit, null)
+  assert.deepEqual(kinesisTarget(resolveConfig({ stream: 's' }, {}, [])).shardLimit, { recordsPerSecond: 1000, bytesPerSecond: 1048576 })
+  assert.deepEqual(kinesisTarget(resolveConfig({ stream: 's', shardLimit: '200, 500000' }, {}, [])).shardLimit, { recordsPerSecond: 200, bytesPerSecond: 500000 })
+  assert.equal(kinesisTarget(resolveConfig({ stream: 's', shardLimit: 'off' }, {}, [])).shardLimit, null)
   for (const bad of ['1000', '0,1', 'x,y', '1000,1048576,3']) {
     assert.throws(() => resolveConfig({ stream: 's', shardLimit: bad }, {}, []), { message: new RegExp(`--shard-limit: '${bad}' is not records/s,bytes/s`) })
   }

@@ -5,9 +5,10 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { resolveConfig } from '../../../src/config/config.ts'
+import { kafkaTarget } from '../../helpers/config-target.ts'
 import { ConfigError } from '../../../src/errors.ts'
 
-const idempotent = (flags: Record<string, string | boolean>, env: Record<string, string> = {}): boolean => resolveConfig(flags, env, []).idempotent
+const idempotent = (flags: Record<string, string | boolean>, env: Record<string, string> = {}): boolean => kafkaTarget(resolveConfig(flags, env, [])).idempotent
 
 test('on by default with the wire client and --acks all; --no-idempotent or KPROD_IDEMPOTENT=false turns it off', () => {
   assert.equal(idempotent({ topic: 't' }), true)
@@ -21,7 +22,8 @@ test('off with --acks 0 or 1, and with kafkajs unless asked for; never for Kines
   assert.equal(idempotent({ topic: 't', acks: '0' }), false)
   assert.equal(idempotent({ topic: 't', kafkaClient: 'kafkajs' }), false)
   assert.equal(idempotent({ topic: 't', kafkaClient: 'kafkajs', idempotent: true }), true)
-  assert.equal(idempotent({ stream: 's' }), false)
+  // A Kinesis target has no such field at all.
+  assert.equal('idempotent' in resolveConfig({ stream: 's' }, {}, []).target, false)
 })
 
 test('--idempotent with --acks 1 is a configuration error naming both flags', () => {

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { resolveConfig } from '../../../src/config/config.ts'
+import { kafkaTarget } from '../../helpers/config-target.ts'
 import { ConfigError } from '../../../src/errors.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'kprod-props-'))
@@ -31,46 +32,46 @@ test('a kcat properties file sets brokers, TLS and SASL; # comments and blank li
     'sasl.mechanisms=PLAIN', 'sasl.username=KEY', 'sasl.password=SECRET', 'ssl.ca.location=/etc/ca.pem',
     'compression.codec=gzip', 'acks=1', 'linger.ms=50', 'batch.num.messages=500', 'message.timeout.ms=60000', 'client.id=me'].join('\n'))
   const c = resolveConfig({ topic: 't', config: path }, {}, [])
-  assert.deepEqual(c.brokers, ['h1:9092', 'h2:9092'])
-  assert.equal(c.security.protocol, 'SASL_SSL')
-  assert.deepEqual(c.security.sasl, { mechanism: 'PLAIN', username: 'KEY', password: 'SECRET' })
-  assert.equal(c.security.tls?.caFile, '/etc/ca.pem')
-  assert.equal(c.security.tls?.verify, true)
-  assert.deepEqual([c.compression, c.acks, c.lingerMs, c.batchRecords, c.deliveryTimeoutMs, c.clientId], ['gzip', 1, 50, 500, 60000, 'me'])
+  assert.deepEqual(kafkaTarget(c).brokers, ['h1:9092', 'h2:9092'])
+  assert.equal(kafkaTarget(c).security.protocol, 'SASL_SSL')
+  assert.deepEqual(kafkaTarget(c).security.sasl, { mechanism: 'PLAIN', username: 'KEY', password: 'SECRET' })
+  assert.equal(kafkaTarget(c).security.tls?.caFile, '/etc/ca.pem')
+  assert.equal(kafkaTarget(c).security.tls?.verify, true)
+  assert.deepEqual([kafkaTarget(c).compression, kafkaTarget(c).acks, c.batch.lingerMs, c.batch.batchRecords, c.producer.deliveryTimeoutMs, kafkaTarget(c).clientId], ['gzip', 1, 50, 500, 60000, 'me'])
 })
 
 test('precedence: flag > -X > KPROD_* > file > default', () => {
   const path = file('linger.ms=1\nacks=0\nclient.id=file\nbatch.num.messages=7\n')
   const c = resolveConfig({ topic: 't', config: path, linger: '4' }, { KPROD_LINGER: '3', KPROD_ACKS: '1', KPROD_CLIENT_ID: 'env' },
     [], ['linger.ms=2', 'acks=all'])
-  assert.equal(c.lingerMs, 4)
-  assert.equal(c.acks, -1)
-  assert.equal(c.clientId, 'env')
-  assert.equal(c.batchRecords, 7)
-  assert.equal(c.workers, 8)
+  assert.equal(c.batch.lingerMs, 4)
+  assert.equal(kafkaTarget(c).acks, -1)
+  assert.equal(kafkaTarget(c).clientId, 'env')
+  assert.equal(c.batch.batchRecords, 7)
+  assert.equal(c.producer.workers, 8)
 })
 
 test('KPROD_CONFIG names the file when -F is not given', () => {
   const c = resolveConfig({ topic: 't' }, { KPROD_CONFIG: file('bootstrap.servers=k:1\n') }, [])
-  assert.deepEqual(c.brokers, ['k:1'])
+  assert.deepEqual(kafkaTarget(c).brokers, ['k:1'])
 })
 
 test('the Java client\'s sasl.jaas.config gives SCRAM credentials; MSK IAM names give --aws-msk-iam', () => {
   const c = resolveConfig({ topic: 't' }, {}, [], ['security.protocol=sasl_ssl', 'sasl.mechanism=SCRAM-SHA-512',
     'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="app" password="p\\"w";'])
-  assert.deepEqual(c.security.sasl, { mechanism: 'SCRAM-SHA-512', username: 'app', password: 'p"w' })
+  assert.deepEqual(kafkaTarget(c).security.sasl, { mechanism: 'SCRAM-SHA-512', username: 'app', password: 'p"w' })
   const msk = resolveConfig({ topic: 't' }, {}, [], ['security.protocol=SASL_SSL', 'sasl.mechanism=AWS_MSK_IAM',
     'sasl.jaas.config=software.amazon.msk.auth.iam.IAMLoginModule required;'])
-  assert.deepEqual(msk.security.sasl, { mechanism: 'OAUTHBEARER', token: { kind: 'aws-msk-iam', region: null } })
+  assert.deepEqual(kafkaTarget(msk).security.sasl, { mechanism: 'OAUTHBEARER', token: { kind: 'aws-msk-iam', region: null } })
 })
 
 test('verification opt-outs and enable.idempotence map to their flags', () => {
   const c = resolveConfig({ topic: 't' }, {}, [], ['security.protocol=ssl', 'enable.ssl.certificate.verification=false',
     'ssl.endpoint.identification.algorithm=none', 'enable.idempotence=true', 'retries=4'])
-  assert.equal(c.security.tls?.verify, false)
-  assert.equal(c.security.tls?.checkHostname, false)
-  assert.equal(c.idempotent, true)
-  assert.equal(c.attempts, 5)
+  assert.equal(kafkaTarget(c).security.tls?.verify, false)
+  assert.equal(kafkaTarget(c).security.tls?.checkHostname, false)
+  assert.equal(kafkaTarget(c).idempotent, true)
+  assert.equal(c.producer.attempts, 5)
 })
 
 test('unknown properties, bad lines and bad values are named with their place; secrets are never echoed', () => {

@@ -7,7 +7,7 @@ import { resolveConfig } from '../../../src/config/config.ts'
 import { ConfigError } from '../../../src/errors.ts'
 
 function rate (flags: Record<string, string>, env: Record<string, string> = {}) {
-  return resolveConfig({ topic: 't', ...flags }, env, []).rate
+  return resolveConfig({ topic: 't', ...flags }, env, []).producer.rate
 }
 
 function problems (flags: Record<string, string>, env: Record<string, string> = {}): string[] {

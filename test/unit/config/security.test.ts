@@ -5,6 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { resolveConfig } from '../../../src/config/config.ts'
+import { kafkaTarget } from '../../helpers/config-target.ts'
 import { ConfigError } from '../../../src/errors.ts'
 
 function problems (flags: Record<string, string | boolean>, env: Record<string, string> = {}, x: string[] = []): string {
@@ -18,14 +19,14 @@ function problems (flags: Record<string, string | boolean>, env: Record<string, 
 }
 
 test('plaintext by default; TLS verification and hostname checks on by default', () => {
-  assert.deepEqual(resolveConfig({ topic: 't' }, {}, []).security, { protocol: 'PLAINTEXT', tls: null, sasl: null })
+  assert.deepEqual(kafkaTarget(resolveConfig({ topic: 't' }, {}, [])).security, { protocol: 'PLAINTEXT', tls: null, sasl: null })
   const c = resolveConfig({ topic: 't', securityProtocol: 'SSL', sslCa: '/ca.pem' }, {}, [])
-  assert.deepEqual(c.security.tls, { caFile: '/ca.pem', certFile: null, keyFile: null, keyPassword: null, verify: true, checkHostname: true })
+  assert.deepEqual(kafkaTarget(c).security.tls, { caFile: '/ca.pem', certFile: null, keyFile: null, keyPassword: null, verify: true, checkHostname: true })
 })
 
 test('the password comes from KPROD_SASL_PASSWORD', () => {
   const c = resolveConfig({ topic: 't', securityProtocol: 'sasl_plaintext', saslMechanism: 'scram-sha-256', saslUsername: 'u' }, { KPROD_SASL_PASSWORD: 'pw' }, [])
-  assert.deepEqual(c.security.sasl, { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'pw' })
+  assert.deepEqual(kafkaTarget(c).security.sasl, { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'pw' })
 })
 
 test('inconsistent settings are refused, naming the flags that fix them, never the password', () => {
@@ -42,15 +43,15 @@ test('inconsistent settings are refused, naming the flags that fix them, never t
 
 test('--aws-msk-iam implies OAUTHBEARER over sasl_ssl', () => {
   const c = resolveConfig({ topic: 't', awsMskIam: true }, {}, [])
-  assert.equal(c.security.protocol, 'SASL_SSL')
-  assert.deepEqual(c.security.sasl, { mechanism: 'OAUTHBEARER', token: { kind: 'aws-msk-iam', region: null } })
+  assert.equal(kafkaTarget(c).security.protocol, 'SASL_SSL')
+  assert.deepEqual(kafkaTarget(c).security.sasl, { mechanism: 'OAUTHBEARER', token: { kind: 'aws-msk-iam', region: null } })
 })
 
 test('OIDC: the token endpoint, client, scope and extensions resolve from librdkafka\'s properties; the secret from KPROD_SASL_OAUTHBEARER_CLIENT_SECRET', () => {
   const x = ['security.protocol=SASL_SSL', 'sasl.mechanisms=OAUTHBEARER', 'sasl.oauthbearer.method=oidc', 'sasl.oauthbearer.token.endpoint.url=https://idp.example/token',
     'sasl.oauthbearer.client.id=c1', 'sasl.oauthbearer.scope=kafka', 'sasl.oauthbearer.extensions=logicalCluster=lkc-1, identityPoolId=pool-2']
   const c = resolveConfig({ topic: 't' }, { KPROD_SASL_OAUTHBEARER_CLIENT_SECRET: 's3cret' }, [], x)
-  assert.deepEqual(c.security.sasl, {
+  assert.deepEqual(kafkaTarget(c).security.sasl, {
     mechanism: 'OAUTHBEARER',
     token: { kind: 'oidc', oidc: { endpoint: 'https://idp.example/token', clientId: 'c1', clientSecret: 's3cret', scope: 'kafka', extensions: { logicalCluster: 'lkc-1', identityPoolId: 'pool-2' } } }
   })

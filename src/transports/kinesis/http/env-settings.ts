@@ -2,7 +2,8 @@
 // credentials itself (the environment's keys, or static keys in the profile: kinesis/aws-config.ts),
 // the region is known (--region, AWS_REGION or the profile) and the endpoint is one kprod knows
 // (configured, or the region's own): then kprod signs every call itself, and a run never loads the
-// SDK (~27 MB of RSS, bench/README.md). Anything else (SSO, a role, a credential process, instance
+// SDK, whose loading is a large part of a run's RSS (bench/README.md, "Figures behind constants in
+// src/"). Anything else (SSO, a role, a credential process, instance
 // metadata, FIPS or dual-stack endpoints, a region outside the partitions known here) goes to the
 // SDK, so a run reaches what the SDK would reach. The environment and the file reader are passed in.
 

@@ -65,12 +65,18 @@ export class BatchLedger {
     let first: KprodError | null = null
     const records = result.error === null ? result.records : null
     if (records !== null && isDeliveredRun(records) && records.count === pending.length) {
-      // All delivered as one run: no per-record object. Indexed, like every per-record loop here:
-      // run once per exchange, a for-of is rarely optimised and then allocates per step.
-      for (let k = 0; k < pending.length; k++) {
-        const i = pending[k] as number
-        outcomes[i] = 'delivered'
-        errors[i] = null
+      // All delivered as one run: no per-record object. When the run is the whole batch (the
+      // common first attempt), two fills; else indexed, like every per-record loop here: run
+      // once per exchange, a for-of is rarely optimised and then allocates per step.
+      if (pending.length === outcomes.length) {
+        outcomes.fill('delivered')
+        errors.fill(null)
+      } else {
+        for (let k = 0; k < pending.length; k++) {
+          const i = pending[k] as number
+          outcomes[i] = 'delivered'
+          errors[i] = null
+        }
       }
       this.positions.setRun(pending, records)
     } else {

@@ -48,12 +48,28 @@ export function encodeHeaders (headers: readonly RecordHeader[]): FixedHeaders {
 /** Bytes of the records section of a batch, uncompressed. */
 export function recordsSize (records: readonly InputRecord[], fixed: FixedHeaders = NO_HEADERS): number {
   const base = baseTime(records)
+  const plainHeaders = varintSize(fixed.count) + fixed.bytes.length
   let size = 0
   for (let i = 0; i < records.length; i++) {
-    const body = recordBodySize(records[i] as InputRecord, i, base, fixed)
+    const r = records[i] as InputRecord
+    const body = isPlainLine(r) ? plainBodySize(r, i, base, plainHeaders) : recordBodySize(r, i, base, fixed)
     size += varintSize(body) + body
   }
   return size
+}
+
+/**
+ * A plain line (no own headers, no event time, a value): the common record, whose fields are
+ * read straight from its spans. A map check, where instanceof and the getters cost a third more
+ * of the encoder's CPU on 100-byte lines.
+ */
+function isPlainLine (r: InputRecord): r is LineRecord {
+  return r.constructor === LineRecord
+}
+
+function plainBodySize (r: LineRecord, i: number, base: number, headerBytes: number): number {
+  const keyBytes = r.keyEnd < 0 ? -1 : r.keyEnd - r.start
+  return bodySize(r.readAt - base, i, keyBytes, r.end - r.valueStart, headerBytes)
 }
 
 /** The records section alone (what gets compressed). */
@@ -193,8 +209,13 @@ function bodySize (timestampDelta: number, offsetDelta: number, keyBytes: number
 // record's lengths are read once, for its size and its fields.
 function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[], fixed: FixedHeaders): number {
   const base = baseTime(records)
+  const plainHeaders = varintSize(fixed.count) + fixed.bytes.length
   for (let i = 0; i < records.length; i++) {
     const r = records[i] as InputRecord
+    if (isPlainLine(r)) {
+      at = writePlainLine(buf, at, r, i, base, plainHeaders, fixed)
+      continue
+    }
     const delta = createTime(r) - base
     const keyBytes = keyLength(r)
     const valueBytes = valueLength(r)
@@ -223,5 +244,26 @@ function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[],
     }
     if (fixed.count > 0) at += fixed.bytes.copy(buf, at)
   }
+  return at
+}
+
+function writePlainLine (buf: Buffer, at: number, r: LineRecord, i: number, base: number, headerBytes: number, fixed: FixedHeaders): number {
+  const delta = r.readAt - base
+  const keyBytes = r.keyEnd < 0 ? -1 : r.keyEnd - r.start
+  const valueBytes = r.end - r.valueStart
+  at = writeVarint(buf, at, bodySize(delta, i, keyBytes, valueBytes, headerBytes))
+  buf[at++] = 0 // attributes
+  at = writeVarint(buf, at, delta)
+  at = writeVarint(buf, at, i)
+  if (keyBytes < 0) {
+    buf[at++] = 1 // varint -1: null key
+  } else {
+    at = writeVarint(buf, at, keyBytes)
+    at += r.bytes.copy(buf, at, r.start, r.keyEnd)
+  }
+  at = writeVarint(buf, at, valueBytes)
+  at += r.bytes.copy(buf, at, r.valueStart, r.end)
+  at = writeVarint(buf, at, fixed.count)
+  if (fixed.count > 0) at += fixed.bytes.copy(buf, at)
   return at
 }

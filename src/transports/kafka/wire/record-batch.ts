@@ -219,16 +219,8 @@ function writeRecords (buf: Buffer, at: number, records: readonly InputRecord[],
     const delta = createTime(r) - base
     const keyBytes = keyLength(r)
     const valueBytes = valueLength(r)
-    at = writeVarint(buf, at, bodySize(delta, i, keyBytes, valueBytes, headerSectionSize(r, fixed)))
-    buf[at++] = 0 // attributes
-    at = writeVarint(buf, at, delta)
-    at = writeVarint(buf, at, i)
-    if (keyBytes < 0) {
-      buf[at++] = 1 // varint -1: null key
-    } else {
-      at = writeVarint(buf, at, keyBytes)
-      at += copyKey(r, buf, at)
-    }
+    at = writeRecordStart(buf, at, bodySize(delta, i, keyBytes, valueBytes, headerSectionSize(r, fixed)), delta, i, keyBytes)
+    if (keyBytes > 0) at += copyKey(r, buf, at)
     if (valueBytes < 0) {
       buf[at++] = 1 // varint -1: null value
     } else {
@@ -251,19 +243,21 @@ function writePlainLine (buf: Buffer, at: number, r: LineRecord, i: number, base
   const delta = r.readAt - base
   const keyBytes = r.keyEnd < 0 ? -1 : r.keyEnd - r.start
   const valueBytes = r.end - r.valueStart
-  at = writeVarint(buf, at, bodySize(delta, i, keyBytes, valueBytes, headerBytes))
-  buf[at++] = 0 // attributes
-  at = writeVarint(buf, at, delta)
-  at = writeVarint(buf, at, i)
-  if (keyBytes < 0) {
-    buf[at++] = 1 // varint -1: null key
-  } else {
-    at = writeVarint(buf, at, keyBytes)
-    at += r.bytes.copy(buf, at, r.start, r.keyEnd)
-  }
+  at = writeRecordStart(buf, at, bodySize(delta, i, keyBytes, valueBytes, headerBytes), delta, i, keyBytes)
+  if (keyBytes > 0) at += r.bytes.copy(buf, at, r.start, r.keyEnd)
   at = writeVarint(buf, at, valueBytes)
   at += r.bytes.copy(buf, at, r.valueStart, r.end)
   at = writeVarint(buf, at, fixed.count)
   if (fixed.count > 0) at += fixed.bytes.copy(buf, at)
   return at
+}
+
+// A record's fields up to its key's bytes: length, attributes, timestamp and offset deltas, and
+// the key's length (-1: a null key); the caller copies the key.
+function writeRecordStart (buf: Buffer, at: number, body: number, delta: number, i: number, keyBytes: number): number {
+  at = writeVarint(buf, at, body)
+  buf[at++] = 0 // attributes
+  at = writeVarint(buf, at, delta)
+  at = writeVarint(buf, at, i)
+  return writeVarint(buf, at, keyBytes)
 }

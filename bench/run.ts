@@ -173,8 +173,8 @@ async function main (): Promise<void> {
     const finished = new Date()
     const doc = { mode: quick ? 'quick' : 'full', started: started.toISOString(), finished: finished.toISOString(), machine: machine(), ...out }
     mkdirSync(`${ROOT}/bench/results`, { recursive: true })
-    const file = `${ROOT}/bench/results/${started.toISOString().slice(0, 10)}-${quick ? 'quick' : 'full'}${opts.only === undefined ? '' : `-${opts.only}`}.json`
-    writeFileSync(file, JSON.stringify(doc, null, 2) + '\n')
+    const base = `${ROOT}/bench/results/${started.toISOString().slice(0, 10)}-${quick ? 'quick' : 'full'}${opts.only === undefined ? '' : `-${opts.only}`}`
+    const file = writeNew(base, started, JSON.stringify(doc, null, 2) + '\n')
     log(`bench: results written to ${file} after ${Math.round((finished.getTime() - started.getTime()) / 1000)} s`)
     process.stdout.write(JSON.stringify(doc) + '\n')
   } finally {
@@ -403,6 +403,24 @@ function machine (): Record<string, unknown> {
     java: sh('java -version 2>&1 | head -1'),
     kcat: sh('kcat -V 2>&1 | grep -m1 Version | cut -d"(" -f1'),
     loadAvgAtStart: sh('cat /proc/loadavg')
+  }
+}
+
+/**
+ * Writes `text` to `<base>.json`, or, when that exists (an earlier run of the same day and mode,
+ * perhaps committed as the evidence bench/README.md cites), to `<base>-<HHMMSS>.json` (the start,
+ * UTC), then `-2`, `-3`...: a run never overwrites a file. Returns the file written.
+ */
+function writeNew (base: string, started: Date, text: string): string {
+  const time = started.toISOString().slice(11, 19).replaceAll(':', '')
+  for (let n = 0; ; n++) {
+    const file = n === 0 ? `${base}.json` : `${base}-${time}${n === 1 ? '' : `-${n}`}.json`
+    try {
+      writeFileSync(file, text, { flag: 'wx' })
+      return file
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
   }
 }
 

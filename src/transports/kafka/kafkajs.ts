@@ -47,6 +47,8 @@ export class KafkaTransport implements Transport {
   readonly #kafka: InstanceType<typeof Kafka>
   readonly #producer: Producer
   #connected = false
+  /** The note on null header values was given (once a run). */
+  #emptiedNoted = false
   readonly #idle: IdleTimer
   /** Every socket kafkajs opens: which sends were written, and a way to end them all. */
   readonly #sockets = new KafkajsSockets()
@@ -134,7 +136,7 @@ export class KafkaTransport implements Transport {
         acks: this.#options.acks,
         timeout: this.#options.ackTimeoutMs,
         compression: this.#options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-        messages: toMessages(batch, partition, this.#options.headers ?? [])
+        messages: this.#messages(batch, partition)
       })
       this.#sockets.unwatch(partition)
       return okResult(batch, partition, metadata[0] ?? null, this.#options.acks)
@@ -169,6 +171,15 @@ export class KafkaTransport implements Transport {
       this.#sockets.destroyAll()
     }
     this.#log.flush()
+  }
+
+  #messages (batch: Batch, partition: number): Message[] {
+    const { messages, emptied } = toMessages(batch, partition, this.#options.headers ?? [])
+    if (emptied && !this.#emptiedNoted) {
+      this.#emptiedNoted = true
+      this.notes.push('kafkajs cannot send a null header value: records with one were sent with an empty value instead (the wire client, the default, sends null)')
+    }
+    return messages
   }
 
   #lacks (): string {
@@ -214,14 +225,17 @@ export class KafkaTransport implements Transport {
   }
 }
 
-function toMessages (batch: Batch, partition: number, fixed: readonly RecordHeader[]): Message[] {
+/** The batch as kafkajs messages; `emptied`: a null header value was sent as an empty one. */
+function toMessages (batch: Batch, partition: number, fixed: readonly RecordHeader[]): { messages: Message[], emptied: boolean } {
   const records = batch.records
   const messages = new Array<Message>(records.length)
   const fixedHeaders = fixed.length === 0 ? undefined : toHeaders(fixed, undefined)
+  let emptied = false
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!
     const own = r instanceof LineRecord ? undefined : r.headers
     const headers = own === undefined || own.length === 0 ? fixedHeaders : toHeaders(fixed, own)
+    if (own !== undefined && !emptied) emptied = own.some((h) => h.value === null)
     messages[i] = {
       key: r.key,
       value: r.nullValue === true ? null : r.value,
@@ -230,12 +244,14 @@ function toMessages (batch: Batch, partition: number, fixed: readonly RecordHead
       ...(headers === undefined ? {} : { headers })
     }
   }
-  return messages
+  return { messages, emptied }
 }
 
 /**
  * kafkajs takes headers as an object: a name given more than once becomes an array of values,
- * sent in a row. A null header value is sent as an empty one (kafkajs cannot send null).
+ * sent in a row. A null header value is sent as an empty one: kafkajs 2.2.4's encoder would write
+ * null as length -1, but its size count calls Buffer.byteLength on the value first, which throws
+ * for null (protocol/recordBatch/record/v0/index.js, sizeOfHeaders).
  */
 function toHeaders (fixed: readonly RecordHeader[], own: readonly RecordHeader[] | undefined): IHeaders {
   const out: Record<string, Buffer[]> = {}

@@ -51,5 +51,18 @@ export function brokerErrorCode (code: number): BrokerErrorCode {
   return known === undefined ? { code, type: `KAFKA_ERROR_${code}`, retriable: false } : { code, type: known[0], retriable: known[1] }
 }
 
+/** A broker error with the protocol name of its code as `type`, as kafka/errors.ts expects. */
+export class BrokerError extends Error {
+  readonly type: string
+  readonly retriable: boolean
+  constructor (code: number, message: string) {
+    const known = brokerErrorCode(code)
+    super(`${known.type}: ${message}`)
+    this.name = 'KafkaBrokerError'
+    this.type = known.type
+    this.retriable = known.retriable
+  }
+}
+
 /** Errors after which the partition's leader may have moved: refresh metadata before the next send. */
 export const STALE_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_LEADER_OR_FOLLOWER', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'KAFKA_STORAGE_ERROR', 'REPLICA_NOT_AVAILABLE'])

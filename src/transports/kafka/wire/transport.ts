@@ -17,7 +17,8 @@ import { Connection } from './connection.ts'
 import { authenticate, type SaslContext } from './sasl/authenticate.ts'
 import { principalOf } from '../security.ts'
 import { tlsOptions, type TlsOptions } from '../tls.ts'
-import { STALE_METADATA, brokerErrorCode } from './error-codes.ts'
+import { BrokerError } from './error-codes.ts'
+import { produceOutcome } from './produce-answer.ts'
 import {
   ACL_ALL, ACL_WRITE, apiVersionsRequest, decodeApiVersions, decodeDescribeConfigs, decodeInitProducerId, decodeMetadata, decodeProduce,
   describeTopicConfigRequest, initProducerIdRequest, metadataRequest, pickVersion, type BrokerInfo, type MetadataInfo, type VersionRanges
@@ -26,9 +27,6 @@ import { API } from './protocol.ts'
 import { encodeHeaders, encodeProduce, encodeRecords, type FixedHeaders, type ProducerStamp } from './record-batch.ts'
 import { MIN_PRODUCE_VERSION, compress } from './codecs.ts'
 import { IdempotentProducer } from './idempotence.ts'
-
-/** Answers that refuse an idempotent batch for its sequence: nothing written, retried re-stamped. */
-const SEQUENCE_REFUSED = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID'])
 
 export type WireTransportOptions = Omit<KafkaTransportOptions, 'logLevel'> & {
   /**
@@ -45,19 +43,6 @@ interface Versions {
   readonly describeConfigs: number | null
   readonly initProducerId: number | null
   readonly saslAuthenticate: number | null
-}
-
-/** A broker error with the protocol name of its code as `type`, as kafka/errors.ts expects. */
-class BrokerError extends Error {
-  readonly type: string
-  readonly retriable: boolean
-  constructor (code: number, message: string) {
-    const known = brokerErrorCode(code)
-    super(`${known.type}: ${message}`)
-    this.name = 'KafkaBrokerError'
-    this.type = known.type
-    this.retriable = known.retriable
-  }
 }
 
 export class KafkaWireTransport implements Transport {
@@ -87,6 +72,8 @@ export class KafkaWireTransport implements Transport {
   /** The idempotent producer's state; null when idempotence is off. */
   #idempotence: IdempotentProducer | null = null
   #renewing: Promise<void> | null = null
+  /** Batches delivered without offsets (DUPLICATE_SEQUENCE_NUMBER), for the summary notes. */
+  #unplaced = 0
   /** Bootstrap connections, closed after use by their callers; close() ends any still open. */
   readonly #bootstraps = new Set<Connection>()
   /** Read once: the CA, certificate and key files of TLS, or null for plaintext. */
@@ -158,6 +145,9 @@ export class KafkaWireTransport implements Transport {
     if (this.#closed) return
     this.#closed = true
     this.#idle.stop()
+    if (this.#unplaced > 0) {
+      this.notes.push(`idempotent producer: ${this.#unplaced} batch(es) answered DUPLICATE_SEQUENCE_NUMBER (written on an earlier attempt; the broker no longer knew their offsets): delivered, with null positions`)
+    }
     const bumps = this.#idempotence?.bumps ?? 0
     if (bumps > 0) {
       this.notes.push(`idempotent producer: ${bumps} epoch bump(s) or new producer id(s): a batch was refused for its sequence (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID) or given up unsettled, so its partition's sequence started over`)
@@ -214,24 +204,20 @@ export class KafkaWireTransport implements Transport {
       throttleTimeMs: answer.throttleTimeMs
     }
     const idempotence = this.#idempotence
-    if (answer.errorCode !== 0) {
-      const why = answer.errorCode === 29 ? this.#lacks('WRITE') : answer.errorMessage ?? `broker ${leader} refused the batch`
-      const e = new BrokerError(answer.errorCode, why)
-      if (idempotence !== null && e.type === 'DUPLICATE_SEQUENCE_NUMBER') {
-        // The broker already has this batch (an earlier attempt was written): delivered, at offsets it did not repeat.
-        idempotence.acknowledged(batch.id, partition)
-        return okResult(batch.records.length, partition, null, response)
-      }
-      if (STALE_METADATA.has(e.type)) this.#stale = true
-      if (idempotence !== null && SEQUENCE_REFUSED.has(e.type)) {
-        // The Java producer retries these after an epoch bump; the broker wrote nothing.
-        idempotence.refused(batch.id, partition)
-        return { response, error: new KprodError('KPROD_BROKER', `${e.message}; retrying at a new producer epoch`, { retriable: true, cause: e }), records: null }
-      }
-      return { response, error: fromBrokerError(e.type, e.message, e.retriable, e), records: null }
+    const outcome = produceOutcome(answer, { idempotent: idempotence !== null, broker: leader, lacksWrite: () => this.#lacks('WRITE') })
+    switch (outcome.kind) {
+      case 'delivered':
+        idempotence?.acknowledged(batch.id, partition)
+        if (outcome.note === null) return okResult(batch.records.length, partition, outcome.baseOffset, response)
+        this.#unplaced++
+        return okResult(batch.records.length, partition, outcome.baseOffset, { ...response, note: outcome.note })
+      case 'sequence-refused':
+        idempotence?.refused(batch.id, partition)
+        return { response, error: outcome.error, records: null }
+      case 'failed':
+        if (outcome.staleMetadata) this.#stale = true
+        return { response, error: outcome.error, records: null }
     }
-    idempotence?.acknowledged(batch.id, partition)
-    return okResult(batch.records.length, partition, answer.baseOffset, response)
   }
 
   /** The idempotent stamp of `batch` on `partition` (null without idempotence). */

@@ -56,9 +56,9 @@ export function recordsSize (records: readonly InputRecord[], fixed: FixedHeader
   return size
 }
 
-/** The records section alone (what gets compressed). */
-export function encodeRecords (records: readonly InputRecord[], fixed: FixedHeaders = NO_HEADERS): Buffer {
-  const buf = Buffer.allocUnsafe(recordsSize(records, fixed))
+/** The records section alone (what gets compressed); `alloc` supplies the memory (a pool). */
+export function encodeRecords (records: readonly InputRecord[], fixed: FixedHeaders = NO_HEADERS, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  const buf = alloc(recordsSize(records, fixed))
   writeRecords(buf, 0, records, fixed)
   return buf
 }

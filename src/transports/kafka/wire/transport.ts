@@ -24,7 +24,7 @@ import {
 } from './messages.ts'
 import { API } from './protocol.ts'
 import { encodeHeaders, encodeProduce, encodeRecords, type FixedHeaders, type ProducerStamp } from './record-batch.ts'
-import { MIN_PRODUCE_VERSION, compress, type Codec } from './codecs.ts'
+import { MIN_PRODUCE_VERSION, compress, type Codec, type Compressed } from './codecs.ts'
 import { IdempotentProducer } from './idempotence.ts'
 
 /** Answers that refuse an idempotent batch for its sequence: nothing written, retried re-stamped. */
@@ -240,7 +240,7 @@ export class KafkaWireTransport implements Transport {
   }
 
   /** The records section of a batch, compressed; the uncompressed one goes back to its pool. */
-  async #compress (codec: Exclude<Codec, 'none'>, records: Batch['records']): Promise<Buffer> {
+  async #compress (codec: Exclude<Codec, 'none'>, records: Batch['records']): Promise<Compressed> {
     const sections = this.#sections
     const section = encodeRecords(records, this.#headers, (size) => sections.take(size))
     try {

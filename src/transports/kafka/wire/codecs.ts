@@ -53,7 +53,8 @@ async function load (codec: Exclude<Codec, 'none'>): Promise<Compress> {
     }
     case 'lz4': {
       // Blocks, framed here: lz4-napi's own frame encoder copies the input into a zeroed buffer
-      // of the block size first, which cost twice what compressing W2's sections did.
+      // of the block size first, which cost twice what compressing W2's sections did
+      // (bench/README.md, "Codecs on a quiet machine").
       const lz4 = native<{ compress: (data: Uint8Array) => Promise<Buffer> }>('lz4-napi', codec)
       return (data) => lz4Frame(data, lz4.compress)
     }

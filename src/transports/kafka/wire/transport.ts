@@ -81,7 +81,8 @@ export class KafkaWireTransport implements Transport {
   readonly #pool = new BufferPool(4)
   /**
    * Records sections waiting to be compressed, reused once compressed: each was a fresh ~1 MiB
-   * allocation that the kernel faulted in and V8 counted towards its next full collection.
+   * allocation that the kernel faulted in and V8 counted towards its next full collection
+   * (bench/README.md, "Codecs on a quiet machine").
    */
   readonly #sections = new BufferPool(4)
   // --header, encoded once for every batch.

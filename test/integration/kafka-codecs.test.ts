@@ -5,6 +5,7 @@
 
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { kprod } from '../helpers/cli.ts'
 import { trickyInput, referenceLines } from '../helpers/data.ts'
 import { consumeAll, sharedKafka, type Cluster } from '../helpers/kafka.ts'
@@ -34,6 +35,23 @@ for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
     }
   })
 }
+
+test('--compression lz4: a batch over 4 MiB that does not shrink goes as uncompressed blocks, and kcat reads it back byte for byte', async () => {
+  const topic = await kafka.topic({ partitions: 1, config: { 'max.message.bytes': String(16 * 1024 * 1024) } })
+  // Random base64: lz4 finds next to no repeats, so every 4 MiB block is stored as it is.
+  const lines = Array.from({ length: 1200 }, () => Buffer.from(randomBytes(3000).toString('base64')))
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--no-batch-lines',
+    '--compression', 'lz4', '--batch-bytes', String(6 * 1024 * 1024), '--linger', '60000'], { input: Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])) })
+  assert.equal(run.code, 0, run.stderr)
+  const got = (await consumeAll(kafka.bootstrap, topic)).map((r) => r.value)
+  assert.equal(got.length, lines.length)
+  for (let i = 0; i < lines.length; i++) assert.ok(got[i]!.equals(lines[i]!), `line ${i + 1} differs`)
+  if (hasLocalLog(kafka)) {
+    const batches = storedBatches(kafka, topic, 0)
+    assert.equal(batches.length, 1, 'one batch of ~4.8 MiB: two blocks')
+    assert.equal(batches[0]!.codec, CODEC_IDS.lz4)
+  }
+})
 
 for (const codec of ['snappy', 'lz4', 'zstd']) {
   test(`--kafka-client kafkajs --compression ${codec} is refused at start with exit 2, naming the flag and the client`, async () => {

@@ -3,7 +3,8 @@
 // `snappy` package and lz4 (the LZ4 frame format) from `lz4-napi`, both native napi-rs builds.
 // Each library is loaded on its first batch: most runs never compress. gzip and lz4 run off the
 // main thread; snappy and zstd run on it, as their asynchronous forms cost more than they save
-// (bench/README.md, "Codecs and one line per process").
+// (bench/README.md, "Codecs and one line per process"). The result is a list of pieces that the
+// request is written from in turn, so framing never costs a copy of the compressed bytes.
 
 import { createRequire } from 'node:module'
 import { KprodError } from '../../../errors.ts'
@@ -15,12 +16,15 @@ export type Codec = keyof typeof CODECS
 /** The lowest Produce version a broker takes a codec in (zstd came with Produce v7, KIP-110). */
 export const MIN_PRODUCE_VERSION: Readonly<Record<Codec, number>> = { none: 0, gzip: 0, snappy: 0, lz4: 0, zstd: 7 }
 
-type Compress = (data: Buffer) => Promise<Buffer>
+/** A compressed records section: pieces to be written one after the other. */
+export type Compressed = readonly Buffer[]
+
+type Compress = (data: Buffer) => Promise<Compressed>
 
 const loaded = new Map<Codec, Promise<Compress>>()
 
 /** `data` compressed with `codec` (not 'none'). */
-export function compress (codec: Exclude<Codec, 'none'>, data: Buffer): Promise<Buffer> {
+export function compress (codec: Exclude<Codec, 'none'>, data: Buffer): Promise<Compressed> {
   let compressor = loaded.get(codec)
   if (compressor === undefined) loaded.set(codec, compressor = load(codec))
   return compressor.then((c) => c(data))
@@ -31,11 +35,14 @@ async function load (codec: Exclude<Codec, 'none'>): Promise<Compress> {
     case 'gzip':
     case 'zstd': {
       const [zlib, util] = await Promise.all([import('node:zlib'), import('node:util')])
-      if (codec === 'gzip') return util.promisify(zlib.gzip)
+      if (codec === 'gzip') {
+        const gzip = util.promisify(zlib.gzip)
+        return async (data) => [await gzip(data)]
+      }
       if (typeof zlib.zstdCompressSync !== 'function') throw missing(codec, 'node:zlib of Node >= 22.15')
       // Synchronous, and told the input size so zstd sizes its window and tables to one batch:
       // 1.05 s of CPU on W2 where the thread-pool form without the size took 1.26-1.45 s.
-      return async (data) => zlib.zstdCompressSync(data, { pledgedSrcSize: data.length })
+      return async (data) => [zlib.zstdCompressSync(data, { pledgedSrcSize: data.length })]
     }
     case 'snappy': {
       // Synchronous into a V8-owned buffer (`copyOutputData`): the asynchronous form copies through
@@ -45,8 +52,11 @@ async function load (codec: Exclude<Codec, 'none'>): Promise<Compress> {
       return async (data) => xerial(snappy.compressSync(data, { copyOutputData: true }), data.length)
     }
     case 'lz4': {
-      const lz4 = native<{ compressFrame: (data: Uint8Array) => Promise<Buffer> }>('lz4-napi', codec)
-      return (data) => lz4.compressFrame(data)
+      // Blocks, framed here: lz4-napi's own frame encoder copies the input into a zeroed buffer
+      // of the block size first, which cost twice what compressing W2's sections did
+      // (bench/README.md, "Codecs on a quiet machine").
+      const lz4 = native<{ compress: (data: Uint8Array) => Promise<Buffer> }>('lz4-napi', codec)
+      return (data) => lz4Frame(data, lz4.compress)
     }
   }
 }
@@ -70,11 +80,46 @@ function missing (codec: Codec, what: string, cause?: unknown): KprodError {
  */
 const XERIAL_HEADER = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1])
 
-function xerial (block: Buffer, uncompressed: number): Buffer {
-  if (uncompressed === 0) return Buffer.from(XERIAL_HEADER)
-  const out = Buffer.allocUnsafe(XERIAL_HEADER.length + 4 + block.length)
-  XERIAL_HEADER.copy(out, 0)
-  out.writeInt32BE(block.length, XERIAL_HEADER.length)
-  block.copy(out, XERIAL_HEADER.length + 4)
-  return out
+function xerial (block: Buffer, uncompressed: number): Compressed {
+  if (uncompressed === 0) return [XERIAL_HEADER]
+  const head = Buffer.allocUnsafe(XERIAL_HEADER.length + 4)
+  XERIAL_HEADER.copy(head, 0)
+  head.writeInt32BE(block.length, XERIAL_HEADER.length)
+  return [head, block]
+}
+
+/** Largest block of the frame (its BD byte says 4 MiB): a section is cut into blocks of this size. */
+const LZ4_BLOCK_BYTES = 4 * 1024 * 1024
+/**
+ * The LZ4 frame header: magic, FLG 0x60 (version 1, independent blocks as Kafka requires, no
+ * checksums, no content size), BD 0x70 (4 MiB blocks) and the header checksum (xxh32 of FLG and
+ * BD, second byte), the same as lz4-napi's frame encoder writes.
+ */
+const LZ4_HEADER = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x70, 0x73])
+const LZ4_END = Buffer.alloc(4)
+/** A block's size field with this bit set: the block is stored uncompressed. */
+const LZ4_UNCOMPRESSED = 0x80000000
+
+/**
+ * An LZ4 frame of `data` from `compressBlock` (lz4-napi's `compress`: the uncompressed size as
+ * an int32 LE, then one raw block), whose size field is overwritten with the block's own size,
+ * which is what a frame carries there. A block that does not shrink is stored as it is.
+ */
+async function lz4Frame (data: Buffer, compressBlock: (data: Uint8Array) => Promise<Buffer>): Promise<Compressed> {
+  const parts: Buffer[] = [LZ4_HEADER]
+  for (let at = 0; at < data.length; at += LZ4_BLOCK_BYTES) {
+    const piece = data.subarray(at, at + LZ4_BLOCK_BYTES)
+    const out = await compressBlock(piece)
+    if (out.length - 4 < piece.length) {
+      out.writeUInt32LE(out.length - 4, 0)
+      parts.push(out)
+    } else {
+      const raw = Buffer.allocUnsafe(4 + piece.length)
+      raw.writeUInt32LE((piece.length | LZ4_UNCOMPRESSED) >>> 0, 0)
+      piece.copy(raw, 4)
+      parts.push(raw)
+    }
+  }
+  parts.push(LZ4_END)
+  return parts
 }

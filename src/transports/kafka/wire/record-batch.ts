@@ -5,7 +5,7 @@
 import { LineRecord, copyKey, copyValue, createTime, recordHasKey, recordKeyBytes, recordValueBytes, type InputRecord, type RecordHeader } from '../../../record.ts'
 import { API, varintSize, writeVarint } from './protocol.ts'
 import { crc32c } from './crc32c.ts'
-import { CODECS, type Codec } from './codecs.ts'
+import { CODECS, type Codec, type Compressed } from './codecs.ts'
 
 /** Size of a v2 record batch header, before the first record. */
 export const BATCH_HEADER_BYTES = 61
@@ -72,9 +72,9 @@ function plainBodySize (r: LineRecord, i: number, base: number, headerBytes: num
   return bodySize(r.readAt - base, i, keyBytes, r.end - r.valueStart, headerBytes)
 }
 
-/** The records section alone (what gets compressed). */
-export function encodeRecords (records: readonly InputRecord[], fixed: FixedHeaders = NO_HEADERS): Buffer {
-  const buf = Buffer.allocUnsafe(recordsSize(records, fixed))
+/** The records section alone (what gets compressed); `alloc` supplies the memory (a pool). */
+export function encodeRecords (records: readonly InputRecord[], fixed: FixedHeaders = NO_HEADERS, alloc: (size: number) => Buffer = Buffer.allocUnsafe): Buffer {
+  const buf = alloc(recordsSize(records, fixed))
   writeRecords(buf, 0, records, fixed)
   return buf
 }
@@ -83,7 +83,7 @@ export function encodeRecords (records: readonly InputRecord[], fixed: FixedHead
  * The whole framed Produce request (size prefix included) for `records`, or for an already
  * compressed records section when `compressed` is given. `alloc` supplies the memory (a pool).
  */
-export function encodeProduce (h: ProduceHeader, correlationId: number, records: readonly InputRecord[], codec: Codec = 'none', compressed: Buffer | null = null,
+export function encodeProduce (h: ProduceHeader, correlationId: number, records: readonly InputRecord[], codec: Codec = 'none', compressed: Compressed | null = null,
   alloc: (size: number) => Buffer = Buffer.allocUnsafe, stamp: ProducerStamp | null = null): Buffer {
   const clientIdBytes = Buffer.byteLength(h.clientId)
   const topicBytes = Buffer.byteLength(h.topic)
@@ -92,7 +92,7 @@ export function encodeProduce (h: ProduceHeader, correlationId: number, records:
     4 + 2 + topicBytes + // one topic
     4 + 4 + 4 // one partition: index, records length
   const fixed = h.headers ?? NO_HEADERS
-  const body = compressed === null ? recordsSize(records, fixed) : compressed.length
+  const body = compressed === null ? recordsSize(records, fixed) : compressedSize(compressed)
   const batchBytes = BATCH_HEADER_BYTES + body
   const buf = alloc(prefix + batchBytes)
 
@@ -114,10 +114,23 @@ export function encodeProduce (h: ProduceHeader, correlationId: number, records:
   buf.writeInt32BE(batchBytes, at); at += 4
 
   writeBatchHeader(buf, at, batchBytes, records, codec, stamp)
-  if (compressed === null) writeRecords(buf, at + BATCH_HEADER_BYTES, records, fixed)
-  else buf.set(compressed, at + BATCH_HEADER_BYTES)
+  if (compressed === null) {
+    writeRecords(buf, at + BATCH_HEADER_BYTES, records, fixed)
+  } else {
+    let to = at + BATCH_HEADER_BYTES
+    for (const part of compressed) {
+      buf.set(part, to)
+      to += part.length
+    }
+  }
   buf.writeUInt32BE(crc32c(buf, at + 21, buf.length), at + 17)
   return buf
+}
+
+function compressedSize (parts: Compressed): number {
+  let n = 0
+  for (const part of parts) n += part.length
+  return n
 }
 
 function writeBatchHeader (buf: Buffer, at: number, batchBytes: number, records: readonly InputRecord[], codec: Codec, stamp: ProducerStamp | null): void {

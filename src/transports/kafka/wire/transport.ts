@@ -25,7 +25,7 @@ import {
 } from './messages.ts'
 import { API } from './protocol.ts'
 import { encodeHeaders, encodeProduce, encodeRecords, type FixedHeaders, type ProducerStamp } from './record-batch.ts'
-import { MIN_PRODUCE_VERSION, compress } from './codecs.ts'
+import { MIN_PRODUCE_VERSION, compress, type Codec, type Compressed } from './codecs.ts'
 import { IdempotentProducer } from './idempotence.ts'
 
 export type WireTransportOptions = Omit<KafkaTransportOptions, 'logLevel'> & {
@@ -64,6 +64,12 @@ export class KafkaWireTransport implements Transport {
   readonly #idle: IdleTimer
   /** Request memory, reused once written; a few blocks, as most requests in flight come back in turn. */
   readonly #pool = new BufferPool(4)
+  /**
+   * Records sections waiting to be compressed, reused once compressed: each was a fresh ~1 MiB
+   * allocation that the kernel faulted in and V8 counted towards its next full collection
+   * (bench/README.md, "Codecs on a quiet machine").
+   */
+  readonly #sections = new BufferPool(4)
   // --header, encoded once for every batch.
   readonly #headers: FixedHeaders
   #closed = false
@@ -172,7 +178,7 @@ export class KafkaWireTransport implements Transport {
     const conn = await this.#connection(leader, partition % this.#lanes)
     const { acks, ackTimeoutMs, requestTimeoutMs, clientId, compression: codec } = this.#o
     const versions = this.#versions as Versions
-    const compressed = codec === 'none' ? null : await compress(codec, encodeRecords(batch.records, this.#headers))
+    const compressed = codec === 'none' ? null : await this.#compress(codec, batch.records)
     const stamp = await this.#stamp(batch, partition, conn)
     const correlationId = conn.nextCorrelationId()
     const header = { version: versions.produce, clientId, acks, timeoutMs: ackTimeoutMs, topic: this.target, partition, headers: this.#headers }
@@ -217,6 +223,17 @@ export class KafkaWireTransport implements Transport {
       case 'failed':
         if (outcome.staleMetadata) this.#stale = true
         return { response, error: outcome.error, records: null }
+    }
+  }
+
+  /** The records section of a batch, compressed; the uncompressed one goes back to its pool. */
+  async #compress (codec: Exclude<Codec, 'none'>, records: Batch['records']): Promise<Compressed> {
+    const sections = this.#sections
+    const section = encodeRecords(records, this.#headers, (size) => sections.take(size))
+    try {
+      return await compress(codec, section)
+    } finally {
+      sections.give(section)
     }
   }
 

@@ -201,7 +201,7 @@ test('records carry their own headers then the --header ones, null values and th
 test('a gzip batch sets codec 1 in the attributes and its records section gunzips to the plain one', () => {
   const records = Array.from({ length: 50 }, (_, i) => rec(i + 1, `value ${i}`, i % 2 === 0 ? `k${i}` : null, 1000 + i))
   const plain = encodeRecords(records)
-  const frame = encodeProduce(HEADER, 1, records, 'gzip', gzipSync(plain))
+  const frame = encodeProduce(HEADER, 1, records, 'gzip', [gzipSync(plain)])
   const d = decodeProduceRequest(frame)
   assert.equal(d.batch.attributes & 7, 1)
   assert.ok(d.batch.crcOk)

@@ -112,6 +112,7 @@ export class KafkaWireTransport implements Transport {
   connect (): Promise<Topology> {
     return connectKafka(this.#o, async () => {
       const conn = await this.#bootstrap()
+      let kept = false
       try {
         this.#checkCodec(conn)
         // Pipelined on one connection: start-up is most of a short run. The topic's metadata is
@@ -124,9 +125,10 @@ export class KafkaWireTransport implements Transport {
         rest.catch(() => {})
         const partitions = this.#apply(await metadata, true)
         await rest
+        kept = this.#keepBootstrap(conn)
         return { partitions }
       } finally {
-        conn.close()
+        if (!kept) conn.close()
       }
     }, () => { this.#closeStartup() })
   }
@@ -389,21 +391,42 @@ export class KafkaWireTransport implements Transport {
     }
   }
 
+  /**
+   * The start-up connection becomes lane 0 of the broker it reached when that broker advertises
+   * the same address, as librdkafka does with its bootstrap connection: one connection set-up
+   * (with TLS and SASL a handshake and 3-4 round trips, most of the broker's cost of a connection)
+   * fewer per run. Returns whether it was kept.
+   */
+  #keepBootstrap (conn: Connection): boolean {
+    if (this.#closed || conn.closed) return false
+    const broker = [...this.#brokers.values()].find((b) => `${b.host}:${b.port}` === conn.address)
+    if (broker === undefined || this.#connections.get(broker.nodeId)?.has(0) === true) return false
+    this.#bootstraps.delete(conn)
+    this.#lane(broker.nodeId, 0, Promise.resolve(conn))
+    return true
+  }
+
   /** Connection `lane` to a node, opened on first use and again after it closed. */
   #connection (nodeId: number, lane = 0): Promise<Connection> {
     const existing = this.#connections.get(nodeId)?.get(lane)
     if (existing !== undefined) return existing
     const broker = this.#brokers.get(nodeId)
     if (broker === undefined) return Promise.reject(new KprodError('KPROD_BROKER', `broker ${nodeId} is not in the cluster metadata`, { retriable: true }))
+    return this.#lane(nodeId, lane, this.#open(broker.host, broker.port))
+  }
+
+  /** Registers `connecting` as connection `lane` to a node until it closes (or fails to open). */
+  #lane (nodeId: number, lane: number, connecting: Promise<Connection>): Promise<Connection> {
     let lanes = this.#connections.get(nodeId)
     if (lanes === undefined) this.#connections.set(nodeId, lanes = new Map())
     const forget = (): void => { if (lanes.get(lane) === opening) lanes.delete(lane) }
-    const opening = this.#open(broker.host, broker.port).then((conn) => {
+    const opening = connecting.then((conn) => {
       conn.onClose = () => {
         forget()
         this.#stale = true
       }
       if (this.#closed) conn.close()
+      if (conn.closed) forget()
       return conn
     })
     lanes.set(lane, opening)

@@ -26,7 +26,7 @@ const IMPLS: readonly KinesisImpl[] = ['kinesalite', 'kinesis-mock']
 interface Counts { read: number, delivered: number, failed: number, unknown: number, skipped: number, unsent: number }
 const counts = (run: CliRun): Counts => run.summary.counts as Counts
 
-interface ExchangeOut { attempt: number, partition: number, records: number, begin: string, complete: string, error: string | null, response: Record<string, unknown> | null }
+interface ExchangeOut { attempt: number, partition: number, records: number, begin: string, complete: string, error: string | null, errorCode: string | null, response: Record<string, unknown> | null }
 const exchangesOf = (batch: Record<string, unknown>): ExchangeOut[] => batch.exchanges as ExchangeOut[]
 
 /** A stream of `shards` behind a fresh fault proxy (passing everything until told otherwise). */
@@ -123,6 +123,7 @@ describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputEx
         assert.equal(xs[1]?.records, firstFailed, 'the retry carries exactly the failed records')
         assert.deepEqual(xs[0]?.response?.errorCodes, { ProvisionedThroughputExceededException: firstFailed })
         assert.match(xs[0]?.error ?? '', new RegExp(`^error producing stream ${stream} lane \\d+: ${firstFailed} of ${batch.records as number} records failed, the first with: ProvisionedThroughputExceededException`))
+        assert.equal(xs[0]?.errorCode, 'KPROD_THROTTLED')
         assert.equal(xs[1]?.error, null)
         resent += xs[1]?.records ?? 0
       }
@@ -151,11 +152,13 @@ describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputEx
     assert.equal(proxy.stats.recordsForwarded, 3000 - failedData.length, 'no record was sent twice')
     assert.equal(proxy.stats.putRecordsRequests, run.batches.length, 'one PutRecords per batch, no retry')
     assert.ok(run.batches.some((b) => b.produced === false))
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_THROTTLED: failedData.length })
     for (const batch of run.batches) {
       // A batch cut small (by --linger while the reader waited) may hold no 9th record at all.
       assert.equal(batch.produced, (batch.counts as Counts).failed === 0)
-      const errors = batch.errors as { error: string, records: number }[]
+      const errors = batch.errors as { error: string, code: string, targetCode: string | null, records: number }[]
       assert.deepEqual(errors.map((e) => e.records).reduce((a, b) => a + b, 0), (batch.counts as Counts).failed)
+      assert.ok(errors.every((e) => e.code === 'KPROD_THROTTLED' && e.targetCode === 'ProvisionedThroughputExceededException'), JSON.stringify(errors))
       assert.ok(errors.every((e) => /^error producing stream \S+ lane \d+: ProvisionedThroughputExceededException: Rate exceeded/.test(e.error)), JSON.stringify(errors))
     }
   })
@@ -208,6 +211,7 @@ describe('kprod --stream: request-level failures', () => {
     const failedExchanges = run.batches.flatMap(exchangesOf).filter((x) => x.error !== null)
     assert.equal(failedExchanges.length, 3)
     assert.ok(failedExchanges.every((x) => /^error producing stream \S+ lane \d+: InternalFailure: injected by fault-proxy \(HTTP 500/.test(x.error ?? '')), JSON.stringify(failedExchanges))
+    assert.deepEqual(failedExchanges.map((x) => x.errorCode), ['KPROD_BROKER', 'KPROD_BROKER', 'KPROD_BROKER'])
   })
 
   test('connections dropped on the first 3 PutRecords calls, then answered: delivered, each record once; exit 0', SLOW, async () => {
@@ -281,6 +285,7 @@ describe('kprod --stream: request-level failures', () => {
     assert.equal(run.code, 4, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: LINES, delivered: 0, failed: LINES, unknown: 0, skipped: 0, unsent: 0 })
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_CONNECTION_LOST: LINES })
     assert.equal(run.summary.failedOutputLines, LINES)
     assertSameMultiset(referenceLines(readFileSync(failedFile)), referenceLines(input), '--failed-output')
     // Request-level failures use up attempts: three exchanges per batch, all refused.
@@ -299,6 +304,7 @@ describe('kprod --stream: request-level failures', () => {
     assert.equal(run.code, 4, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: LINES, delivered: 0, failed: 0, unknown: LINES, skipped: 0, unsent: 0 })
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_BROKER: LINES })
     assertSameMultiset(referenceLines(readFileSync(failedFile)), referenceLines(input), '--failed-output')
     assert.equal(run.summary.requestErrors, 2 * run.batches.length)
     assert.equal(proxy.stats.requestsFaulted, 2 * run.batches.length)
@@ -313,6 +319,7 @@ describe('kprod --stream: request-level failures', () => {
     assert.equal(run.code, 4, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: LINES, delivered: 0, failed: 0, unknown: LINES, skipped: 0, unsent: 0 })
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_CONNECTION_LOST: LINES })
     assert.equal(run.summary.requestErrors, 2 * run.batches.length)
     assert.deepEqual(await stored('kinesalite', stream), [])
   })

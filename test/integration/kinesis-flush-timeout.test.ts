@@ -78,6 +78,8 @@ describe('kprod --stream --flush-timeout: the final flush has a deadline', () =>
     // At most --workers requests hang; the batches behind them were never sent.
     assert.ok(c.unknown > 0 && c.unknown <= 400, `unknown: ${c.unknown}`)
     assert.ok(c.unsent >= 300, `unsent: ${c.unsent}`)
+    assert.equal(run.summary.errorCode, 'KPROD_FLUSH_TIMEOUT')
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_FLUSH_TIMEOUT: 700 })
     assert.equal(run.summary.exitCode, 4)
     assert.equal(run.summary.signal, null)
     assert.equal(run.summary.error, '--flush-timeout of 1500 ms passed after end of input: 300 records delivered, 700 still pending (buffered, in flight or waiting for a retry) given up')

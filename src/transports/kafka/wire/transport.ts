@@ -226,7 +226,7 @@ export class KafkaWireTransport implements Transport {
       if (idempotence !== null && SEQUENCE_REFUSED.has(e.type)) {
         // The Java producer retries these after an epoch bump; the broker wrote nothing.
         idempotence.refused(batch.id, partition)
-        return { response, error: new KprodError('KPROD_BROKER', `${e.message}; retrying at a new producer epoch`, { retriable: true, cause: e }), records: null }
+        return { response, error: new KprodError('KPROD_BROKER', `${e.message}; retrying at a new producer epoch`, { retriable: true, targetCode: e.type, cause: e }), records: null }
       }
       return { response, error: fromBrokerError(e.type, e.message, e.retriable, e), records: null }
     }

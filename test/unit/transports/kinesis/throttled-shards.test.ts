@@ -145,5 +145,6 @@ test('without --shard-ordering: a throttled record\'s backoff holds no lane and 
   const x = p.resultWith('x')
   assert.deepEqual(x?.outcomes, ['delivered', 'delivered'])
   assert.deepEqual(x?.exchanges.map((e) => [e.attempt, e.records]), [[1, 2], [2, 1]])
-  assert.match(x?.exchanges[0]?.error ?? '', /1 of 2 records failed, the first with: ProvisionedThroughputExceededException/)
+  assert.match(x?.exchanges[0]?.error?.text ?? '', /1 of 2 records failed, the first with: ProvisionedThroughputExceededException/)
+  assert.equal(x?.exchanges[0]?.error?.code, 'KPROD_THROTTLED')
 })

@@ -1,8 +1,7 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { PassThrough, Writable } from 'node:stream'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Reporter, type ReporterOptions } from '../../../src/report/reporter.ts'
 import { FailedOutput } from '../../../src/report/failed-output.ts'
@@ -13,6 +12,7 @@ import { errorData, type ErrorCode, type ErrorData } from '../../../src/errors.t
 import { FakeClock } from '../../helpers/fake-clock.ts'
 import { contractProblems } from '../../helpers/schema.ts'
 import { positionsOf } from '../../helpers/positions.ts'
+import { tempDir } from '../../helpers/temp.ts'
 
 interface Harness {
   readonly reporter: Reporter
@@ -268,7 +268,7 @@ test('Reporter writes one summary when finish() is called twice', async () => {
 })
 
 test('Reporter counts unsent records and keeps them when kprod is interrupted', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'reporter'), 'failed.txt')
   const h = harness({ failedOutput: await FailedOutput.open(path) })
   const records = read(h, 3)
   h.reporter.unsent(records.map((r) => r.line), 3, 'KPROD_INTERRUPTED')
@@ -283,7 +283,7 @@ test('Reporter counts unsent records and keeps them when kprod is interrupted', 
 })
 
 test('Reporter writes every undelivered line byte for byte to the failed output', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'reporter'), 'failed.txt')
   const h = harness({ failedOutput: await FailedOutput.open(path) })
   const odd = [Buffer.from('a\rb'), Buffer.from([0xc3, 0x28, 0x00, 0x7a]), Buffer.from('ok')]
   const records = odd.map((line, i) => { h.reporter.lineRead(); return { line, key: null, value: line, lineNo: i + 1, readAt: h.clock.now() } })
@@ -308,9 +308,3 @@ test('Reporter keeps counting and finishes quietly when stdout is closed by its 
   // Quietly: nothing about stdout; only the cause of the failed line, counted.
   assert.deepEqual(h.warnings, ['kprod: 1 line failed: error producing topic logs partition *: failed'])
 })
-
-async function tempDir (t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kprod-reporter-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}

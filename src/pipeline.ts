@@ -5,7 +5,7 @@
 
 import type { Readable, Writable } from 'node:stream'
 import type { BatchConfig, Config, InputConfig, ProducerConfig } from './config/config.ts'
-import { ConfigError, KprodError, errorText, toKprodError } from './errors.ts'
+import { ConfigError, KprodError, errorData, errorText, toKprodError, type ErrorData } from './errors.ts'
 import type { InputRecord } from './record.ts'
 import { recordBytes, type Batch } from './batch/batch.ts'
 import { BatchBuilder } from './batch/builder.ts'
@@ -93,18 +93,18 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   reporter.start()
   deps.onStart?.(reporter)
   let exitCode: number = EXIT.ok
-  let error: string | null = null
+  let error: ErrorData | null = null
   // Reading stops on the first signal, or when the buffer is full under --when-full error.
   const inputStop = new AbortController()
   const pool = new ChunkPool({ chunkBytes: DEFAULT_HIGH_WATER_MARK, maxFreeBytes: POOL_FREE_BYTES, poison: deps.poisonReleasedInput === true })
   deps.stop.addEventListener('abort', () => inputStop.abort(deps.stop.reason), { once: true })
   const refuse = (batch: Batch): void => {
-    const full = `buffer full: ${batch.records.length} records not sent (--when-full ${config.producer.whenFull}, --buffer-records ${config.producer.bufferRecords}, --buffer-bytes ${config.producer.bufferBytes})`
+    const full = errorData('KPROD_BUFFER_FULL', `buffer full: ${batch.records.length} records not sent (--when-full ${config.producer.whenFull}, --buffer-records ${config.producer.bufferRecords}, --buffer-bytes ${config.producer.bufferBytes})`)
     const result = refusedResult(batch, config.target.name, full, deps.clock.now())
     reporter.droppedBatch(result)
     if (checkpoint !== null) followBatch(checkpoint, result)
     if (config.producer.whenFull === 'error' && !inputStop.signal.aborted) {
-      error = `${full}; reading stopped`
+      error = errorData(full.code, `${full.text}; reading stopped`)
       inputStop.abort('when-full')
     }
   }
@@ -119,19 +119,22 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
     builder.end()
     const flushTimeout = await drain(config.producer, deps, producer, reporter)
     if (flushTimeout !== null) {
-      deps.warn(`kprod: ${flushTimeout}`)
-      error = error === null ? flushTimeout : `${error}; ${flushTimeout}`
+      deps.warn(`kprod: ${flushTimeout.text}`)
+      // refuse() may have set it: TypeScript does not follow assignments in callbacks.
+      const before = error as ErrorData | null
+      error = before === null ? flushTimeout : errorData(before.code, `${before.text}; ${flushTimeout.text}`)
     }
     if (totals.partialLine !== null) {
+      // Reading stopped mid-line: on a signal, or when the buffer was full under --when-full error.
       reporter.lineRead()
-      reporter.unsent([totals.partialLine], 1)
+      reporter.unsent([totals.partialLine], 1, error?.code ?? 'KPROD_INTERRUPTED')
     }
     exitCode = reporter.exitCode()
   } catch (err) {
     const e = toKprodError(err)
-    error = errorText(e)
+    error = errorData(e.code, errorText(e))
     exitCode = exitCodeFor(e)
-    deps.warn(`kprod: ${error}`)
+    deps.warn(`kprod: ${error.text}`)
     builder?.end()
     producer?.abort(error)
   } finally {
@@ -142,8 +145,8 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   if (signal === 'SIGTERM') exitCode = EXIT.sigterm
   // After the drain: every line that got an outcome is in the last checkpoint.
   const checkpointReport = checkpoint === null ? null : await checkpoint.close()
-  await reporter.finish({ exitCode, signal, error, notes: deps.transport.notes, checkpoint: checkpointReport, idempotent: deps.transport.idempotent ?? null, dryRun: deps.transport.placement?.() ?? null })
-  const why = exitReason({ exitCode, counts: reporter.counts, signal, error })
+  await reporter.finish({ exitCode, signal, error: error?.text ?? null, errorCode: error?.code ?? null, notes: deps.transport.notes, checkpoint: checkpointReport, idempotent: deps.transport.idempotent ?? null, dryRun: deps.transport.placement?.() ?? null })
+  const why = exitReason({ exitCode, counts: reporter.counts, signal, error: error?.text ?? null })
   if (why !== null) deps.warn(why)
   return { exitCode }
 }
@@ -275,27 +278,27 @@ async function read (input: InputConfig, whenFull: ProducerConfig['whenFull'], d
       reporter.lineRead()
       const size = recordBytes(record)
       if (size > maxRecordBytes) {
-        reporter.skipped(record.lineNo, `line ${record.lineNo} is a record of ${size} bytes, over the ${maxRecordBytes}-byte limit of ${sizeLimitName}`, record.line)
+        reporter.skipped(record.lineNo, 'KPROD_RECORD_TOO_LARGE', `line ${record.lineNo} is a record of ${size} bytes, over the ${maxRecordBytes}-byte limit of ${sizeLimitName}`, record.line)
         checkpoint?.done(record.lineNo)
         return
       }
       const problem = router.refuse(record)
       if (problem !== null) {
-        reporter.skipped(record.lineNo, problem, record.line)
+        reporter.skipped(record.lineNo, 'KPROD_INVALID_RECORD', problem, record.line)
         checkpoint?.done(record.lineNo)
         return
       }
       const place = router.place(record)
       if (typeof place === 'string') {
-        reporter.skipped(record.lineNo, place, record.line)
+        reporter.skipped(record.lineNo, 'KPROD_INVALID_RECORD', place, record.line)
         checkpoint?.done(record.lineNo)
         return
       }
       builder.add(record, place.partition, place.pinned)
     },
-    skipped (lineNo, _origin, reason, line): void {
+    skipped (lineNo, _origin, reason, line, code): void {
       reporter.lineRead()
-      reporter.skipped(lineNo, reason, line)
+      reporter.skipped(lineNo, code, reason, line)
       checkpoint?.done(lineNo)
     },
     ready (): Promise<void> | undefined {
@@ -336,7 +339,7 @@ async function read (input: InputConfig, whenFull: ProducerConfig['whenFull'], d
  * end of input, only until --flush-timeout (when set). Either deadline gives up on what is still
  * pending through producer.abort(). Returns why a --flush-timeout ended the run, or null.
  */
-async function drain (settings: ProducerConfig, deps: PipelineDeps, producer: Producing, reporter: Reporter): Promise<string | null> {
+async function drain (settings: ProducerConfig, deps: PipelineDeps, producer: Producing, reporter: Reporter): Promise<ErrorData | null> {
   if (!deps.stop.aborted) {
     // Input ended normally; a later signal still gets its drain deadline.
     const stopped = new Promise<'stopped'>((resolve) => deps.stop.addEventListener('abort', () => resolve('stopped'), { once: true }))
@@ -356,7 +359,7 @@ async function drain (settings: ProducerConfig, deps: PipelineDeps, producer: Pr
     const settled = producer.drain().then(() => true)
     const gaveUp = new Promise<boolean>((resolve) => giveUp.signal.addEventListener('abort', () => resolve(false), { once: true }))
     if (!(await Promise.race([settled, gaveUp]))) {
-      producer.abort(deps.abort.aborted ? 'interrupted by a second signal' : `interrupted: --drain-timeout of ${settings.drainTimeoutMs} ms passed`)
+      producer.abort(errorData('KPROD_INTERRUPTED', deps.abort.aborted ? 'interrupted by a second signal' : `interrupted: --drain-timeout of ${settings.drainTimeoutMs} ms passed`))
       await producer.drain()
     }
   } finally {
@@ -381,11 +384,11 @@ function deadlineAfter (clock: Clock, ms: number): { passed: Promise<'deadline'>
  * last error), then the sent/remaining report for the summary. `remaining` counts every record
  * without a final outcome, so records waiting for a retry are included.
  */
-async function giveUpAtFlushTimeout (settings: ProducerConfig, producer: Producing, reporter: Reporter): Promise<string> {
+async function giveUpAtFlushTimeout (settings: ProducerConfig, producer: Producing, reporter: Reporter): Promise<ErrorData> {
   const remaining = producer.bufferedRecords
-  const reason = `--flush-timeout of ${settings.flushTimeoutMs} ms passed after end of input`
+  const reason = errorData('KPROD_FLUSH_TIMEOUT', `--flush-timeout of ${settings.flushTimeoutMs} ms passed after end of input`)
   producer.abort(reason)
   await producer.drain()
   const { delivered } = reporter.counts
-  return `${reason}: ${delivered} ${delivered === 1 ? 'record' : 'records'} delivered, ${remaining} still pending (buffered, in flight or waiting for a retry) given up`
+  return errorData(reason.code, `${reason.text}: ${delivered} ${delivered === 1 ? 'record' : 'records'} delivered, ${remaining} still pending (buffered, in flight or waiting for a retry) given up`)
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { EXIT_CODES } from '../src/exit-codes.ts'
+import { ERROR_CODES } from '../src/errors.ts'
 import { buildProgram } from '../src/cli/program.ts'
 import { renderMan } from '../scripts/man.ts'
 
@@ -124,6 +125,14 @@ test('man/kprod.1 is the page rendered from the option table (regenerate: node s
 
 test('the README names every exit code', () => {
   for (const code of Object.values(EXIT_CODES)) assert.match(README, new RegExp(`^\\| ${code} \\|`, 'm'))
+})
+
+test('the README and the output schema document every error code, and no other', () => {
+  const rows = [...README.matchAll(/^\| `(KPROD_[A-Z_]+)` \|/gm)].map((m) => m[1])
+  assert.deepEqual(rows, [...ERROR_CODES])
+  const schema = JSON.parse(SCHEMA) as { $defs: { errorCode: { enum: string[], description: string } } }
+  assert.deepEqual(schema.$defs.errorCode.enum, [...ERROR_CODES])
+  for (const code of ERROR_CODES) assert.match(schema.$defs.errorCode.description, new RegExp(`\\b${code}: `), code)
 })
 
 test('the README quick start is two commands, and .ci/run runs the same test command', () => {

@@ -3,7 +3,7 @@
 // or a skip, except an unterminated line cut off by abort, which is returned as partialLine.
 
 import type { Readable } from 'node:stream'
-import { KprodError, errorText } from '../errors.ts'
+import { KprodError, errorText, type ErrorCode } from '../errors.ts'
 import type { InputRecord, LineOrigin } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import { ChunkPool, type Chunk } from './chunk-pool.ts'
@@ -18,8 +18,11 @@ import { DEFAULT_HIGH_WATER_MARK, STDIN, openSource, sourceNames } from './sourc
 export interface InputSink {
   /** A parsed record; synchronous, must not throw. */
   record (record: InputRecord): void
-  /** A line that will never be sent. `line` is the raw bytes when known (null for over-long lines). */
-  skipped (lineNo: number, origin: LineOrigin, reason: string, line: Buffer | null): void
+  /**
+   * A line that will never be sent. `line` is the raw bytes when known (null for over-long lines);
+   * `code`: KPROD_RECORD_TOO_LARGE (over --max-line-bytes) or KPROD_INVALID_RECORD (unparsable).
+   */
+  skipped (lineNo: number, origin: LineOrigin, reason: string, line: Buffer | null, code: ErrorCode): void
   /** Called after each chunk; when it returns a promise, reading waits for it (backpressure). */
   ready (): Promise<void> | undefined
   /** A source starts: `index` in the sources list, `linesBefore` lines (all sources) come before its first line read. */
@@ -243,7 +246,7 @@ class LineRouter implements LineHandler {
     // A skipped line may be kept (--failed-output): a copy, when its chunk will be reused.
     const line = chunk === null ? bytes.subarray(start, end) : Buffer.from(bytes.subarray(start, end))
     // The reporter puts the file and line in front of every skip reason.
-    this.sink.skipped(lineNo, this.#origin(), parsed, line)
+    this.sink.skipped(lineNo, this.#origin(), parsed, line, 'KPROD_INVALID_RECORD')
   }
 
   overlong (bytes: number, cutOff = false): void {
@@ -253,7 +256,7 @@ class LineRouter implements LineHandler {
     const reason = cutOff
       ? `line ${lineNo} is at least ${bytes} bytes, over --max-line-bytes ${this.#maxLineBytes} (cut off when reading stopped)`
       : `line ${lineNo} is ${bytes} bytes, over --max-line-bytes ${this.#maxLineBytes}`
-    this.sink.skipped(lineNo, this.#origin(), reason, null)
+    this.sink.skipped(lineNo, this.#origin(), reason, null, 'KPROD_RECORD_TOO_LARGE')
   }
 
   #origin (): LineOrigin {

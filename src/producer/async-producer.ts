@@ -14,13 +14,13 @@
 // (so it still rotates).
 
 import { ANY_PARTITION, type Batch } from '../batch/batch.ts'
-import { KprodError } from '../errors.ts'
+import { KprodError, errorData, type ErrorData } from '../errors.ts'
 import { placeName, type Router, type SendResult, type Transport } from '../transports/transport.ts'
 import type { Outcome } from '../record.ts'
 import type { Clock } from '../util/clock.ts'
 import { BatchLedger, notSent, rejected, same } from './ledger.ts'
 import type { BatchResult } from './result.ts'
-import { backoffDelay, deliveryTimeoutText, startsInTime } from './retry-policy.ts'
+import { backoffDelay, deliveryTimeout, startsInTime } from './retry-policy.ts'
 import { LaneScheduler, type Lane } from './scheduler.ts'
 
 /** Settings of an AsyncProducer; the pipeline fills them from the validated Config. */
@@ -91,7 +91,7 @@ export class AsyncProducer {
   #bufferedBytes = 0
   #seq = 0
   /** Set once by abort(); from then on nothing starts and every enqueue ends at once. */
-  #abortReason: string | null = null
+  #abortReason: ErrorData | null = null
   #drainWaiters: (() => void)[] = []
   #roomWaiters: (() => void)[] = []
 
@@ -137,9 +137,10 @@ export class AsyncProducer {
     this.#bufferedBytes += batch.bytes
     if (this.#abortReason !== null) return this.#finish(job, this.#abortReason, same)
     if (batch.partition !== ANY_PARTITION && !this.#lanes.has(batch.partition)) {
-      return this.#finish(job, `no producer for partition ${batch.partition}`, notSent)
+      // The router places records only on its own partitions: reaching this is a kprod bug.
+      return this.#finish(job, errorData('KPROD_INTERNAL', `no producer for partition ${batch.partition}`), notSent)
     }
-    if (ledger.pending.length === 0) return this.#finish(job, 'empty batch: nothing to send', same)
+    if (ledger.pending.length === 0) return this.#finish(job, errorData('KPROD_INTERNAL', 'empty batch: nothing to send'), same)
     this.#lanes.wait(job)
     this.#pump()
   }
@@ -159,15 +160,16 @@ export class AsyncProducer {
   /**
    * Gives up on everything now, each batch getting its one result: never-sent records are
    * 'unsent', records of exchanges in flight 'unknown', records between attempts keep the
-   * outcome of their last error. Later enqueues get an 'unsent' result at once.
+   * outcome of their last error. Later enqueues get an 'unsent' result at once. `reason`'s code
+   * (KPROD_INTERRUPTED, KPROD_FLUSH_TIMEOUT, ...) becomes the code of every record it ends.
    */
-  abort (reason: string): void {
+  abort (reason: ErrorData): void {
     this.#abortReason ??= reason
     this.#lanes.clear()
     for (const job of [...this.#jobs]) {
       if (job.phase === 'done') continue
       if (job.phase === 'sending') {
-        const lost = new KprodError('KPROD_INTERRUPTED', `${reason} while the request was in flight`, { maybeWritten: true })
+        const lost = new KprodError(reason.code, `${reason.text} while the request was in flight`, { maybeWritten: true })
         this.#onSent(job, job.want, { response: null, error: lost, records: null })
       } else {
         this.#finish(job, reason, same)
@@ -181,7 +183,7 @@ export class AsyncProducer {
       const job = this.#lanes.next()
       if (job === null) break
       if (this.#o.clock.now() > job.deadline) {
-        this.#finish(job, deliveryTimeoutText(this.#o.deliveryTimeoutMs, job.attempts), notSent)
+        this.#finish(job, deliveryTimeout(this.#o.deliveryTimeoutMs, job.attempts), notSent)
       } else {
         this.#start(job, this.#lanes.lend(job))
       }
@@ -227,7 +229,7 @@ export class AsyncProducer {
     const delay = backoffDelay(job.attempts + 1, this.#o.retryBackoffMs, this.#o.retryBackoffMaxMs, this.#random)
     if (!startsInTime(this.#o.clock.now(), delay, job.deadline)) {
       this.#lanes.release(partition)
-      this.#finish(job, deliveryTimeoutText(this.#o.deliveryTimeoutMs, job.attempts), same)
+      this.#finish(job, deliveryTimeout(this.#o.deliveryTimeoutMs, job.attempts), same)
       return
     }
     const batch = job.ledger.batch
@@ -251,7 +253,7 @@ export class AsyncProducer {
   }
 
   /** Makes the batch final: pending records get `settle`d outcomes and `note` added to their error. */
-  #finish (job: Job, note: string | null, settle: (o: Outcome) => Outcome): void {
+  #finish (job: Job, note: ErrorData | null, settle: (o: Outcome) => Outcome): void {
     this.#buffered -= job.ledger.settle(note, settle)
     this.#bufferedBytes -= job.ledger.batch.bytes
     job.phase = 'done'

@@ -3,7 +3,7 @@
 // No clock and no scheduling: the producer tells it what happened and when.
 
 import { recordBytes, type Batch } from '../batch/batch.ts'
-import { KprodError, errorText } from '../errors.ts'
+import { KprodError, errorData, errorText, type ErrorData } from '../errors.ts'
 import type { Outcome } from '../record.ts'
 import { isDeliveredRun, type RecordResult, type SendResult } from '../transports/transport.ts'
 import { PositionTable } from './positions.ts'
@@ -39,7 +39,7 @@ export class BatchLedger {
   /** Where each delivered record landed. */
   positions: PositionTable
   /** One per record: the last error that touched it, notes appended; null once delivered. */
-  readonly errors: (string | null)[]
+  readonly errors: (ErrorData | null)[]
   /** Every exchange that carried records of this batch, in order. */
   exchanges: Exchange[] = []
 
@@ -50,7 +50,7 @@ export class BatchLedger {
     this.view = batch
     this.outcomes = new Array<Outcome>(n).fill('unsent')
     this.positions = new PositionTable(n)
-    this.errors = new Array<string | null>(n).fill(null)
+    this.errors = new Array<ErrorData | null>(n).fill(null)
   }
 
   /**
@@ -63,6 +63,9 @@ export class BatchLedger {
     const retry: number[] = []
     let failed = 0
     let first: KprodError | null = null
+    // Records failed by one error (the request's, or one shared per-record error) share its ErrorData.
+    let lastError: KprodError | null = null
+    let lastData: ErrorData | null = null
     const records = result.error === null ? result.records : null
     if (records !== null && isDeliveredRun(records) && records.count === pending.length) {
       // All delivered as one run: no per-record object. When the run is the whole batch (the
@@ -93,13 +96,17 @@ export class BatchLedger {
         first ??= r.error
         // Once an attempt may have written a record, a later definite failure cannot undo that.
         outcomes[i] = r.error.maybeWritten || outcomes[i] === 'unknown' ? 'unknown' : 'failed'
-        errors[i] = prefix + r.error.message
+        if (r.error !== lastError) {
+          lastError = r.error
+          lastData = errorData(r.error.code, prefix + r.error.message, r.error.targetCode)
+        }
+        errors[i] = lastData
         if (shouldRetry(r.error, at.attempt, maxAttempts)) retry.push(i)
       }
     }
-    let error: string | null = null
-    if (result.error !== null) error = prefix + result.error.message
-    else if (first !== null) error = `${prefix}${failed} of ${pending.length} records failed, the first with: ${first.message}`
+    let error: ErrorData | null = null
+    if (result.error !== null) error = lastData ?? errorData(result.error.code, prefix + result.error.message, result.error.targetCode)
+    else if (first !== null) error = errorData(first.code, `${prefix}${failed} of ${pending.length} records failed, the first with: ${first.message}`, first.targetCode)
     this.exchanges.push({
       attempt: at.attempt,
       partition: at.partition,
@@ -115,14 +122,30 @@ export class BatchLedger {
     return pending.length - retry.length
   }
 
-  /** Makes every pending record final: `settle` gives its outcome, `note` is added to its error. Returns how many. */
-  settle (note: string | null, settle: (o: Outcome) => Outcome): number {
+  /**
+   * Makes every pending record final: `settle` gives its outcome, `note` is added to its error and
+   * gives it its code (why kprod stopped trying). Returns how many.
+   */
+  settle (note: ErrorData | null, settle: (o: Outcome) => Outcome): number {
     const pending = this.pending
+    // Records that shared an error share the noted one too.
+    let previousOf: ErrorData | null = null
+    let noted: ErrorData | null = note
     for (let k = 0; k < pending.length; k++) {
       const i = pending[k] as number
       this.outcomes[i] = settle(this.outcomes[i] as Outcome)
+      if (note === null) continue
       const previous = this.errors[i] ?? null
-      if (note !== null) this.errors[i] = previous === null ? note : `${previous}; ${note}`
+      if (previous === null) {
+        this.errors[i] = note
+        continue
+      }
+      if (previous !== previousOf) {
+        previousOf = previous
+        // The target's last word on the record stays beside the code of why kprod stopped.
+        noted = errorData(note.code, `${previous.text}; ${note.text}`, previous.targetCode)
+      }
+      this.errors[i] = noted
     }
     this.pending = []
     return pending.length
@@ -134,7 +157,7 @@ export class BatchLedger {
    * promoted, so it is not freed before the next full collection, while what the answers added
    * (positions, exchanges) is young and would be copied and promoted by every scavenge until then.
    */
-  result (target: string, note: string | null, begin: number, complete: number): BatchResult {
+  result (target: string, note: ErrorData | null, begin: number, complete: number): BatchResult {
     const { batch, exchanges, outcomes } = this
     const last = exchanges[exchanges.length - 1]
     const result: BatchResult = {

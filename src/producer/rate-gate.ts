@@ -6,6 +6,7 @@
 // Retries are not gated: a batch passes the gate once.
 
 import type { Batch } from '../batch/batch.ts'
+import type { ErrorData } from '../errors.ts'
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import type { AsyncProducer } from './async-producer.ts'
 import { RateLimiter, type RateLimit } from './rate-limiter.ts'
@@ -66,7 +67,7 @@ export class RateGate implements Producing {
     await this.#o.producer.drain()
   }
 
-  abort (reason: string): void {
+  abort (reason: ErrorData): void {
     this.#aborted = true
     this.#o.producer.abort(reason)
     if (this.#timer !== null) this.#o.clock.clearTimeout(this.#timer)

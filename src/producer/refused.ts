@@ -2,11 +2,12 @@
 // error): zero exchanges, every record failed with the reason, so it is counted like any other.
 
 import type { Batch } from '../batch/batch.ts'
+import type { ErrorData } from '../errors.ts'
 import type { Outcome } from '../record.ts'
 import { noPositions } from './positions.ts'
 import type { BatchResult } from './result.ts'
 
-export function refusedResult (batch: Batch, target: string, reason: string, now: number): BatchResult {
+export function refusedResult (batch: Batch, target: string, reason: ErrorData, now: number): BatchResult {
   const n = batch.records.length
   return {
     batch,
@@ -17,7 +18,7 @@ export function refusedResult (batch: Batch, target: string, reason: string, now
     produced: false,
     outcomes: new Array<Outcome>(n).fill('failed'),
     positions: noPositions(n),
-    errors: new Array<string>(n).fill(reason),
+    errors: new Array<ErrorData>(n).fill(reason),
     begin: now,
     complete: now
   }

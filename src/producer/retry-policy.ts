@@ -2,7 +2,7 @@
 // how long to wait before it, and whether that attempt could still start before the delivery
 // deadline. No timers and no clock here: the producer passes every input in.
 
-import type { KprodError } from '../errors.ts'
+import { errorData, type ErrorData, type KprodError } from '../errors.ts'
 
 /**
  * Milliseconds to sleep before attempt number `attempt` (2 = the first retry; 0 for attempt 1).
@@ -33,7 +33,10 @@ export function startsInTime (now: number, delayMs: number, deadline: number): b
   return now + delayMs <= deadline
 }
 
-/** The text appended to a record's last error when its delivery deadline stops further attempts. */
-export function deliveryTimeoutText (deliveryTimeoutMs: number, attempts: number): string {
-  return `delivery timeout of ${deliveryTimeoutMs} ms exceeded after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`
+/**
+ * Appended to a record's last error when its delivery deadline stops further attempts; its code
+ * (KPROD_DELIVERY_TIMEOUT) becomes the record's.
+ */
+export function deliveryTimeout (deliveryTimeoutMs: number, attempts: number): ErrorData {
+  return errorData('KPROD_DELIVERY_TIMEOUT', `delivery timeout of ${deliveryTimeoutMs} ms exceeded after ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}`)
 }

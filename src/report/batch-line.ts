@@ -1,9 +1,11 @@
 // Turns one BatchResult into its `batch` output line. The line stays small whatever the batch
-// size: outcomes are counts and errors are distinct strings, never per-record arrays.
+// size: outcomes are counts and errors are distinct strings (each with its code), never
+// per-record arrays.
 // Field meanings are documented in schema/output.schema.json.
 
 import type { BatchResult, Exchange } from '../producer/result.ts'
 import type { CutReason } from '../batch/batch.ts'
+import type { ErrorCode, ErrorData } from '../errors.ts'
 import { isoTime } from '../util/clock.ts'
 import { SCHEMA_VERSION } from './schema-version.ts'
 import { zeroOutcomes, type OutcomeCounts } from './counters.ts'
@@ -31,6 +33,16 @@ export interface ExchangeLine {
   readonly complete: string
   readonly response: Readonly<Record<string, unknown>> | null
   readonly error: string | null
+  readonly errorCode: ErrorCode | null
+}
+
+/** One distinct error of a batch's records not delivered, its codes, and how many records ended with it. */
+export interface ErrorCount {
+  readonly error: string
+  readonly code: ErrorCode
+  /** The target's own name for the error, or null. */
+  readonly targetCode: string | null
+  readonly records: number
 }
 
 /** The `batch` line: one per batch, once, when it is delivered or has finally failed. */
@@ -59,7 +71,8 @@ export interface BatchLine {
   readonly firstDelivered: LinePosition | null
   readonly lastDelivered: LinePosition | null
   readonly producerError: string | null
-  readonly errors: readonly { readonly error: string, readonly records: number }[]
+  readonly producerErrorCode: ErrorCode | null
+  readonly errors: readonly ErrorCount[]
   readonly errorsOmitted: number
   readonly exchanges: readonly ExchangeLine[]
 }
@@ -93,8 +106,9 @@ export function batchLine (result: BatchResult): BatchLine {
     counts: scan.outcomes,
     firstDelivered: positionAt(result, scan.firstDelivered),
     lastDelivered: positionAt(result, scan.lastDelivered),
-    producerError: textOrNull(result.producerError),
-    errors: [...scan.errors].map(([error, n]) => ({ error, records: n })),
+    producerError: result.producerError?.text ?? null,
+    producerErrorCode: result.producerError?.code ?? null,
+    errors: [...scan.errors.values()],
     errorsOmitted: scan.errorsOmitted,
     exchanges: result.exchanges.map(exchangeLine)
   }
@@ -109,7 +123,8 @@ function exchangeLine (x: Exchange): ExchangeLine {
     begin: isoTime(x.begin),
     complete: isoTime(x.complete),
     response: x.response ?? null,
-    error: textOrNull(x.error)
+    error: x.error?.text ?? null,
+    errorCode: x.error?.code ?? null
   }
 }
 
@@ -118,7 +133,8 @@ interface Scan {
   firstDelivered: number
   lastDelivered: number
   maxReadAt: number | null
-  errors: Map<string, number>
+  /** By error text: records of one batch that share a text share its code. */
+  errors: Map<string, { error: string, code: ErrorCode, targetCode: string | null, records: number }>
   errorsOmitted: number
   shards: Set<string>
 }
@@ -148,11 +164,11 @@ function scanRecords (result: BatchResult): Scan {
       if (shardId !== undefined) s.shards.add(shardId)
       continue
     }
-    const error = textOrNull(result.errors[i] ?? result.producerError)
+    const error: ErrorData | null = result.errors[i] ?? result.producerError
     if (error === null) continue
-    const seen = s.errors.get(error)
-    if (seen !== undefined) s.errors.set(error, seen + 1)
-    else if (s.errors.size < MAX_DISTINCT_ERRORS) s.errors.set(error, 1)
+    const seen = s.errors.get(error.text)
+    if (seen !== undefined) seen.records++
+    else if (s.errors.size < MAX_DISTINCT_ERRORS) s.errors.set(error.text, { error: error.text, code: error.code, targetCode: error.targetCode, records: 1 })
     else s.errorsOmitted++
   }
   return s
@@ -167,11 +183,4 @@ function positionAt (result: BatchResult, i: number): LinePosition | null {
     position: at?.position ?? null,
     shardId: at?.shardId ?? null
   }
-}
-
-/** Errors go out as strings or null, never `{}`, even if a producer hands over an Error object. */
-function textOrNull (value: unknown): string | null {
-  if (value === null || value === undefined) return null
-  if (typeof value === 'string') return value
-  return value instanceof Error ? value.message : String(value)
 }

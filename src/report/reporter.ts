@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream'
 import type { BatchResult } from '../producer/result.ts'
 import { recordBytes } from '../batch/batch.ts'
-import { errorText } from '../errors.ts'
+import { errorText, type ErrorCode } from '../errors.ts'
 import type { Clock, TimerHandle } from '../util/clock.ts'
 import { batchLine } from './batch-line.ts'
 import { CauseTally } from './causes.ts'
@@ -65,6 +65,8 @@ export class Reporter {
   #finished: Promise<void> | null = null
   /** Why lines were not delivered, told on stderr at exit: one line per cause with its count. */
   readonly #causes = new CauseTally()
+  /** Lines not delivered by the code of why, for the summary. */
+  readonly #undelivered = new Map<ErrorCode, number>()
 
   constructor (options: ReporterOptions) {
     this.#o = options
@@ -88,9 +90,10 @@ export class Reporter {
     this.#inputBytes += bytes
   }
 
-  /** A line that will never be sent (too long, unparsable, empty when skipping empties). */
-  skipped (lineNo: number, reason: string, line: Buffer | null): void {
+  /** A line that will never be sent (too long, unparsable, empty when skipping empties); `code` says which. */
+  skipped (lineNo: number, code: ErrorCode, reason: string, line: Buffer | null): void {
     const n = ++this.#t.skipped
+    this.#countUndelivered(code, 1)
     if (line !== null) this.#o.failedOutput?.write(line)
     if (n <= SKIP_WARN_FIRST) {
       const more = n === SKIP_WARN_FIRST ? ` (further skipped lines are counted in one warning per ${SKIP_WARN_EVERY})` : ''
@@ -100,9 +103,10 @@ export class Reporter {
     if (++this.#skipsUnwarned === SKIP_WARN_EVERY) this.#warnSkips(`the last was ${this.#locate(lineNo)}: ${withoutLineNo(reason, lineNo)}`)
   }
 
-  /** Records never handed to the producer (interrupt). Their lines were counted by lineRead(). */
-  unsent (lines: readonly Buffer[], count: number): void {
+  /** Records never handed to the producer (interrupt), for the reason `code`. Their lines were counted by lineRead(). */
+  unsent (lines: readonly Buffer[], count: number, code: ErrorCode): void {
     this.#t.unsent += count
+    this.#countUndelivered(code, count)
     const out = this.#o.failedOutput
     if (out !== null) for (const line of lines) out.write(line)
   }
@@ -168,6 +172,7 @@ export class Reporter {
       started: this.#started,
       ended: o.clock.now(),
       totals: this.#t,
+      undeliveredByCode: Object.fromEntries(this.#undelivered),
       latency: { p50: this.#latency.percentile(50), p99: this.#latency.percentile(99), max: this.#latency.max },
       failedOutputLines: o.failedOutput?.count ?? null,
       end: { ...end, notes },
@@ -202,7 +207,10 @@ export class Reporter {
       if (outcome !== 'delivered') {
         t[outcome]++
         failedOutput?.write(record.line)
-        this.#causes.add(outcome, result.errors[i] ?? result.producerError)
+        const error = result.errors[i] ?? result.producerError
+        this.#causes.add(outcome, error?.text ?? null)
+        // No error recorded for a record not delivered is a producer bug.
+        this.#countUndelivered(error?.code ?? 'KPROD_INTERNAL', 1)
         continue
       }
       t.delivered++
@@ -217,6 +225,10 @@ export class Reporter {
       }
     }
     this.#latency.record(runMs, run)
+  }
+
+  #countUndelivered (code: ErrorCode, n: number): void {
+    this.#undelivered.set(code, (this.#undelivered.get(code) ?? 0) + n)
   }
 
   #schedule (): void {

@@ -2,5 +2,5 @@
 // `schemaVersion`. Bumped on any change a parser would notice; the README's Output section lists
 // what each version changed.
 
-/** 2: the outcome counts are named `counts` in every line type (batch `outcomes` and stats `totals` before). */
-export const SCHEMA_VERSION = 2
+/** 3: every error carries its code, and the summary counts undelivered lines by code (2: `counts` in every line type). */
+export const SCHEMA_VERSION = 3

@@ -2,6 +2,7 @@
 // counters and the clock. Shapes are nested (counts in one object) and documented in
 // schema/output.schema.json.
 
+import type { ErrorCode } from '../errors.ts'
 import { isoTime } from '../util/clock.ts'
 import { SCHEMA_VERSION } from './schema-version.ts'
 import { OUTCOMES, accounted, lineCounts, tallyDelta, type LineCounts, type Tally } from './counters.ts'
@@ -45,6 +46,8 @@ export interface SummaryEnd {
   readonly exitCode: number
   readonly signal: string | null
   readonly error: string | null
+  /** The code of `error`; null when error is. */
+  readonly errorCode: ErrorCode | null
   readonly notes: readonly string[]
   /** Null or absent without --checkpoint. */
   readonly checkpoint?: CheckpointSummary | null
@@ -72,6 +75,7 @@ export interface SummaryLine extends Rates {
   readonly ended: string
   readonly elapsedMs: number
   readonly counts: Readonly<LineCounts>
+  readonly undeliveredByCode: UndeliveredByCode
   readonly batches: number
   readonly exchanges: number
   readonly requestErrors: number
@@ -83,11 +87,15 @@ export interface SummaryLine extends Rates {
   readonly exitCode: number
   readonly signal: string | null
   readonly error: string | null
+  readonly errorCode: ErrorCode | null
   readonly notes: readonly string[]
   readonly idempotent: boolean | null
   readonly invariantHolds: boolean
   readonly dryRun?: DryRunField
 }
+
+/** Lines not delivered (failed, unknown, skipped, unsent) by the code of why; the values add up to those four counts. */
+export type UndeliveredByCode = Readonly<Partial<Record<ErrorCode, number>>>
 
 export interface StatsInput {
   readonly now: number
@@ -124,6 +132,7 @@ export interface SummaryInput {
   readonly started: number
   readonly ended: number
   readonly totals: Readonly<Tally>
+  readonly undeliveredByCode: UndeliveredByCode
   readonly latency: SummaryLine['latencyMs']
   readonly failedOutputLines: number | null
   readonly end: SummaryEnd
@@ -142,6 +151,7 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     ended: isoTime(s.ended),
     elapsedMs,
     counts: lineCounts(t),
+    undeliveredByCode: sortedByKey(s.undeliveredByCode),
     batches: t.batches,
     exchanges: t.exchanges,
     requestErrors: t.requestErrors,
@@ -154,6 +164,7 @@ export function summaryLine (s: SummaryInput): SummaryLine {
     exitCode: s.end.exitCode,
     signal: s.end.signal,
     error: s.end.error,
+    errorCode: s.end.error === null ? null : s.end.errorCode,
     notes: [...s.end.notes],
     idempotent: s.end.idempotent ?? null,
     invariantHolds: s.invariantHolds,
@@ -166,6 +177,10 @@ export function invariantProblem (t: Readonly<Tally>): string | null {
   const sum = accounted(t)
   if (sum === t.read) return null
   return `Accounting invariant broken: read ${t.read} lines but ${OUTCOMES.map((o) => `${o} ${t[o]}`).join(' + ')} = ${sum}`
+}
+
+function sortedByKey (byCode: UndeliveredByCode): UndeliveredByCode {
+  return Object.fromEntries(Object.entries(byCode).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0))
 }
 
 const MIB = 1024 * 1024

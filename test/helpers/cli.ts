@@ -31,6 +31,25 @@ export interface CliOptions {
   readonly onSpawn?: (child: ChildProcess) => void
 }
 
+/**
+ * Runs a bash command line (for what kprod meets only through a shell: `cat file | kprod`, a
+ * closed stdin with `<&-`) and collects its exit code, stdout and stderr; its stdin is ignored.
+ */
+export async function bash (script: string, env: Readonly<Record<string, string>> = {}): Promise<{ code: number | null, stdout: string, stderr: string }> {
+  const child = spawn('bash', ['-c', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  return { code, stdout, stderr }
+}
+
+/** What a failed assertion on a run shows: the start of its stderr and its summary line. */
+export function why (run: CliRun): string {
+  return `stderr: ${run.stderr.slice(0, 4000)}\nsummary: ${JSON.stringify(run.summary)}`
+}
+
 export function kprod (args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   const stdinFd = options.stdinFile === undefined ? null : openSync(options.stdinFile, 'r')
   const child = spawn(process.execPath, [BIN, ...args], {

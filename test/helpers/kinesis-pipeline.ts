@@ -79,5 +79,5 @@ export async function kinesisPipeline (setup: KinesisPipelineSetup = {}) {
     clock,
     onBatch: (b) => producer.enqueue(b)
   })
-  return { clock, fake, transport, producer, builder, results }
+  return { clock, fake, transport, router, producer, builder, results }
 }

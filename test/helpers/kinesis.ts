@@ -14,7 +14,9 @@ import {
   KinesisClient, ListShardsCommand, type Shard
 } from '@aws-sdk/client-kinesis'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import type { FaultProxy } from './fault-proxy.ts'
+import type { Readable } from 'node:stream'
+import { kprod, type CliRun } from './cli.ts'
+import { startFaultProxy, type FaultProxy } from './fault-proxy.ts'
 import { ROOT } from './kafka.ts'
 
 const run = promisify(execFile)
@@ -209,19 +211,49 @@ export async function readStream (endpoint: string, stream: string): Promise<Sto
 }
 
 /**
- * For a test file that needs emulators of its own: points the helpers at a private
- * KPROD_KINESIS_HOME, makes a scratch folder, and after the file closes the fault proxies pushed
- * onto `proxies`, stops its emulators and removes the folder.
+ * For a test file that needs emulators of its own: points the helpers (which run
+ * scripts/local-kinesis with this process's environment) at a private KPROD_KINESIS_HOME, and
+ * after the file stops its emulators and removes that folder.
  */
-export function privateKinesisFixture (name: string): { readonly work: string, readonly proxies: FaultProxy[] } {
+export function privateKinesisHome (name: string): string {
   const home = mkdtempSync(join(tmpdir(), `kprod-${name}-`))
   process.env.KPROD_KINESIS_HOME = home
+  after(async () => {
+    await localKinesisScript(['down'], home)
+    rmSync(home, { recursive: true, force: true })
+  })
+  return home
+}
+
+/**
+ * privateKinesisHome() and a scratch folder; after the file, closes the fault proxies pushed onto
+ * `proxies` and removes the folder.
+ */
+export function privateKinesisFixture (name: string): { readonly work: string, readonly proxies: FaultProxy[] } {
   const work = mkdtempSync(join(tmpdir(), `kprod-${name}-files-`))
   const proxies: FaultProxy[] = []
+  // Registered first, so it runs first: the proxies close before their emulators stop.
   after(async () => {
     for (const p of proxies) await p.close()
-    await localKinesisScript(['down'], home)
     rmSync(work, { recursive: true, force: true })
   })
+  privateKinesisHome(name)
   return { work, proxies }
+}
+
+/**
+ * A stream of `shards` on `impl`'s emulator behind a fresh fault proxy (passing everything until
+ * told otherwise), pushed onto `proxies` (privateKinesisFixture's) so it is closed after the file.
+ */
+export async function proxiedStream (proxies: FaultProxy[], impl: KinesisImpl = 'kinesalite', shards = 2): Promise<{ endpoint: string, stream: string, proxy: FaultProxy }> {
+  const kinesis = await localKinesis(impl)
+  const stream = await kinesis.createStream({ shards })
+  const proxy = await startFaultProxy(kinesis.endpoint, { mode: 'pass' })
+  proxies.push(proxy)
+  return { endpoint: kinesis.endpoint, stream, proxy }
+}
+
+/** kprod --stream S through `proxy`, with the emulators' fake credentials and region. */
+export function putThrough (proxy: FaultProxy, stream: string, args: readonly string[], input: Buffer | Readable): Promise<CliRun> {
+  return kprod(['--stream', stream, '--endpoint', proxy.url, '--no-progress', ...args], { input, env: KINESIS_TEST_ENV, timeoutMs: 240_000 })
 }

@@ -4,29 +4,20 @@
 // Kinesis (kinesalite): the per-shard counts equal where a real run's records landed, and the
 // dry-run stream holds nothing.
 
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { kprod, type CliRun, why } from '../helpers/cli.ts'
 import { consumeAll, sharedKafka, type Cluster } from '../helpers/kafka.ts'
-import { KINESIS_TEST_ENV, localKinesis, localKinesisScript, readStream } from '../helpers/kinesis.ts'
+import { KINESIS_TEST_ENV, localKinesis, privateKinesisHome, readStream } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
 const exec = promisify(execFile)
-const home = mkdtempSync(join(tmpdir(), 'kprod-dry-run-'))
-process.env.KPROD_KINESIS_HOME = home
-after(async () => {
-  await localKinesisScript(['down'], home)
-  rmSync(home, { recursive: true, force: true })
-})
+privateKinesisHome('dry-run')
 let kafka: Cluster
 before(async () => { kafka = await sharedKafka() })
 
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 4000)}\nsummary: ${JSON.stringify(run.summary)}`
 const LINES = 2000
 const keyed = Array.from({ length: LINES }, (_, i) => `user-${i % 357}\tvalue ${i}\n`).join('')
 

@@ -4,11 +4,10 @@
 
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { linkSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BIN, kprod } from '../helpers/cli.ts'
+import { BIN, bash, kprod } from '../helpers/cli.ts'
 import { sharedKafka, type Cluster } from '../helpers/kafka.ts'
 
 let kafka: Cluster
@@ -34,12 +33,7 @@ for (const client of CLIENTS) {
 test('a closed stdin (<&-) exits 0 with the same warning', async () => {
   const topic = await kafka.topic()
   const script = `exec node ${JSON.stringify(BIN)} --brokers ${kafka.bootstrap} --topic ${topic} --no-progress <&-`
-  const child = spawn('bash', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
-  child.stderr.on('data', (c: Buffer) => { err += c.toString() })
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  const { code, stdout: out, stderr: err } = await bash(script)
   assert.equal(code, 0, err)
   assert.match(err, /no input: stdin was empty or closed/)
   assert.match(out, /"type":"summary"/)

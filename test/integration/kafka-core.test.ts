@@ -134,6 +134,7 @@ test('an unreachable broker exits 3 within the connect timeout with an error nam
   assert.match(run.stderr, /--connect-timeout/)
   assert.ok(elapsed < 2000 + 5000, `took ${elapsed} ms`)
   assert.equal(run.summary.exitCode, 3)
+  assert.equal(run.summary.errorCode, 'KPROD_CONNECT')
   assert.equal(counts(run.summary).delivered, 0)
 })
 
@@ -144,6 +145,8 @@ test('a topic that does not exist exits 3 at start and is not created', async ()
 
   assert.equal(run.code, 3, run.stderr)
   assert.match(run.stderr, new RegExp(`topic '${topic}' does not exist`))
+  assert.equal(run.summary.errorCode, 'KPROD_TARGET_NOT_FOUND')
+  for (const line of run.lines) assert.deepEqual(validateLine(line), [], JSON.stringify(line).slice(0, 300))
   const { stdout } = await exec('kcat', ['-L', '-b', kafka.bootstrap, '-t', topic])
   assert.doesNotMatch(stdout, /partition 0,/)
 })
@@ -167,6 +170,12 @@ test('a topic deleted mid-run: each later batch makes exactly --attempts exchang
   const exchanges = failed[0]!.exchanges as Array<Record<string, unknown>>
   assert.deepEqual(exchanges.map((e) => e.attempt), [1, 2, 3])
   assert.ok(exchanges.every((e) => typeof e.error === 'string' && (e.error as string).startsWith(`error producing topic ${topic} partition 0: `)))
+  // --attempts ran out: the records' code is their last exchange's.
+  const last = exchanges.at(-1)!
+  assert.match(String(last.errorCode), /^KPROD_/)
+  assert.deepEqual((failed[0]!.errors as Array<{ code: string }>).map((e) => e.code), [last.errorCode])
+  assert.deepEqual(run.summary.undeliveredByCode, { [String(last.errorCode)]: 2 })
+  for (const line of run.lines) assert.deepEqual(validateLine(line), [], JSON.stringify(line).slice(0, 300))
   const c = counts(run.summary)
   assert.equal(c.delivered, 2)
   assert.equal(c.failed! + c.unknown!, 2)

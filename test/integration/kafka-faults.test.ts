@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream'
 import { kprod } from '../helpers/cli.ts'
 import { consumeAll, privateKafka, type Cluster } from '../helpers/kafka.ts'
 import { referenceLines } from '../helpers/data.ts'
+import { contractProblems } from '../helpers/schema.ts'
 
 let kafka: Cluster | null = null
 after(async () => { await kafka?.down() })
@@ -47,6 +48,16 @@ test('broker stopped past the delivery deadline: failed lines are in --failed-ou
   assert.equal(c.read, 2000)
   assert.equal(c.read, c.delivered! + c.failed! + c.unknown! + c.skipped! + c.unsent!)
   assert.ok(c.failed! + c.unknown! >= 1000, `failed ${c.failed}, unknown ${c.unknown}`)
+  for (const l of run.lines) assert.deepEqual(contractProblems(l), [], JSON.stringify(l).slice(0, 500))
+  // The deadline ended the retries of every line not delivered: that is their code; each failed
+  // exchange keeps the code of what went wrong on the wire.
+  assert.deepEqual(run.summary.undeliveredByCode, { KPROD_DELIVERY_TIMEOUT: c.failed! + c.unknown! })
+  const undelivered = run.batches.flatMap((b) => b.errors as Array<{ error: string, code: string }>)
+  assert.ok(undelivered.every((e) => e.code === 'KPROD_DELIVERY_TIMEOUT' && /delivery timeout of 4000 ms exceeded/.test(e.error)), JSON.stringify(undelivered.slice(0, 3)))
+  const failedExchanges = run.batches.flatMap((b) => b.exchanges as Array<{ error: string | null, errorCode: string | null }>).filter((x) => x.error !== null)
+  assert.ok(failedExchanges.length > 0)
+  const wireCodes = new Set(failedExchanges.map((x) => x.errorCode))
+  assert.ok([...wireCodes].every((code) => code === 'KPROD_CONNECTION_LOST' || code === 'KPROD_REQUEST_TIMEOUT' || code === 'KPROD_BROKER'), [...wireCodes].join(', '))
 
   const expectedLines = referenceLines(Buffer.from(chunk(1, 2000), 'latin1')).map((b) => b.toString('latin1'))
   const failedLines = referenceLines(readFileSync(failedFile)).map((b) => b.toString('latin1'))

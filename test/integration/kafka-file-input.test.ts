@@ -7,11 +7,10 @@
 
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BIN, kprod, type CliRun } from '../helpers/cli.ts'
+import { BIN, bash, kprod, type CliRun } from '../helpers/cli.ts'
 import { consumeAll, sharedKafka, type Cluster } from '../helpers/kafka.ts'
 import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
 
@@ -80,12 +79,7 @@ test('a keyed file through `cat |` (a pipe on stdin, read into reused chunks) re
   const args = ['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--no-batch-lines',
     '--key-separator', '\\t', '--buffer-records', '2000', '--batch-records', '100']
   const script = `cat ${JSON.stringify(file)} | ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} ${args.map((a) => JSON.stringify(a)).join(' ')}`
-  const child = spawn('bash', ['-c', script], { env: { ...process.env, KPROD_DEBUG_POISON: '1' }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let out = ''
-  let err = ''
-  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
-  child.stderr.on('data', (c: Buffer) => { err += c.toString() })
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+  const { code, stdout: out, stderr: err } = await bash(script, { KPROD_DEBUG_POISON: '1' })
   assert.equal(code, 0, err)
   const summary = JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { counts: Record<string, number> }
   assert.equal(summary.counts.delivered, 60_000)

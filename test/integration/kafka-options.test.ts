@@ -1,6 +1,7 @@
 // Producer and input options against a real broker: acks 0/1/all, gzip, CreateTime = read
 // time, and lines that can never be sent (too long, too large for the topic, no key separator,
-// empty) skipped with their line numbers while the rest is delivered.
+// empty) skipped with their line numbers while the rest is delivered; each way a line is not
+// delivered carries its error code in the JSON lines.
 
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,6 +12,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { kprod } from '../helpers/cli.ts'
 import { consumeAll, sharedKafka, type Cluster } from '../helpers/kafka.ts'
+import { contractProblems } from '../helpers/schema.ts'
 
 const exec = promisify(execFile)
 let kafka: Cluster
@@ -18,6 +20,9 @@ before(async () => { kafka = await sharedKafka() })
 
 const counts = (summary: Record<string, unknown>): Record<string, number> => summary.counts as Record<string, number>
 const lines = (n: number, tag: string): string => Array.from({ length: n }, (_, i) => `${tag} ${i}\n`).join('')
+const validLines = (run: { lines: readonly Record<string, unknown>[] }): void => {
+  for (const line of run.lines) assert.deepEqual(contractProblems(line), [], JSON.stringify(line).slice(0, 500))
+}
 
 for (const acks of ['all', '1', '0']) {
   test(`--acks ${acks} delivers every line${acks === '0' ? ', with offsets unknown' : ''}`, async () => {
@@ -76,6 +81,8 @@ test('lines that can never be sent are skipped with their line numbers; the rest
   assert.match(run.stderr, /stdin:3: skipped: the line is \d+ bytes, over --max-line-bytes 150/)
   assert.match(run.stderr, /stdin:4: skipped: the line is empty/)
   assert.match(run.stderr, /stdin:5: skipped: the line is \d+ bytes, over --max-line-bytes 150/)
+  assert.deepEqual(run.summary.undeliveredByCode, { KPROD_INVALID_RECORD: 2, KPROD_RECORD_TOO_LARGE: 2 })
+  validLines(run)
   const values = (await consumeAll(kafka.bootstrap, topic)).map((r) => `${String(r.key)}=${r.value.toString()}`)
   assert.deepEqual(values, ['k1=ok-1', 'k6=ok-6'])
   // Skipped lines kprod holds are written back; over-long lines are never buffered, so they cannot be.
@@ -87,7 +94,8 @@ test('-q prints the summary line only, with the counts, even with stats and batc
   const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '-q', '--stats-interval', '1', '--batch-records', '1'], { input: 'a\nb\nc\n' })
   assert.equal(run.code, 0, run.stderr)
   assert.deepEqual(run.lines.map((l) => l.type), ['summary'])
-  assert.equal(run.summary.schemaVersion, 2)
+  assert.equal(run.summary.schemaVersion, 3)
+  assert.deepEqual(run.summary.undeliveredByCode, {})
   assert.deepEqual([counts(run.summary).read, counts(run.summary).delivered], [3, 3])
   assert.equal((await consumeAll(kafka.bootstrap, topic)).length, 3)
 })
@@ -118,6 +126,7 @@ test('a record over the topic\'s max.message.bytes is skipped, naming the limit,
   assert.equal(run.code, 4, run.stderr)
   assert.deepEqual([counts(run.summary).delivered, counts(run.summary).skipped], [2, 1])
   assert.match(run.stderr, /stdin:2: skipped: the line is a record of 5000 bytes, over the \d+-byte limit of topic/)
+  assert.deepEqual(run.summary.undeliveredByCode, { KPROD_RECORD_TOO_LARGE: 1 })
   assert.ok(run.batches.every((b) => b.produced === true), 'no batch was poisoned by the large record')
 })
 
@@ -152,6 +161,10 @@ test('--when-full drop fails and counts whole batches while the buffer is full, 
   const refused = run.batches.find((b) => b.produced === false)!
   assert.deepEqual(refused.exchanges, [])
   assert.match(String(refused.producerError), /buffer full: 100 records not sent \(--when-full drop, --buffer-records 200, --buffer-bytes 16777216\)/)
+  assert.equal(refused.producerErrorCode, 'KPROD_BUFFER_FULL')
+  assert.deepEqual(refused.errors, [{ error: refused.producerError, code: 'KPROD_BUFFER_FULL', targetCode: null, records: 100 }])
+  assert.deepEqual(run.summary.undeliveredByCode, { KPROD_BUFFER_FULL: c.failed })
+  validLines(run)
 })
 
 test('--when-full error stops reading at the first full buffer, reports why, and exits 4', async () => {
@@ -164,5 +177,8 @@ test('--when-full error stops reading at the first full buffer, reports why, and
   assert.ok(c.read! < 100_000, `read ${c.read}`)
   assert.equal(c.read, c.delivered! + c.failed! + c.unknown! + c.skipped! + c.unsent!)
   assert.match(String(run.summary.error), /buffer full: .*reading stopped/)
+  assert.equal(run.summary.errorCode, 'KPROD_BUFFER_FULL')
+  assert.deepEqual(run.summary.undeliveredByCode, { KPROD_BUFFER_FULL: c.failed! + c.unsent! })
+  validLines(run)
   assert.equal((await consumeAll(kafka.bootstrap, topic)).length, c.delivered)
 })

@@ -3,27 +3,17 @@
 // are cut to one burst of the limit. No timing is asserted here: the rate held is measured by
 // `npm run bench -- --only rate` (bench/README.md).
 
-import { after, before, test } from 'node:test'
+import { before, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { kprod, type CliRun, why } from '../helpers/cli.ts'
 import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
 import { consumeAll, sharedKafka, type Cluster } from '../helpers/kafka.ts'
-import { KINESIS_TEST_ENV, localKinesis, localKinesisScript, readStream } from '../helpers/kinesis.ts'
+import { KINESIS_TEST_ENV, localKinesis, privateKinesisHome, readStream } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
-const home = mkdtempSync(join(tmpdir(), 'kprod-rate-'))
-process.env.KPROD_KINESIS_HOME = home
-after(async () => {
-  await localKinesisScript(['down'], home)
-  rmSync(home, { recursive: true, force: true })
-})
+privateKinesisHome('rate')
 let kafka: Cluster
 before(async () => { kafka = await sharedKafka() })
-
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 4000)}\nsummary: ${JSON.stringify(run.summary)}`
 
 /** Exit 0, every line delivered, every output line valid, and each stats line naming `limit`. */
 function assertDeliveredUnderLimit (run: CliRun, lines: number, limit: Record<string, number | null>): void {

@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ListShardsCommand } from '@aws-sdk/client-kinesis'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { kprod, type CliRun, why } from '../helpers/cli.ts'
 import { startFaultProxy } from '../helpers/fault-proxy.ts'
 import { KINESIS_TEST_ENV, localKinesis, privateKinesisFixture, readStream, testKinesisClient, type KinesisImpl, type StoredRecord } from '../helpers/kinesis.ts'
 import { deaggregate, type UserRecord } from '../helpers/kpl.ts'
@@ -23,8 +23,6 @@ const SLOW = { timeout: 600_000 }
 // kinesis-mock is slow with large requests and reads (200,000 lines took 80 s there under load,
 // 33 s of it kprod's run): half of them keep the case well under two minutes.
 const LINES: Record<KinesisImpl, number> = { kinesalite: 200_000, 'kinesis-mock': 100_000 }
-
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 3000)}\nsummary: ${JSON.stringify(run.summary)}`
 
 interface Counts { read: number, delivered: number, failed: number, unknown: number, skipped: number, unsent: number }
 

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { kprod, why } from '../helpers/cli.ts'
 import { localKinesis, privateKinesisFixture, readStream, type KinesisImpl } from '../helpers/kinesis.ts'
 
 const { work } = privateKinesisFixture('kinesis-aws-config')
@@ -31,8 +31,6 @@ const CLEAN: Record<string, string> = {
 }
 // A port nothing listens on: a run that went there would fail to connect.
 const NOWHERE = 'http://127.0.0.1:9'
-
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 3000)}\nsummary: ${JSON.stringify(run.summary)}`
 
 function lines (n: number, tag: string): Buffer {
   return Buffer.from(Array.from({ length: n }, (_, i) => `${tag} line ${i}\n`).join(''))

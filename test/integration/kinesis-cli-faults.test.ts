@@ -12,10 +12,10 @@ import { PassThrough } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { type CliRun, why } from '../helpers/cli.ts'
 import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
-import { everyKth, startFaultProxy, type FaultProxy, type ProxiedRecord } from '../helpers/fault-proxy.ts'
-import { KINESIS_TEST_ENV, localKinesis, privateKinesisFixture, readStream, type KinesisImpl } from '../helpers/kinesis.ts'
+import { everyKth, type FaultProxy, type ProxiedRecord } from '../helpers/fault-proxy.ts'
+import { localKinesis, privateKinesisFixture, proxiedStream, putThrough, readStream, type KinesisImpl } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
 const { work, proxies } = privateKinesisFixture('kinesis-faults')
@@ -26,24 +26,8 @@ const IMPLS: readonly KinesisImpl[] = ['kinesalite', 'kinesis-mock']
 interface Counts { read: number, delivered: number, failed: number, unknown: number, skipped: number, unsent: number }
 const counts = (run: CliRun): Counts => run.summary.counts as Counts
 
-interface ExchangeOut { attempt: number, partition: number, records: number, begin: string, complete: string, error: string | null, response: Record<string, unknown> | null }
+interface ExchangeOut { attempt: number, partition: number, records: number, begin: string, complete: string, error: string | null, errorCode: string | null, response: Record<string, unknown> | null }
 const exchangesOf = (batch: Record<string, unknown>): ExchangeOut[] => batch.exchanges as ExchangeOut[]
-
-/** A stream of `shards` behind a fresh fault proxy (passing everything until told otherwise). */
-async function setup (impl: KinesisImpl, shards = 2): Promise<{ endpoint: string, stream: string, proxy: FaultProxy }> {
-  const kinesis = await localKinesis(impl)
-  const stream = await kinesis.createStream({ shards })
-  const proxy = await startFaultProxy(kinesis.endpoint, { mode: 'pass' })
-  proxies.push(proxy)
-  return { endpoint: kinesis.endpoint, stream, proxy }
-}
-
-function put (proxy: FaultProxy, stream: string, args: readonly string[], input: Buffer | PassThrough): Promise<CliRun> {
-  return kprod(['--stream', stream, '--endpoint', proxy.url, '--no-progress', ...args], { input, env: KINESIS_TEST_ENV, timeoutMs: 240_000 })
-}
-
-/** What a failed exit-code assertion shows: stderr and the summary line. */
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 4000)}\nsummary: ${JSON.stringify(run.summary)}`
 
 function assertContract (run: CliRun): void {
   assert.ok(run.lines.length > 0, `no JSON lines; stderr: ${run.stderr}`)
@@ -96,13 +80,13 @@ function failFirstSightOfEvery (k: number): { fail: (r: ProxiedRecord) => boolea
 describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputExceededException per record)', () => {
   for (const impl of IMPLS) {
     test(`${impl}: only the failed records are re-sent; none is duplicated in the stream; exit 0`, SLOW, async () => {
-      const { stream, proxy } = await setup(impl)
+      const { stream, proxy } = await proxiedStream(proxies, impl)
       const input = trickyInput(3000)
       const lines = referenceLines(input)
       const plan = failFirstSightOfEvery(7)
       proxy.setPlan({ mode: 'fail-records', fail: plan.fail })
       // A long linger: batches are cut at 500 records only, so each one holds records the proxy fails.
-      const run = await put(proxy, stream, ['--batch-records', '500', '--linger', '60000', '--retry-backoff', '20'], input)
+      const run = await putThrough(proxy, stream, ['--batch-records', '500', '--linger', '60000', '--retry-backoff', '20'], input)
       assert.equal(run.code, 0, why(run))
       assertContract(run)
       assert.deepEqual(counts(run), { read: 3000, delivered: 3000, failed: 0, unknown: 0, skipped: 0, unsent: 0 })
@@ -123,6 +107,7 @@ describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputEx
         assert.equal(xs[1]?.records, firstFailed, 'the retry carries exactly the failed records')
         assert.deepEqual(xs[0]?.response?.errorCodes, { ProvisionedThroughputExceededException: firstFailed })
         assert.match(xs[0]?.error ?? '', new RegExp(`^error producing stream ${stream} lane \\d+: ${firstFailed} of ${batch.records as number} records failed, the first with: ProvisionedThroughputExceededException`))
+        assert.equal(xs[0]?.errorCode, 'KPROD_THROTTLED')
         assert.equal(xs[1]?.error, null)
         resent += xs[1]?.records ?? 0
       }
@@ -132,14 +117,14 @@ describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputEx
   }
 
   test('kinesalite: with --attempts 1 the failed records are failed, counted, written to --failed-output, and exit 4', SLOW, async () => {
-    const { stream, proxy } = await setup('kinesalite')
+    const { stream, proxy } = await proxiedStream(proxies, 'kinesalite')
     const input = trickyInput(3000)
     const lines = referenceLines(input)
     const failedData: Buffer[] = []
     const kth = everyKth(9)
     proxy.setPlan({ mode: 'fail-records', fail: (r) => { const f = kth(r); if (f) failedData.push(r.data); return f } })
     const failedFile = join(work, 'partial-failed.txt')
-    const run = await put(proxy, stream, ['--batch-records', '250', '--attempts', '1', '--failed-output', failedFile], input)
+    const run = await putThrough(proxy, stream, ['--batch-records', '250', '--attempts', '1', '--failed-output', failedFile], input)
     assert.equal(run.code, 4, why(run))
     assertContract(run)
     assert.equal(failedData.length, Math.floor(3000 / 9))
@@ -151,11 +136,13 @@ describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputEx
     assert.equal(proxy.stats.recordsForwarded, 3000 - failedData.length, 'no record was sent twice')
     assert.equal(proxy.stats.putRecordsRequests, run.batches.length, 'one PutRecords per batch, no retry')
     assert.ok(run.batches.some((b) => b.produced === false))
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_THROTTLED: failedData.length })
     for (const batch of run.batches) {
       // A batch cut small (by --linger while the reader waited) may hold no 9th record at all.
       assert.equal(batch.produced, (batch.counts as Counts).failed === 0)
-      const errors = batch.errors as { error: string, records: number }[]
+      const errors = batch.errors as { error: string, code: string, targetCode: string | null, records: number }[]
       assert.deepEqual(errors.map((e) => e.records).reduce((a, b) => a + b, 0), (batch.counts as Counts).failed)
+      assert.ok(errors.every((e) => e.code === 'KPROD_THROTTLED' && e.targetCode === 'ProvisionedThroughputExceededException'), JSON.stringify(errors))
       assert.ok(errors.every((e) => /^error producing stream \S+ lane \d+: ProvisionedThroughputExceededException: Rate exceeded/.test(e.error)), JSON.stringify(errors))
     }
   })
@@ -163,11 +150,11 @@ describe('kprod --stream: partial failure of PutRecords (ProvisionedThroughputEx
 
 describe('kprod --stream --shard-ordering under partial failure', () => {
   test('kinesalite: errors name shards; every record of a key lands in its order', SLOW, async () => {
-    const { endpoint, stream, proxy } = await setup('kinesalite', 4)
+    const { endpoint, stream, proxy } = await proxiedStream(proxies, 'kinesalite', 4)
     const lines = Array.from({ length: 2000 }, (_, i) => `k${i % 16}\t${i}`)
     const plan = failFirstSightOfEvery(7)
     proxy.setPlan({ mode: 'fail-records', fail: plan.fail })
-    const run = await put(proxy, stream, ['--shard-ordering', '--key-separator', '\\t', '--batch-records', '100', '--retry-backoff', '20'], Buffer.from(lines.join('\n')))
+    const run = await putThrough(proxy, stream, ['--shard-ordering', '--key-separator', '\\t', '--batch-records', '100', '--retry-backoff', '20'], Buffer.from(lines.join('\n')))
     assert.equal(run.code, 0, why(run))
     assertContract(run)
     assert.equal(counts(run).delivered, 2000)
@@ -194,10 +181,10 @@ describe('kprod --stream: request-level failures', () => {
   const args = ['--batch-records', '100', '--retry-backoff', '20']
 
   test('HTTP 500 on the first 3 PutRecords calls, then answers: delivered after backoff, each record once; exit 0', SLOW, async () => {
-    const { stream, proxy } = await setup('kinesalite')
+    const { stream, proxy } = await proxiedStream(proxies, 'kinesalite')
     const input = trickyInput(LINES)
     proxy.setPlan({ mode: 'error', status: 500, putRecordsOnly: true, times: 3 })
-    const run = await put(proxy, stream, args, input)
+    const run = await putThrough(proxy, stream, args, input)
     assert.equal(run.code, 0, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: LINES, delivered: LINES, failed: 0, unknown: 0, skipped: 0, unsent: 0 })
@@ -208,13 +195,14 @@ describe('kprod --stream: request-level failures', () => {
     const failedExchanges = run.batches.flatMap(exchangesOf).filter((x) => x.error !== null)
     assert.equal(failedExchanges.length, 3)
     assert.ok(failedExchanges.every((x) => /^error producing stream \S+ lane \d+: InternalFailure: injected by fault-proxy \(HTTP 500/.test(x.error ?? '')), JSON.stringify(failedExchanges))
+    assert.deepEqual(failedExchanges.map((x) => x.errorCode), ['KPROD_BROKER', 'KPROD_BROKER', 'KPROD_BROKER'])
   })
 
   test('connections dropped on the first 3 PutRecords calls, then answered: delivered, each record once; exit 0', SLOW, async () => {
-    const { stream, proxy } = await setup('kinesalite')
+    const { stream, proxy } = await proxiedStream(proxies, 'kinesalite')
     const input = trickyInput(LINES)
     proxy.setPlan({ mode: 'destroy', putRecordsOnly: true, times: 3 })
-    const run = await put(proxy, stream, args, input)
+    const run = await putThrough(proxy, stream, args, input)
     assert.equal(run.code, 0, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: LINES, delivered: LINES, failed: 0, unknown: 0, skipped: 0, unsent: 0 })
@@ -226,7 +214,7 @@ describe('kprod --stream: request-level failures', () => {
   /** Starts kprod with stdin held open, waits until it has connected, takes the endpoint down, then feeds the input. */
   async function startThenDown (proxy: FaultProxy, stream: string, runArgs: readonly string[], input: Buffer): Promise<{ running: Promise<CliRun> }> {
     const stdin = new PassThrough()
-    const running = put(proxy, stream, runArgs, stdin)
+    const running = putThrough(proxy, stream, runArgs, stdin)
     const deadline = Date.now() + 60_000
     while (proxy.stats.requestsAnswered < 1) {
       if (Date.now() > deadline) assert.fail('kprod did not connect within 60 s')
@@ -241,7 +229,7 @@ describe('kprod --stream: request-level failures', () => {
   }
 
   test('endpoint down (connections refused) for a while, then back: delivered after backoff; exit 0', SLOW, async () => {
-    const { stream, proxy } = await setup('kinesalite')
+    const { stream, proxy } = await proxiedStream(proxies, 'kinesalite')
     const input = trickyInput(LINES)
     // Ten attempts with backoff from 200 ms take well over 1.5 s, however fast the machine is.
     const { running } = await startThenDown(proxy, stream, ['--batch-records', '100', '--retry-backoff', '200', '--stats-interval', '100'], input)
@@ -272,7 +260,7 @@ describe('kprod --stream: request-level failures', () => {
   })
 
   test('endpoint down and not back, --attempts 3: every record failed (never sent), counted, in --failed-output; exit 4', SLOW, async () => {
-    const { stream, proxy } = await setup('kinesalite')
+    const { stream, proxy } = await proxiedStream(proxies, 'kinesalite')
     const input = trickyInput(LINES)
     const failedFile = join(work, 'down-failed.txt')
     const { running } = await startThenDown(proxy, stream, [...args, '--attempts', '3', '--failed-output', failedFile], input)
@@ -281,6 +269,7 @@ describe('kprod --stream: request-level failures', () => {
     assert.equal(run.code, 4, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: LINES, delivered: 0, failed: LINES, unknown: 0, skipped: 0, unsent: 0 })
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_CONNECTION_LOST: LINES })
     assert.equal(run.summary.failedOutputLines, LINES)
     assertSameMultiset(referenceLines(readFileSync(failedFile)), referenceLines(input), '--failed-output')
     // Request-level failures use up attempts: three exchanges per batch, all refused.
@@ -291,14 +280,15 @@ describe('kprod --stream: request-level failures', () => {
   })
 
   test('HTTP 500 on every PutRecords, --attempts 2: every record unknown (a 500 may follow a write), in --failed-output; exit 4', SLOW, async () => {
-    const { stream, proxy } = await setup('kinesalite')
+    const { stream, proxy } = await proxiedStream(proxies, 'kinesalite')
     const input = trickyInput(LINES)
     proxy.setPlan({ mode: 'error', status: 500, putRecordsOnly: true })
     const failedFile = join(work, 'error-failed.txt')
-    const run = await put(proxy, stream, [...args, '--attempts', '2', '--failed-output', failedFile], input)
+    const run = await putThrough(proxy, stream, [...args, '--attempts', '2', '--failed-output', failedFile], input)
     assert.equal(run.code, 4, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: LINES, delivered: 0, failed: 0, unknown: LINES, skipped: 0, unsent: 0 })
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_BROKER: LINES })
     assertSameMultiset(referenceLines(readFileSync(failedFile)), referenceLines(input), '--failed-output')
     assert.equal(run.summary.requestErrors, 2 * run.batches.length)
     assert.equal(proxy.stats.requestsFaulted, 2 * run.batches.length)
@@ -306,13 +296,14 @@ describe('kprod --stream: request-level failures', () => {
   })
 
   test('connection dropped on every PutRecords, --attempts 2: every record unknown; exit 4', SLOW, async () => {
-    const { stream, proxy } = await setup('kinesalite')
+    const { stream, proxy } = await proxiedStream(proxies, 'kinesalite')
     const input = trickyInput(LINES)
     proxy.setPlan({ mode: 'destroy', putRecordsOnly: true })
-    const run = await put(proxy, stream, [...args, '--attempts', '2'], input)
+    const run = await putThrough(proxy, stream, [...args, '--attempts', '2'], input)
     assert.equal(run.code, 4, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: LINES, delivered: 0, failed: 0, unknown: LINES, skipped: 0, unsent: 0 })
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_CONNECTION_LOST: LINES })
     assert.equal(run.summary.requestErrors, 2 * run.batches.length)
     assert.deepEqual(await stored('kinesalite', stream), [])
   })

@@ -5,25 +5,18 @@
 // skipped with their line numbers while the rest is delivered. An emulator that cannot be started
 // fails these tests: nothing here skips.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { after, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { kprod, type CliRun, why } from '../helpers/cli.ts'
 import { multiset, multisetDiff, referenceLines, trickyInput } from '../helpers/data.ts'
 import { ListShardsCommand } from '@aws-sdk/client-kinesis'
-import { KINESIS_TEST_ENV, expectedClientNote, localKinesis, localKinesisScript, readStream, testKinesisClient, type KinesisImpl, type StoredRecord } from '../helpers/kinesis.ts'
+import { KINESIS_TEST_ENV, expectedClientNote, localKinesis, privateKinesisFixture, readStream, testKinesisClient, type KinesisImpl, type StoredRecord } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
-const home = mkdtempSync(join(tmpdir(), 'kprod-kinesis-cli-'))
-// Private emulators (the helpers run scripts/local-kinesis with this environment), stopped at the end.
-process.env.KPROD_KINESIS_HOME = home
-const work = mkdtempSync(join(tmpdir(), 'kprod-kinesis-cli-files-'))
-after(async () => {
-  await localKinesisScript(['down'], home)
-  rmSync(work, { recursive: true, force: true })
-})
+// Private emulators, stopped at the end.
+const { work } = privateKinesisFixture('kinesis-cli')
 
 const SLOW = { timeout: 300_000 }
 const IMPLS: readonly KinesisImpl[] = ['kinesalite', 'kinesis-mock']
@@ -44,8 +37,6 @@ function put (endpoint: string, stream: string, args: readonly string[], input: 
 }
 
 /** Every output line keeps design.md's promises (schema, "type" first, times, errors). */
-/** What a failed exit-code assertion shows: stderr and the summary line. */
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 4000)}\nsummary: ${JSON.stringify(run.summary)}`
 
 function assertContract (run: CliRun): void {
   assert.ok(run.lines.length > 0, `no JSON lines; stderr: ${run.stderr}`)

@@ -10,10 +10,9 @@ import { PassThrough } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { type CliRun, why } from '../helpers/cli.ts'
 import { multiset, multisetDiff, referenceLines } from '../helpers/data.ts'
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
-import { KINESIS_TEST_ENV, localKinesis, privateKinesisFixture, readStream } from '../helpers/kinesis.ts'
+import { privateKinesisFixture, proxiedStream, putThrough, readStream } from '../helpers/kinesis.ts'
 import { contractProblems } from '../helpers/schema.ts'
 
 const { work, proxies } = privateKinesisFixture('kinesis-flush')
@@ -22,19 +21,6 @@ const SLOW = { timeout: 300_000 }
 
 interface Counts { read: number, delivered: number, failed: number, unknown: number, skipped: number, unsent: number }
 const counts = (run: CliRun): Counts => run.summary.counts as Counts
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 4000)}\nsummary: ${JSON.stringify(run.summary)}`
-
-async function setup (): Promise<{ endpoint: string, stream: string, proxy: FaultProxy }> {
-  const kinesis = await localKinesis('kinesalite')
-  const stream = await kinesis.createStream({ shards: 2 })
-  const proxy = await startFaultProxy(kinesis.endpoint, { mode: 'pass' })
-  proxies.push(proxy)
-  return { endpoint: kinesis.endpoint, stream, proxy }
-}
-
-function put (proxy: FaultProxy, stream: string, args: readonly string[], input: Buffer | PassThrough): Promise<CliRun> {
-  return kprod(['--stream', stream, '--endpoint', proxy.url, '--no-progress', ...args], { input, env: KINESIS_TEST_ENV, timeoutMs: 240_000 })
-}
 
 function assertContract (run: CliRun): void {
   for (const line of run.lines) assert.deepEqual(contractProblems(line), [], JSON.stringify(line).slice(0, 500))
@@ -52,11 +38,11 @@ const numbered = (from: number, to: number): string => Array.from({ length: to -
 
 describe('kprod --stream --flush-timeout: the final flush has a deadline', () => {
   test('kinesalite: PutRecords hangs after the first 300 lines: the run ends at the 1500 ms flush deadline; 300 delivered, the rest unknown (in flight) or unsent, all in --failed-output; exit 4', SLOW, async () => {
-    const { endpoint, stream, proxy } = await setup()
+    const { endpoint, stream, proxy } = await proxiedStream(proxies)
     const failedFile = join(work, 'hang-failed.txt')
     const stdin = new PassThrough()
     // --request-timeout far above the flush deadline: only --flush-timeout can end this run in time.
-    const running = put(proxy, stream, ['--batch-records', '100', '--workers', '4', '--request-timeout', '120000', '--flush-timeout', '1500', '--failed-output', failedFile], stdin)
+    const running = putThrough(proxy, stream, ['--batch-records', '100', '--workers', '4', '--request-timeout', '120000', '--flush-timeout', '1500', '--failed-output', failedFile], stdin)
     const first = Buffer.from(numbered(0, 300))
     const rest = Buffer.from(numbered(300, 1000))
     stdin.write(first)
@@ -78,6 +64,8 @@ describe('kprod --stream --flush-timeout: the final flush has a deadline', () =>
     // At most --workers requests hang; the batches behind them were never sent.
     assert.ok(c.unknown > 0 && c.unknown <= 400, `unknown: ${c.unknown}`)
     assert.ok(c.unsent >= 300, `unsent: ${c.unsent}`)
+    assert.equal(run.summary.errorCode, 'KPROD_FLUSH_TIMEOUT')
+    assert.deepEqual(run.summary.undeliveredByCode, { KPROD_FLUSH_TIMEOUT: 700 })
     assert.equal(run.summary.exitCode, 4)
     assert.equal(run.summary.signal, null)
     assert.equal(run.summary.error, '--flush-timeout of 1500 ms passed after end of input: 300 records delivered, 700 still pending (buffered, in flight or waiting for a retry) given up')
@@ -94,11 +82,11 @@ describe('kprod --stream --flush-timeout: the final flush has a deadline', () =>
   })
 
   test('kinesalite: every PutRecords throttled, backoff longer than the deadline: the records waiting for a retry are counted as remaining and failed with their last error; exit 4', SLOW, async () => {
-    const { endpoint, stream, proxy } = await setup()
+    const { endpoint, stream, proxy } = await proxiedStream(proxies)
     proxy.setPlan({ mode: 'error', status: 400, errorType: 'ProvisionedThroughputExceededException', message: 'Rate exceeded for stream', putRecordsOnly: true })
     const failedFile = join(work, 'throttle-failed.txt')
     const input = Buffer.from(numbered(0, 500))
-    const run = await put(proxy, stream, ['--batch-records', '100', '--retry-backoff', '20000', '--retry-backoff-max', '20000', '--flush-timeout', '1500', '--failed-output', failedFile], input)
+    const run = await putThrough(proxy, stream, ['--batch-records', '100', '--retry-backoff', '20000', '--retry-backoff-max', '20000', '--flush-timeout', '1500', '--failed-output', failedFile], input)
     assert.equal(run.code, 4, why(run))
     assertContract(run)
     assert.deepEqual(counts(run), { read: 500, delivered: 0, failed: 500, unknown: 0, skipped: 0, unsent: 0 })

@@ -6,15 +6,13 @@
 
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { kprod, type CliRun, why } from '../helpers/cli.ts'
 import { KINESIS_TEST_ENV, localKinesis, privateKinesisFixture, readStream, type KinesisImpl } from '../helpers/kinesis.ts'
 
 privateKinesisFixture('kinesis-json-input')
 const SLOW = { timeout: 300_000 }
 /** kinesis-mock stores a few hundred records/s: it checks fewer lines. */
 const LINES: Readonly<Record<KinesisImpl, number>> = { kinesalite: 3000, 'kinesis-mock': 600 }
-
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 3000)}\nsummary: ${JSON.stringify(run.summary)}`
 
 function put (endpoint: string, stream: string, args: readonly string[], input: string): Promise<CliRun> {
   return kprod(['--stream', stream, '--endpoint', endpoint, '--no-progress', '--format', 'json', ...args], { input, env: KINESIS_TEST_ENV, timeoutMs: 240_000 })

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto'
 import { describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { ListShardsCommand } from '@aws-sdk/client-kinesis'
-import { kprod, type CliRun } from '../helpers/cli.ts'
+import { kprod, type CliRun, why } from '../helpers/cli.ts'
 import { startFaultProxy, type FaultProxy, type ProxiedRecord } from '../helpers/fault-proxy.ts'
 import { KINESIS_TEST_ENV, localKinesis, privateKinesisFixture, readStream, testKinesisClient, type KinesisImpl } from '../helpers/kinesis.ts'
 
@@ -26,8 +26,6 @@ const SLOW = { timeout: 600_000 }
 
 interface Limit { readonly records: number, readonly bytes: number }
 const PUBLISHED: Limit = { records: 1000, bytes: 1024 * 1024 }
-
-const why = (run: CliRun): string => `stderr: ${run.stderr.slice(0, 3000)}\nsummary: ${JSON.stringify(run.summary)}`
 
 interface Range { readonly start: bigint, readonly end: bigint }
 

@@ -71,13 +71,13 @@ export function fromKafkaError (err: unknown, written: boolean): KprodError {
   const e = kafkaError(err)
   if (!written) return notWritten(e)
   if (e.maybeWritten || ANSWER_NOT_WRITTEN.has(rootCause(err).type ?? '')) return e
-  return new KprodError(e.code, e.message, { retriable: e.retriable, maybeWritten: true, cause: err })
+  return new KprodError(e.code, e.message, { retriable: e.retriable, maybeWritten: true, targetCode: e.targetCode ?? undefined, cause: err })
 }
 
 /** The same error, saying the request never left: its records are definitely not written. */
 export function notWritten (e: KprodError): KprodError {
   if (!e.maybeWritten) return e
-  return new KprodError(e.code, e.message, { retriable: e.retriable, maybeWritten: false, cause: e.cause })
+  return new KprodError(e.code, e.message, { retriable: e.retriable, maybeWritten: false, targetCode: e.targetCode ?? undefined, cause: e.cause })
 }
 
 function kafkaError (err: unknown): KprodError {
@@ -99,11 +99,12 @@ function kafkaError (err: unknown): KprodError {
 
 /** A broker's error code (by its protocol name, e.g. NOT_LEADER_OR_FOLLOWER) as a KprodError. */
 export function fromBrokerError (type: string, message: string, retriable: boolean, cause?: unknown): KprodError {
+  const targetCode = type
   const code = NOT_RETRIABLE.get(type)
-  if (code !== undefined) return new KprodError(code, message, { cause })
-  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') return new KprodError('KPROD_TARGET_NOT_FOUND', message, { retriable: true, cause })
-  if (MAYBE_WRITTEN.has(type)) return new KprodError('KPROD_BROKER', message, { retriable: true, maybeWritten: true, cause })
-  return new KprodError('KPROD_BROKER', message, { retriable, cause })
+  if (code !== undefined) return new KprodError(code, message, { targetCode, cause })
+  if (type === 'UNKNOWN_TOPIC_OR_PARTITION') return new KprodError('KPROD_TARGET_NOT_FOUND', message, { retriable: true, targetCode, cause })
+  if (MAYBE_WRITTEN.has(type)) return new KprodError('KPROD_BROKER', message, { retriable: true, maybeWritten: true, targetCode, cause })
+  return new KprodError('KPROD_BROKER', message, { retriable, targetCode, cause })
 }
 
 /** Errors at start: reaching the cluster, finding the topic. */

@@ -88,8 +88,10 @@ export function fromKinesisError (err: unknown): KprodError {
   const name = e.name ?? ''
   const code = e.code ?? ''
   const text = e.message ?? ''
+  // The service's error code, when the service answered (a socket error's name is the client's).
+  const targetCode = e.$metadata?.httpStatusCode === undefined || name === 'Error' ? undefined : name
   const make = (c: ErrorCode, retriable: boolean, maybeWritten: boolean): KprodError =>
-    new KprodError(c, message, { retriable, maybeWritten, cause: err })
+    new KprodError(c, message, { retriable, maybeWritten, targetCode, cause: err })
   if (NEVER_SENT_CODES.has(code) || NEVER_CONNECTED.test(text)) return make('KPROD_CONNECTION_LOST', true, false)
   // Trying again meets the same certificate. The SDK's HTTP/2 handler puts node's error in `cause`.
   if (CERTIFICATE_REFUSED.test(code) || CERTIFICATE_REFUSED.test(causeCode(err))) return make('KPROD_CONNECT', false, false)
@@ -113,12 +115,12 @@ export function fromKinesisError (err: unknown): KprodError {
 export function recordError (errorCode: string, errorMessage: string | undefined): KprodError {
   const message = errorMessage === undefined || errorMessage === '' ? errorCode : `${errorCode}: ${errorMessage}`
   if (THROTTLED.has(errorCode)) {
-    return new KprodError('KPROD_THROTTLED', message, { retriable: true })
+    return new KprodError('KPROD_THROTTLED', message, { retriable: true, targetCode: errorCode })
   }
   const final = FINAL.get(errorCode)
-  if (final !== undefined) return new KprodError(final, message)
+  if (final !== undefined) return new KprodError(final, message, { targetCode: errorCode })
   // InternalFailure and any code AWS may add later: the record was rejected, so another attempt is safe.
-  return new KprodError('KPROD_BROKER', message, { retriable: true })
+  return new KprodError('KPROD_BROKER', message, { retriable: true, targetCode: errorCode })
 }
 
 /** Where the stream was looked for, for messages: "in region r" or "at <endpoint> (region r)". */

@@ -25,7 +25,7 @@ export interface KinesisTransportOptions extends KinesisClientOptions {
   readonly partitionKey: 'random' | 'hash'
   /** Each record's key (a decimal 0..2^128-1) is also sent as its ExplicitHashKey, which picks the shard. */
   readonly explicitHashKey?: boolean
-  /** Partitions are shard indexes and partitionFor() maps a key to its shard, so per-key order holds. */
+  /** Partitions are shard indexes and the router places a record on its key's shard, so per-key order holds. */
   readonly shardOrdering: boolean
   /**
    * User records packed into KPL aggregated records (kinesis/aggregate.ts). Partitions are shard
@@ -63,12 +63,13 @@ const MAX_SHARD_PAGES = 10_000
 export class KinesisTransport implements Transport {
   readonly kind = 'kinesis' as const
   readonly target: string
-  readonly partitionNoun: 'shard' | 'lane'
   readonly notes: string[]
-  /** Present only with shardOrdering: the shard index a record's key lands on, or ANY_PARTITION. */
-  readonly partitionFor?: (record: InputRecord) => number
-  /** Present only with shardOrdering: the partition key, so no PutRecords carries a key twice. */
-  readonly orderKey?: (record: InputRecord) => string | null
+  /** What a partition number is: a shard index when batches are per shard, else a lane (a --workers slot). */
+  readonly #partitionNoun: 'shard' | 'lane'
+  /** Batches per shard (--shard-ordering, --aggregate): each record goes to its key's shard, pinned. */
+  readonly #perShard: boolean
+  /** --shard-ordering without --aggregate: no PutRecords may carry a partition key twice. */
+  readonly #keysOnce: boolean
   #limits: TransportLimits
   readonly #o: KinesisTransportOptions
   readonly #client: PutRecordsClient
@@ -92,26 +93,26 @@ export class KinesisTransport implements Transport {
     this.#o = options
     this.target = options.stream
     const perShard = options.shardOrdering || options.aggregate === true
-    this.partitionNoun = perShard ? 'shard' : 'lane'
+    this.#perShard = perShard
+    this.#partitionNoun = perShard ? 'shard' : 'lane'
     this.#limits = kinesisLimits(options, DEFAULT_MAX_RECORD_BYTES)
     this.#client = options.client
     this.notes = [...(options.notes ?? [])]
     this.#randomBytes = options.randomBytes ?? cryptoRandomBytes
     this.#place = { stream: options.stream, region: options.region, endpoint: options.endpoint, credentialsFrom: options.credentialsFrom ?? null }
-    if (perShard) this.partitionFor = (record) => this.#shardOf(record)
     const rate = options.shardRate === undefined ? KINESIS_SHARD_RATE : options.shardRate
     if (perShard && rate !== null) {
       this.#limiter = new ShardLimiter(rate, () => options.clock.now())
       this.notes.push(`each shard's writes kept under ${rate.recordsPerSecond} records/s and ${rate.bytesPerSecond} bytes/s before sending (${Math.round(HEADROOM * 100)} % planned; --shard-limit); throttled records are still counted and retried`)
     }
     // A call carries one aggregate, which fails or succeeds whole: keys may repeat in a batch.
-    if (options.shardOrdering && options.aggregate !== true) this.orderKey = (record) => this.#orderKeyOf(record)
+    this.#keysOnce = options.shardOrdering && options.aggregate !== true
   }
 
   get limits (): TransportLimits { return this.#limits }
 
   /** Why a record can never be put (its line named), or null. */
-  check (record: InputRecord): string | null {
+  #refuse (record: InputRecord): string | null {
     let keyBytes = GENERATED_KEY_BYTES
     // One view of the key at most, and none of the value: this runs for every line.
     const key = record.key
@@ -144,19 +145,17 @@ export class KinesisTransport implements Transport {
    * else to any lane; Kinesis takes neither tombstones nor headers.
    */
   router (topology: Topology): Router {
-    const partitionFor = this.partitionFor
-    const orderKey = this.orderKey
     const named = { noun: 'stream', target: this.target }
     return {
       ...named,
-      partitionNoun: this.partitionNoun,
+      partitionNoun: this.#partitionNoun,
       partitions: topology.partitions,
       sizeLimitName: targetName(named),
       batchRecordsNote: '',
       json: KINESIS_JSON,
-      refuse: (record) => this.check(record),
-      place: partitionFor === undefined ? () => ANY : (record) => ({ partition: partitionFor(record), pinned: true }),
-      ...(orderKey === undefined ? {} : { batchKey: orderKey })
+      refuse: (record) => this.#refuse(record),
+      place: this.#perShard ? (record) => ({ partition: this.#shardOf(record), pinned: true }) : () => ANY,
+      ...(this.#keysOnce ? { batchKey: (record: InputRecord) => this.#orderKeyOf(record) } : {})
     }
   }
 

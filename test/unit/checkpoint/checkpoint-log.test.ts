@@ -1,23 +1,17 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CheckpointLog, LOG_BYTES } from '../../../src/checkpoint/checkpoint-log.ts'
 import { CHECKPOINT_VERSION, readCheckpoint, type CheckpointData } from '../../../src/checkpoint/checkpoint-file.ts'
-
-async function tempDir (t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kprod-checkpoint-log-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
+import { tempDir } from '../../helpers/temp.ts'
 
 // Every state the same length, so the test knows how many fit.
 const label = (n: number): string => `state ${String(n).padStart(6, '0')}`
 const state = (n: number): string => JSON.stringify({ kprodCheckpoint: CHECKPOINT_VERSION, savedAt: label(n), files: [] } satisfies CheckpointData)
 
 test('every state written is the one a reader sees at once, before any sync or close', async (t) => {
-  const path = join(await tempDir(t), 'cp')
+  const path = join(await tempDir(t, 'checkpoint-log'), 'cp')
   const log = new CheckpointLog(path, state(0), Date.now, (err) => { throw err })
   assert.equal((await readCheckpoint(path))?.savedAt, label(0))
   for (let n = 1; n <= 50; n++) {
@@ -30,7 +24,7 @@ test('every state written is the one a reader sees at once, before any sync or c
 })
 
 test('the log keeps its size between compactions and compacts when a state no longer fits', async (t) => {
-  const dir = await tempDir(t)
+  const dir = await tempDir(t, 'checkpoint-log')
   const path = join(dir, 'cp')
   const log = new CheckpointLog(path, state(0), Date.now, (err) => { throw err })
   assert.equal((await stat(path)).size, LOG_BYTES)
@@ -48,7 +42,7 @@ test('the log keeps its size between compactions and compacts when a state no lo
 })
 
 test('a reader passes over a line cut short and the zeros after the last state', async (t) => {
-  const path = join(await tempDir(t), 'cp')
+  const path = join(await tempDir(t, 'checkpoint-log'), 'cp')
   await writeFile(path, Buffer.concat([Buffer.from(`${state(1)}\n${state(2)}\n${state(3).slice(0, 20)}`), Buffer.alloc(4096)]))
   assert.equal((await readCheckpoint(path))?.savedAt, label(2))
   await writeFile(path, Buffer.alloc(100))

@@ -1,8 +1,7 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { appendFile, readFile, writeFile } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Checkpoint } from '../../../src/checkpoint/checkpoint.ts'
 import type { CheckpointData } from '../../../src/checkpoint/checkpoint-file.ts'
@@ -11,14 +10,9 @@ import { ChunkPool } from '../../../src/input/chunk-pool.ts'
 import { readInput, type InputSink } from '../../../src/input/read-input.ts'
 import { FakeClock } from '../../helpers/fake-clock.ts'
 import { readInputOptions } from '../../helpers/read-input.ts'
+import { inputFiles } from '../../helpers/temp.ts'
 
 type Ending = 'done' | 'again' | 'pending'
-
-async function tempDir (t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kprod-checkpoint-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
 
 /**
  * One run of the input stage with a checkpoint: every line read is read as its text, and ends as
@@ -61,12 +55,7 @@ function numbered (prefix: string, n: number): string {
 }
 
 test('a resume reads only the lines not done: failed ones below delivered ones, pending ones, and unread files', async (t) => {
-  const dir = await tempDir(t)
-  const a = join(dir, 'a.txt')
-  const b = join(dir, 'b.txt')
-  await writeFile(a, numbered('a', 200))
-  await writeFile(b, numbered('b', 100))
-  const path = join(dir, 'cp.json')
+  const { paths: [a, b], checkpoint: path } = await inputFiles(t, 'checkpoint', numbered('a', 200), numbered('b', 100))
   const again = new Set(['a7', 'a8', 'a150', 'b3'])
   const pending = new Set(['a199', 'b50', 'b51'])
   const first = await run(path, [a, b], (text) => again.has(text) ? 'again' : pending.has(text) ? 'pending' : 'done')
@@ -85,10 +74,7 @@ test('a resume reads only the lines not done: failed ones below delivered ones, 
 })
 
 test('a resume of a file cut off mid-read sends the rest, and an appended file its new lines', async (t) => {
-  const dir = await tempDir(t)
-  const a = join(dir, 'a.txt')
-  await writeFile(a, numbered('a', 50))
-  const path = join(dir, 'cp.json')
+  const { paths: [a], checkpoint: path } = await inputFiles(t, 'checkpoint', numbered('a', 50))
   // Nothing after line 20 ends in the first run, as when kprod is killed.
   await run(path, [a], (text) => Number(text.slice(1)) <= 20 ? 'done' : 'pending')
   await appendFile(a, 'a51\na52\n')
@@ -98,12 +84,7 @@ test('a resume of a file cut off mid-read sends the rest, and an appended file i
 })
 
 test('a file that changed is refused, unless --checkpoint-reset', async (t) => {
-  const dir = await tempDir(t)
-  const a = join(dir, 'a.txt')
-  const b = join(dir, 'b.txt')
-  await writeFile(a, numbered('a', 50))
-  await writeFile(b, numbered('b', 50))
-  const path = join(dir, 'cp.json')
+  const { dir, paths: [a, b], checkpoint: path } = await inputFiles(t, 'checkpoint', numbered('a', 50), numbered('b', 50))
   await run(path, [a, b], () => 'done')
   await writeFile(a, numbered('A', 50))
   await writeFile(join(dir, 'b2.txt'), numbered('b', 10))
@@ -121,10 +102,7 @@ test('a file that changed is refused, unless --checkpoint-reset', async (t) => {
 })
 
 test('a checkpoint that is not one, a named pipe and a file given twice are refused', async (t) => {
-  const dir = await tempDir(t)
-  const a = join(dir, 'a.txt')
-  await writeFile(a, 'x\n')
-  const path = join(dir, 'cp.json')
+  const { dir, paths: [a], checkpoint: path } = await inputFiles(t, 'checkpoint', 'x\n')
   await writeFile(path, '{"hello":1}')
   await assert.rejects(run(path, [a], () => 'done'), /--checkpoint '.*cp\.json': cannot use it: it is not a kprod checkpoint of version 1; remove it or add --checkpoint-reset/)
   const fifo = join(dir, 'fifo')
@@ -140,8 +118,6 @@ test('a checkpoint that is not one, a named pipe and a file given twice are refu
 })
 
 test('a checkpoint in a folder that does not exist fails before anything is read', async (t) => {
-  const dir = await tempDir(t)
-  const a = join(dir, 'a.txt')
-  await writeFile(a, 'x\n')
+  const { dir, paths: [a] } = await inputFiles(t, 'checkpoint', 'x\n')
   await assert.rejects(run(join(dir, 'nope', 'cp.json'), [a], () => 'done'), /--checkpoint: cannot write the checkpoint file '.*nope\/cp\.json': ENOENT/)
 })

@@ -1,9 +1,8 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { closeSync, createReadStream, createWriteStream, openSync } from 'node:fs'
-import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
 import { ConfigError } from '../../../src/errors.ts'
@@ -11,16 +10,11 @@ import { checkSources, openSource, sourceNames } from '../../../src/input/source
 import { FileChunks } from '../../../src/input/file-chunks.ts'
 import { StreamChunks } from '../../../src/input/stream-chunks.ts'
 import { ChunkPool } from '../../../src/input/chunk-pool.ts'
+import { tempDir } from '../../helpers/temp.ts'
 
 /** openSource options: reads of `bytes` (streams and files alike). */
 function reads (bytes: number): { highWaterMark: number, maxLineBytes: number, pool: ChunkPool } {
   return { highWaterMark: bytes, maxLineBytes: 1 << 20, pool: new ChunkPool({ chunkBytes: bytes, maxFreeBytes: 0 }) }
-}
-
-async function tempDir (t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kprod-sources-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
 }
 
 async function problemsOf (paths: readonly string[]): Promise<readonly string[]> {
@@ -45,14 +39,14 @@ test('sourceNames reads stdin when no paths are given', () => {
 })
 
 test('checkSources accepts readable files and one stdin', async (t) => {
-  const dir = await tempDir(t)
+  const dir = await tempDir(t, 'sources')
   await writeFile(join(dir, 'a.txt'), 'a\n')
   assert.deepEqual(await problemsOf([join(dir, 'a.txt'), '-']), [])
   assert.deepEqual(await problemsOf([]), [])
 })
 
 test('checkSources collects every problem into one ConfigError', async (t) => {
-  const dir = await tempDir(t)
+  const dir = await tempDir(t, 'sources')
   await writeFile(join(dir, 'ok.txt'), 'a\n')
   await mkdir(join(dir, 'sub'))
   const missing = join(dir, 'x.txt')
@@ -66,7 +60,7 @@ test('checkSources collects every problem into one ConfigError', async (t) => {
 })
 
 test('checkSources reports a file that cannot be read', { skip: process.getuid?.() === 0 ? 'root can read any file' : false }, async (t) => {
-  const dir = await tempDir(t)
+  const dir = await tempDir(t, 'sources')
   const path = join(dir, 'secret.txt')
   await writeFile(path, 'a\n')
   await chmod(path, 0o200)
@@ -82,7 +76,7 @@ test('openSource reads the injected stdin for - through StreamChunks', async () 
 })
 
 test('openSource reads a file in chunks of highWaterMark bytes, each ending at a line end', async (t) => {
-  const dir = await tempDir(t)
+  const dir = await tempDir(t, 'sources')
   const path = join(dir, 'a.txt')
   const content = Array.from({ length: 20 }, (_, i) => `l${i}`).join('\n') + '\n'
   await writeFile(path, content)
@@ -98,7 +92,7 @@ test('openSource reads a file in chunks of highWaterMark bytes, each ending at a
 })
 
 test('openSource reads regular files (and stdin redirected from one) in place, pipes through their stream', async (t) => {
-  const dir = await tempDir(t)
+  const dir = await tempDir(t, 'sources')
   const path = join(dir, 'a.txt')
   await writeFile(path, 'line 1\nline 2\n')
   assert.ok(openSource(path, () => new PassThrough(), reads(1024)) instanceof FileChunks)
@@ -119,7 +113,7 @@ test('openSource reads regular files (and stdin redirected from one) in place, p
 })
 
 test('FileChunks stops at destroy() before reading the next chunk', async (t) => {
-  const dir = await tempDir(t)
+  const dir = await tempDir(t, 'sources')
   const path = join(dir, 'a.txt')
   await writeFile(path, 'xxxxxxxxx\n'.repeat(10))
   const chunks = new FileChunks(path, { pool: new ChunkPool({ chunkBytes: 10, maxFreeBytes: 0 }), maxLineBytes: 100 })

@@ -14,6 +14,7 @@ import { resolveConfig, type RawValues } from '../../../src/config/config.ts'
 import { runPipeline, type PipelineResult } from '../../../src/pipeline.ts'
 import { FakeClock, flushMicrotasks } from '../../helpers/fake-clock.ts'
 import { FakeTransport, delivered, requestError, type Responder } from '../../helpers/fake-transport.ts'
+import { contractProblems } from '../../helpers/schema.ts'
 
 const work = mkdtempSync(join(tmpdir(), 'kprod-flush-timeout-'))
 after(() => rmSync(work, { recursive: true, force: true }))
@@ -96,6 +97,8 @@ test('--flush-timeout: at the deadline records never sent are unsent, in flight 
   assert.equal(summary.exitCode, 4)
   assert.equal(summary.signal, null)
   assert.equal(summary.error, '--flush-timeout of 1500 ms passed after end of input: 2 records delivered, 8 still pending (buffered, in flight or waiting for a retry) given up')
+  assert.equal(summary.errorCode, 'KPROD_FLUSH_TIMEOUT')
+  assert.deepEqual(summary.undeliveredByCode, { KPROD_FLUSH_TIMEOUT: 8 })
   assert.deepEqual(run.warnings.filter((w) => w.startsWith('kprod: --flush-timeout')), [`kprod: ${summary.error as string}`])
   // One stderr line per cause with its count, then why the exit code is 4.
   assert.deepEqual(run.warnings.filter((w) => /^kprod: \d+ lines? /.test(w)), [
@@ -110,6 +113,7 @@ test('--flush-timeout: at the deadline records never sent are unsent, in flight 
   assert.ok(!undelivered.includes('line1') && !undelivered.includes('line2'), 'the delivered batch is not in --failed-output')
 
   const errorsOf = (b: Record<string, unknown>): string[] => (b.errors as { error: string }[]).map((e) => e.error)
+  for (const line of run.lines()) assert.deepEqual(contractProblems(line), [], JSON.stringify(line))
   const batches = run.lines().filter((l) => l.type === 'batch')
   assert.equal(batches.length, 5)
   const byOutcome = (o: string): Array<Record<string, unknown>> => batches.filter((b) => (b.counts as Record<string, number>)[o] === 2)
@@ -117,6 +121,10 @@ test('--flush-timeout: at the deadline records never sent are unsent, in flight 
   assert.equal(byOutcome('unknown').length, 2)
   for (const b of byOutcome('unknown')) assert.deepEqual(errorsOf(b), ['error producing topic t partition ' + String((b.exchanges as { partition: number }[])[0]?.partition) + ': --flush-timeout of 1500 ms passed after end of input while the request was in flight'])
   assert.deepEqual(errorsOf(byOutcome('unsent')[0] ?? {}), ['--flush-timeout of 1500 ms passed after end of input'])
+  // Whatever its last error, a record the deadline ended carries the deadline's code.
+  const codes = batches.flatMap((b) => (b.errors as { code: string }[]).map((e) => e.code))
+  assert.deepEqual([...new Set(codes)], ['KPROD_FLUSH_TIMEOUT'])
+  assert.equal((byOutcome('unsent')[0] ?? {}).producerErrorCode, 'KPROD_FLUSH_TIMEOUT')
 })
 
 test('--flush-timeout: a run that delivers everything before the deadline ends as usual (exit 0, no error) without waiting for it', async () => {
@@ -155,4 +163,6 @@ test('--flush-timeout: a signal during the end-of-input wait switches to the sig
   assert.deepEqual(summary.counts, { read: 10, delivered: 0, failed: 0, unknown: 4, skipped: 0, unsent: 6 })
   const errors = run.lines().filter((l) => l.type === 'batch').flatMap((b) => (b.errors as { error: string }[]).map((e) => e.error))
   assert.ok(errors.every((e) => e.includes('--drain-timeout of 1000 ms passed')), JSON.stringify(errors))
+  assert.equal(summary.errorCode, null)
+  assert.deepEqual(summary.undeliveredByCode, { KPROD_INTERRUPTED: 10 })
 })

@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ProducerOptions } from '../../../src/producer/async-producer.ts'
 import { setupProducer } from '../../helpers/producer-harness.ts'
+import { errorData } from '../../../src/errors.ts'
 import { flushMicrotasks } from '../../helpers/fake-clock.ts'
 import { FakeTransport, delivered, requestError, testBatch, type Responder } from '../../helpers/fake-transport.ts'
 
@@ -19,16 +20,19 @@ async function deliver (transport: FakeTransport, index: number): Promise<void> 
   await flushMicrotasks()
 }
 
-test('abort reports the batch in flight unknown and the queued batch unsent', async () => {
+test('abort reports the batch in flight unknown and the queued batch unsent, both with the reason\'s code', async () => {
   const { clock, producer, results } = setup()
   producer.enqueue(testBatch(clock.now(), { id: 1 }))
   producer.enqueue(testBatch(clock.now(), { id: 2 }))
-  producer.abort('interrupted by SIGINT')
+  const reason = errorData('KPROD_INTERRUPTED', 'interrupted by SIGINT')
+  producer.abort(reason)
   assert.deepEqual(results.map((r) => [r.batch.id, r.outcomes]), [[1, ['unknown', 'unknown']], [2, ['unsent', 'unsent']]])
-  assert.equal(results[0]?.exchanges[0]?.error, 'error producing topic t partition 0: interrupted by SIGINT while the request was in flight')
+  const inFlight = errorData('KPROD_INTERRUPTED', 'error producing topic t partition 0: interrupted by SIGINT while the request was in flight')
+  assert.deepEqual(results[0]?.exchanges[0]?.error, inFlight)
+  assert.deepEqual(results[0]?.errors, [inFlight, inFlight])
   assert.equal(results[0]?.producerError, null)
-  assert.deepEqual(results[1]?.errors, ['interrupted by SIGINT', 'interrupted by SIGINT'])
-  assert.equal(results[1]?.producerError, 'interrupted by SIGINT')
+  assert.deepEqual(results[1]?.errors, [reason, reason])
+  assert.deepEqual(results[1]?.producerError, reason)
   assert.deepEqual([producer.inFlight, producer.queuedBatches, producer.bufferedRecords], [0, 0, 0])
 })
 
@@ -42,16 +46,20 @@ test('abort reports batches backing off failed, or unknown when their last error
   producer.enqueue(testBatch(clock.now(), { id: 2 }))
   await flushMicrotasks()
   assert.equal(clock.pending, 2)
-  producer.abort('interrupted by SIGTERM')
+  producer.abort(errorData('KPROD_FLUSH_TIMEOUT', '--flush-timeout of 5 ms passed'))
   assert.deepEqual(results.map((r) => r.outcomes), [['failed', 'failed'], ['unknown', 'unknown']])
-  assert.equal(results[0]?.errors[0], 'error producing topic t partition 0: not leader; interrupted by SIGTERM')
+  // The reason's code replaces the last error's; its text is appended, and the batch's records share one.
+  const noted = errorData('KPROD_FLUSH_TIMEOUT', 'error producing topic t partition 0: not leader; --flush-timeout of 5 ms passed')
+  assert.deepEqual(results[0]?.errors, [noted, noted])
+  assert.equal(results[0]?.errors[0], results[0]?.errors[1])
+  assert.deepEqual(results[0]?.exchanges[0]?.error, errorData('KPROD_BROKER', 'error producing topic t partition 0: not leader'))
   assert.equal(clock.pending, 0, 'backoff sleeps are cut short')
 })
 
 test('abort gives every batch exactly one result, even when its exchange completes later', async () => {
   const { clock, producer, results, transport } = setup({ partitions: [0, 1], workers: 2 })
   for (let i = 0; i < 5; i++) producer.enqueue(testBatch(clock.now()))
-  producer.abort('interrupted')
+  producer.abort(errorData('KPROD_INTERRUPTED', 'interrupted'))
   for (const call of transport.calls) call.resolve(delivered(call))
   await clock.advance(10_000)
   assert.equal(results.length, 5)
@@ -63,13 +71,13 @@ test('drain resolves after abort', async () => {
   const { clock, producer } = setup()
   producer.enqueue(testBatch(clock.now()))
   const drained = producer.drain()
-  producer.abort('interrupted')
+  producer.abort(errorData('KPROD_INTERRUPTED', 'interrupted'))
   await drained
 })
 
 test('enqueue after abort gives an unsent result at once with no exchange', () => {
   const { clock, producer, results, transport } = setup()
-  producer.abort('interrupted')
+  producer.abort(errorData('KPROD_INTERRUPTED', 'interrupted'))
   producer.enqueue(testBatch(clock.now()))
   assert.deepEqual(results[0]?.outcomes, ['unsent', 'unsent'])
   assert.equal(results[0]?.exchanges.length, 0)

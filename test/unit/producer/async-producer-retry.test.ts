@@ -2,7 +2,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { KprodError } from '../../../src/errors.ts'
+import { KprodError, errorData } from '../../../src/errors.ts'
 import type { ProducerOptions } from '../../../src/producer/async-producer.ts'
 import { setupProducer } from '../../helpers/producer-harness.ts'
 import { flushMicrotasks } from '../../helpers/fake-clock.ts'
@@ -57,7 +57,7 @@ test('producer keeps records unknown when an earlier attempt may have written th
   producer.enqueue(testBatch(clock.now()))
   await clock.advance(100)
   assert.deepEqual(results[0]?.outcomes, ['unknown', 'unknown'])
-  assert.match(results[0]?.errors[0] ?? '', /not leader/)
+  assert.deepEqual(results[0]?.errors[0], errorData('KPROD_BROKER', 'error producing topic t partition 0: not leader for partition'))
 })
 
 test('producer resends only the retriable failed records of a partial failure, under the same batch id', async () => {
@@ -77,8 +77,9 @@ test('producer resends only the retriable failed records of a partial failure, u
   const r = results[0]
   assert.deepEqual(r?.outcomes, ['delivered', 'delivered', 'failed', 'delivered'])
   assert.deepEqual(positionList(r!.positions).map((p) => p?.position ?? null), ['0', '10', null, '3'])
-  assert.deepEqual(r?.errors, [null, null, 'error producing topic t partition 0: InvalidArgument', null])
-  assert.equal(r?.exchanges[0]?.error, 'error producing topic t partition 0: 2 of 4 records failed, the first with: ProvisionedThroughputExceededException')
+  assert.deepEqual(r?.errors, [null, null, errorData('KPROD_BROKER', 'error producing topic t partition 0: InvalidArgument'), null])
+  // The exchange's code is its first failed record's.
+  assert.deepEqual(r?.exchanges[0]?.error, errorData('KPROD_THROTTLED', 'error producing topic t partition 0: 2 of 4 records failed, the first with: ProvisionedThroughputExceededException'))
   assert.deepEqual(r?.exchanges.map((e) => e.records), [4, 1])
   assert.equal(r?.produced, false)
   assert.equal(producer.bufferedRecords, 0)
@@ -91,7 +92,8 @@ test('producer stops retrying when the next attempt would start after the delive
   assert.equal(transport.calls.length, 2, 'attempt 3 would start at 300 ms')
   assert.equal(clock.pending, 0)
   assert.deepEqual(results[0]?.outcomes, ['failed', 'failed'])
-  assert.equal(results[0]?.errors[0], 'error producing topic t partition 0: not leader for partition; delivery timeout of 250 ms exceeded after 2 attempts')
+  assert.deepEqual(results[0]?.errors[0], errorData('KPROD_DELIVERY_TIMEOUT', 'error producing topic t partition 0: not leader for partition; delivery timeout of 250 ms exceeded after 2 attempts'))
+  assert.deepEqual(results[0]?.exchanges.map((x) => x.error?.code), ['KPROD_BROKER', 'KPROD_BROKER'])
 })
 
 test('producer fails a batch whose delivery deadline passed while it waited for its first attempt', async () => {
@@ -105,7 +107,8 @@ test('producer fails a batch whose delivery deadline passed while it waited for 
   assert.equal(transport.calls.length, 1)
   assert.deepEqual(results[1]?.outcomes, ['failed', 'failed'])
   assert.equal(results[1]?.exchanges.length, 0)
-  assert.equal(results[1]?.producerError, 'delivery timeout of 250 ms exceeded after 0 attempts')
+  assert.deepEqual(results[1]?.producerError, errorData('KPROD_DELIVERY_TIMEOUT', 'delivery timeout of 250 ms exceeded after 0 attempts'))
+  assert.deepEqual(results[1]?.errors.map((e) => e?.code), ['KPROD_DELIVERY_TIMEOUT', 'KPROD_DELIVERY_TIMEOUT'])
 })
 
 test('producer retries an unkeyed batch on the next idle partition, or on the same one when strict', async () => {

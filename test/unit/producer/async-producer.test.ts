@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ProducerOptions } from '../../../src/producer/async-producer.ts'
 import { setupProducer } from '../../helpers/producer-harness.ts'
+import { errorData } from '../../../src/errors.ts'
 import { flushMicrotasks } from '../../helpers/fake-clock.ts'
 import { delivered, deliveredRun, requestError, testBatch, type Responder } from '../../helpers/fake-transport.ts'
 import { positionList } from '../../helpers/positions.ts'
@@ -47,14 +48,14 @@ test('TestUnitEmptyBatch: kprod differs: an empty batch gets one result with no 
   assert.equal(transport.calls.length, 0)
 })
 
-test('TestUnitError: exchange and record errors serialise as strings or null, never {}', async () => {
+test('TestUnitError: exchange and record errors keep the transport error\'s code beside the text, one object for the batch', async () => {
   const { clock, producer, results } = setup({}, () => notLeader)
   producer.enqueue(testBatch(clock.now()))
   await producer.drain()
-  const json = JSON.stringify({ exchanges: results[0]?.exchanges, errors: results[0]?.errors, producerError: results[0]?.producerError })
-  assert.doesNotMatch(json, /\{\}/)
-  assert.equal(results[0]?.exchanges[0]?.error, 'error producing topic t partition 0: not leader for partition')
-  assert.deepEqual(results[0]?.errors, Array(2).fill('error producing topic t partition 0: not leader for partition'))
+  const error = errorData('KPROD_BROKER', 'error producing topic t partition 0: not leader for partition')
+  assert.deepEqual(results[0]?.exchanges[0]?.error, error)
+  assert.deepEqual(results[0]?.errors, [error, error])
+  assert.equal(results[0]?.errors[0], results[0]?.errors[1], 'records of one failed exchange share one error object')
 })
 
 test('Success: two batches on one partition with 10 workers and 3 attempts are both produced', async () => {
@@ -94,9 +95,10 @@ test('Partitioned: a batch for a partition not in the list gets no producer and 
   const { clock, producer, results, transport } = setup({ partitions: [9, 3, 1] })
   producer.enqueue(testBatch(clock.now(), { partition: 8 }))
   assert.equal(transport.calls.length, 0)
-  assert.equal(results[0]?.producerError, 'no producer for partition 8')
+  const noProducer = errorData('KPROD_INTERNAL', 'no producer for partition 8')
+  assert.deepEqual(results[0]?.producerError, noProducer)
   assert.deepEqual(results[0]?.outcomes, ['failed', 'failed'])
-  assert.deepEqual(results[0]?.errors, ['no producer for partition 8', 'no producer for partition 8'])
+  assert.deepEqual(results[0]?.errors, [noProducer, noProducer])
   assert.equal(results[0]?.partition, 8)
 })
 
@@ -168,7 +170,7 @@ test('producer treats a rejected send as a final internal error, without an unha
   producer.enqueue(testBatch(clock.now()))
   await producer.drain()
   assert.equal(results[0]?.exchanges.length, 1)
-  assert.equal(results[0]?.exchanges[0]?.error, 'error producing topic t partition 0: transport send failed: boom')
+  assert.deepEqual(results[0]?.exchanges[0]?.error, errorData('KPROD_INTERNAL', 'error producing topic t partition 0: transport send failed: boom'))
   assert.deepEqual(results[0]?.outcomes, ['failed', 'failed'])
 })
 
@@ -176,7 +178,7 @@ test('producer treats a send that throws as a final internal error', async () =>
   const { clock, producer, results } = setup({ attempts: 3 }, () => { throw new Error('sync boom') })
   producer.enqueue(testBatch(clock.now()))
   await producer.drain()
-  assert.equal(results[0]?.exchanges[0]?.error, 'error producing topic t partition 0: transport send failed: sync boom')
+  assert.deepEqual(results[0]?.exchanges[0]?.error, errorData('KPROD_INTERNAL', 'error producing topic t partition 0: transport send failed: sync boom'))
 })
 
 test('producer fails records the transport returned no result for', async () => {
@@ -184,7 +186,8 @@ test('producer fails records the transport returned no result for', async () => 
   producer.enqueue(testBatch(clock.now()))
   await producer.drain()
   assert.deepEqual(results[0]?.outcomes, ['delivered', 'failed'])
-  assert.match(results[0]?.errors[1] ?? '', /transport returned 1 results for 2 records/)
+  assert.match(results[0]?.errors[1]?.text ?? '', /transport returned 1 results for 2 records/)
+  assert.equal(results[0]?.errors[1]?.code, 'KPROD_INTERNAL')
 })
 
 test('a run answer (the Kafka transports) delivers every record at consecutive offsets', async () => {
@@ -214,7 +217,7 @@ test('a run answer for the wrong number of records fails every record of the exc
   producer.enqueue(testBatch(clock.now()))
   await producer.drain()
   assert.deepEqual(results[0]?.outcomes, ['failed', 'failed'])
-  assert.match(results[0]?.errors[0] ?? '', /transport returned 1 results for 2 records/)
+  assert.match(results[0]?.errors[0]?.text ?? '', /transport returned 1 results for 2 records/)
   assert.deepEqual(positionList(results[0]!.positions), [null, null])
 })
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { KprodError } from '../../../src/errors.ts'
-import { backoffDelay, deliveryTimeoutText, shouldRetry, startsInTime } from '../../../src/producer/retry-policy.ts'
+import { backoffDelay, deliveryTimeout, shouldRetry, startsInTime } from '../../../src/producer/retry-policy.ts'
 
 test('backoffDelay doubles from the base before attempt 2 and stops at the cap', () => {
   const cases: [attempt: number, expected: number][] = [[1, 0], [2, 100], [3, 200], [4, 400], [5, 800], [6, 1000], [60, 1000], [5000, 1000]]
@@ -44,7 +44,7 @@ test('startsInTime allows an attempt exactly at the deadline and not after it', 
   assert.equal(startsInTime(1000, 101, 1100), false)
 })
 
-test('deliveryTimeoutText names the timeout and the attempts made', () => {
-  assert.equal(deliveryTimeoutText(250, 2), 'delivery timeout of 250 ms exceeded after 2 attempts')
-  assert.equal(deliveryTimeoutText(250, 1), 'delivery timeout of 250 ms exceeded after 1 attempt')
+test('deliveryTimeout names the timeout and the attempts made, with its code', () => {
+  assert.deepEqual(deliveryTimeout(250, 2), { code: 'KPROD_DELIVERY_TIMEOUT', text: 'delivery timeout of 250 ms exceeded after 2 attempts', targetCode: null })
+  assert.deepEqual(deliveryTimeout(250, 1), { code: 'KPROD_DELIVERY_TIMEOUT', text: 'delivery timeout of 250 ms exceeded after 1 attempt', targetCode: null })
 })

@@ -1,21 +1,15 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FailedOutput } from '../../../src/report/failed-output.ts'
 import { KprodError } from '../../../src/errors.ts'
 import { LineSplitter } from '../../../src/input/line-splitter.ts'
-
-async function tempDir (t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kprod-failed-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
+import { tempDir } from '../../helpers/temp.ts'
 
 test('FailedOutput writes each line byte for byte followed by LF when lines hold odd bytes', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'failed'), 'failed.txt')
   const lines = [
     Buffer.from('plain'),
     Buffer.from('cr\rinside'),
@@ -33,7 +27,7 @@ test('FailedOutput writes each line byte for byte followed by LF when lines hold
 })
 
 test('FailedOutput ends a line that ends in CR with CRLF, so reading it back gives the same line', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'failed'), 'failed.txt')
   const lines = [Buffer.from('one cr\r'), Buffer.from('two crs\r\r'), Buffer.from('\r'), Buffer.from('none')]
   const out = await FailedOutput.open(path)
   for (const line of lines) out.write(line)
@@ -46,7 +40,7 @@ test('FailedOutput ends a line that ends in CR with CRLF, so reading it back giv
 })
 
 test('FailedOutput truncates the file when it already exists', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'failed'), 'failed.txt')
   await writeFile(path, 'old content\nmore\n')
   const out = await FailedOutput.open(path)
   out.write(Buffer.from('new'))
@@ -55,14 +49,14 @@ test('FailedOutput truncates the file when it already exists', async (t) => {
 })
 
 test('FailedOutput creates an empty file when nothing fails', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'failed'), 'failed.txt')
   const out = await FailedOutput.open(path)
   await out.close()
   assert.equal(await readFile(path, 'utf8'), '')
 })
 
 test('FailedOutput.open rejects with KPROD_INPUT naming the flag when the folder does not exist', async (t) => {
-  const path = join(await tempDir(t), 'missing', 'failed.txt')
+  const path = join(await tempDir(t, 'failed'), 'missing', 'failed.txt')
   await assert.rejects(FailedOutput.open(path), (err: unknown) => {
     assert.ok(err instanceof KprodError)
     assert.equal(err.code, 'KPROD_INPUT')
@@ -84,7 +78,7 @@ test('FailedOutput.close rejects with KPROD_INPUT when a write fails', { skip: !
 })
 
 test('FailedOutput.close returns the same result when called twice', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'failed'), 'failed.txt')
   const out = await FailedOutput.open(path)
   out.write(Buffer.from('x'))
   await Promise.all([out.close(), out.close()])

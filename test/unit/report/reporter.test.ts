@@ -1,17 +1,18 @@
-import { test, type TestContext } from 'node:test'
+import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { PassThrough, Writable } from 'node:stream'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Reporter, type ReporterOptions } from '../../../src/report/reporter.ts'
 import { FailedOutput } from '../../../src/report/failed-output.ts'
 import { SourceLines } from '../../../src/input/source-lines.ts'
 import type { BatchResult, Exchange } from '../../../src/producer/result.ts'
 import type { InputRecord, Outcome } from '../../../src/record.ts'
+import { errorData, type ErrorCode, type ErrorData } from '../../../src/errors.ts'
 import { FakeClock } from '../../helpers/fake-clock.ts'
 import { contractProblems } from '../../helpers/schema.ts'
 import { positionsOf } from '../../helpers/positions.ts'
+import { tempDir } from '../../helpers/temp.ts'
 
 interface Harness {
   readonly reporter: Reporter
@@ -55,12 +56,19 @@ function read (h: Harness, n: number, text = 'v'): InputRecord[] {
   })
 }
 
-function exchange (clock: FakeClock, records: number, error: string | null): Exchange {
+/** An exchange error as the producer hands it over, text and code. */
+function err (text: string, code: ErrorCode = 'KPROD_BROKER'): ErrorData {
+  return errorData(code, text)
+}
+
+function exchange (clock: FakeClock, records: number, error: ErrorData | null): Exchange {
   const t = clock.now()
   return { attempt: 1, partition: 0, records, enqueued: t, begin: t, complete: t, response: error === null ? { baseOffset: '0' } : null, error }
 }
 
-function result (clock: FakeClock, records: InputRecord[], outcomes: Outcome[], exchanges: Exchange[], producerError: string | null = null): BatchResult {
+/** Records not delivered carry the producer error, else the code of the batch's first exchange error. */
+function result (clock: FakeClock, records: InputRecord[], outcomes: Outcome[], exchanges: Exchange[], producerError: ErrorData | null = null): BatchResult {
+  const code = exchanges.find((x) => x.error !== null)?.error?.code ?? 'KPROD_BROKER'
   const now = clock.now()
   return {
     batch: { id: nextId++, partition: 0, pinned: false, records, bytes: records.reduce((n, r) => n + r.value.length, 0), cutReason: 'linger', opened: now, enqueued: now },
@@ -71,13 +79,13 @@ function result (clock: FakeClock, records: InputRecord[], outcomes: Outcome[], 
     produced: exchanges.length > 0 && outcomes.every((o) => o === 'delivered'),
     outcomes,
     positions: positionsOf(outcomes.map((o, i) => o === 'delivered' ? { partition: 0, position: String(i) } : null)),
-    errors: outcomes.map((o) => o === 'delivered' ? null : producerError ?? `error producing topic logs partition 0: ${o}`),
+    errors: outcomes.map((o) => o === 'delivered' ? null : producerError ?? err(`error producing topic logs partition 0: ${o}`, code)),
     begin: now,
     complete: now
   }
 }
 
-const end = { exitCode: 4, signal: null, error: null, notes: [] }
+const end = { exitCode: 4, signal: null, error: null, errorCode: null, notes: [] }
 
 async function scenario (h: Harness): Promise<void> {
   const { reporter, clock } = h
@@ -86,15 +94,15 @@ async function scenario (h: Harness): Promise<void> {
   await clock.advance(250)
   reporter.batch(result(clock, delivered, ['delivered', 'delivered', 'delivered'], [exchange(clock, 3, null)]))
   reporter.lineRead()
-  reporter.skipped(nextLine++, 'line is over the 10-byte limit', Buffer.from('much too long'))
+  reporter.skipped(nextLine++, 'KPROD_RECORD_TOO_LARGE', 'line is over the 10-byte limit', Buffer.from('much too long'))
   const partial = read(h, 3)
   await clock.advance(800)
-  reporter.batch(result(clock, partial, ['delivered', 'failed', 'failed'], [exchange(clock, 3, 'error producing topic logs partition 0: throttled'), exchange(clock, 3, null)]))
+  reporter.batch(result(clock, partial, ['delivered', 'failed', 'failed'], [exchange(clock, 3, err('error producing topic logs partition 0: throttled', 'KPROD_THROTTLED')), exchange(clock, 3, null)]))
   const refused = read(h, 2)
-  reporter.batch(result(clock, refused, ['failed', 'failed'], [], 'no producer for partition'))
+  reporter.batch(result(clock, refused, ['failed', 'failed'], [], err('buffer full: 2 records not sent', 'KPROD_BUFFER_FULL')))
   const timedOut = read(h, 1)
   await clock.advance(1000)
-  reporter.batch(result(clock, timedOut, ['unknown'], [exchange(clock, 1, 'error producing topic logs partition 0: request timed out')]))
+  reporter.batch(result(clock, timedOut, ['unknown'], [exchange(clock, 1, err('error producing topic logs partition 0: request timed out', 'KPROD_REQUEST_TIMEOUT'))]))
 }
 
 test('Reporter output validates against the schema on every line when a run mixes outcomes', async () => {
@@ -114,6 +122,7 @@ test('Reporter summary accounts for every line when a run mixes outcomes', async
   assert.equal(summary.type, 'summary')
   assert.deepEqual(summary.counts, { read: 10, delivered: 4, failed: 4, unknown: 1, skipped: 1, unsent: 0 })
   assert.equal(summary.invariantHolds, true)
+  assert.deepEqual(summary.undeliveredByCode, { KPROD_BUFFER_FULL: 2, KPROD_RECORD_TOO_LARGE: 1, KPROD_REQUEST_TIMEOUT: 1, KPROD_THROTTLED: 2 })
   assert.equal(summary.batches, 4)
   assert.equal(summary.exchanges, 4)
   assert.equal(summary.requestErrors, 2)
@@ -129,7 +138,7 @@ test('Reporter stats lines show the interval and the totals when the timer fires
   h.reporter.batch(result(h.clock, first, ['delivered', 'delivered', 'delivered'], [exchange(h.clock, 3, null)]))
   await h.clock.advance(1000)
   const second = read(h, 2)
-  h.reporter.batch(result(h.clock, second, ['delivered', 'failed'], [exchange(h.clock, 2, 'error producing topic logs partition 0: x')]))
+  h.reporter.batch(result(h.clock, second, ['delivered', 'failed'], [exchange(h.clock, 2, err('error producing topic logs partition 0: x'))]))
   await h.clock.advance(1000)
   const stats = h.lines().filter((l) => l.type === 'stats')
   assert.equal(stats.length, 2)
@@ -193,9 +202,9 @@ test('Reporter.exitCode is 4 when any line is not delivered and 0 otherwise', ()
     const h = harness()
     if (what === 'skipped-line') {
       h.reporter.lineRead()
-      h.reporter.skipped(1, 'too long', null)
+      h.reporter.skipped(1, 'KPROD_RECORD_TOO_LARGE', 'too long', null)
     } else if (what === 'unsent') {
-      h.reporter.unsent(read(h, 1).map((r) => r.line), 1)
+      h.reporter.unsent(read(h, 1).map((r) => r.line), 1, 'KPROD_INTERRUPTED')
     } else if (what !== 'none') {
       h.reporter.batch(result(h.clock, read(h, 1), [what], [exchange(h.clock, 1, null)]))
     }
@@ -207,7 +216,7 @@ test('Reporter warns about the first 20 skipped lines, then once per 1000, then 
   const h = harness()
   for (let i = 1; i <= 2025; i++) {
     h.reporter.lineRead()
-    h.reporter.skipped(i, 'not JSON', null)
+    h.reporter.skipped(i, 'KPROD_INVALID_RECORD', 'not JSON', null)
   }
   assert.equal(h.warnings.length, 22)
   assert.equal(h.warnings[0], 'kprod: line 1: skipped: not JSON')
@@ -224,9 +233,9 @@ test('Reporter names a skipped line by its file and its line within that file, w
   sources.add('b.txt', 4)
   const h = harness({ locate: (n) => sources.locate(n) })
   h.reporter.lineRead()
-  h.reporter.skipped(5, 'line 5 is empty (--empty-lines skip)', null)
+  h.reporter.skipped(5, 'KPROD_INVALID_RECORD', 'line 5 is empty (--empty-lines skip)', null)
   h.reporter.lineRead()
-  h.reporter.skipped(2, 'line 2: key "x" is not an explicit hash key', null)
+  h.reporter.skipped(2, 'KPROD_INVALID_RECORD', 'line 2: key "x" is not an explicit hash key', null)
   assert.deepEqual(h.warnings, [
     'kprod: b.txt:2: skipped: the line is empty (--empty-lines skip)',
     'kprod: a.txt:2: skipped: key "x" is not an explicit hash key'
@@ -241,10 +250,12 @@ test('SourceLines names standard input stdin', () => {
 
 test('Reporter writes the summary with the error when the run ended on an error', async () => {
   const h = harness()
-  await h.reporter.finish({ exitCode: 3, signal: null, error: 'Cannot connect to localhost:9092', notes: ['note a'] })
+  await h.reporter.finish({ exitCode: 3, signal: null, error: 'Cannot connect to localhost:9092', errorCode: 'KPROD_CONNECT', notes: ['note a'] })
   const [summary] = h.lines()
   assert.deepEqual(contractProblems(summary), [])
   assert.equal(summary?.error, 'Cannot connect to localhost:9092')
+  assert.equal(summary?.errorCode, 'KPROD_CONNECT')
+  assert.deepEqual(summary?.undeliveredByCode, {})
   assert.equal(summary?.exitCode, 3)
   assert.deepEqual(summary?.notes, ['note a'])
   assert.deepEqual(summary?.latencyMs, { p50: null, p99: null, max: null })
@@ -257,26 +268,28 @@ test('Reporter writes one summary when finish() is called twice', async () => {
 })
 
 test('Reporter counts unsent records and keeps them when kprod is interrupted', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'reporter'), 'failed.txt')
   const h = harness({ failedOutput: await FailedOutput.open(path) })
   const records = read(h, 3)
-  h.reporter.unsent(records.map((r) => r.line), 3)
-  await h.reporter.finish({ exitCode: 130, signal: 'SIGINT', error: null, notes: [] })
+  h.reporter.unsent(records.map((r) => r.line), 3, 'KPROD_INTERRUPTED')
+  await h.reporter.finish({ exitCode: 130, signal: 'SIGINT', error: null, errorCode: null, notes: [] })
   const summary = h.lines().at(-1)!
   assert.deepEqual(summary.counts, { read: 3, delivered: 0, failed: 0, unknown: 0, skipped: 0, unsent: 3 })
+  assert.deepEqual(summary.undeliveredByCode, { KPROD_INTERRUPTED: 3 })
+  assert.equal(summary.errorCode, null)
   assert.equal(summary.signal, 'SIGINT')
   assert.equal(summary.failedOutputLines, 3)
   assert.equal(await readFile(path, 'utf8'), records.map((r) => `${r.line.toString()}\n`).join(''))
 })
 
 test('Reporter writes every undelivered line byte for byte to the failed output', async (t) => {
-  const path = join(await tempDir(t), 'failed.txt')
+  const path = join(await tempDir(t, 'reporter'), 'failed.txt')
   const h = harness({ failedOutput: await FailedOutput.open(path) })
   const odd = [Buffer.from('a\rb'), Buffer.from([0xc3, 0x28, 0x00, 0x7a]), Buffer.from('ok')]
   const records = odd.map((line, i) => { h.reporter.lineRead(); return { line, key: null, value: line, lineNo: i + 1, readAt: h.clock.now() } })
   h.reporter.batch(result(h.clock, records, ['failed', 'unknown', 'delivered'], [exchange(h.clock, 3, null)]))
   h.reporter.lineRead()
-  h.reporter.skipped(4, 'too long', Buffer.from([0xff, 0x0d, 0x41]))
+  h.reporter.skipped(4, 'KPROD_RECORD_TOO_LARGE', 'too long', Buffer.from([0xff, 0x0d, 0x41]))
   await h.reporter.finish(end)
   const want = Buffer.concat([odd[0]!, Buffer.from('\n'), odd[1]!, Buffer.from('\n'), Buffer.from([0xff, 0x0d, 0x41, 0x0a])])
   assert.deepEqual(await readFile(path), want)
@@ -295,9 +308,3 @@ test('Reporter keeps counting and finishes quietly when stdout is closed by its 
   // Quietly: nothing about stdout; only the cause of the failed line, counted.
   assert.deepEqual(h.warnings, ['kprod: 1 line failed: error producing topic logs partition *: failed'])
 })
-
-async function tempDir (t: TestContext): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'kprod-reporter-'))
-  t.after(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}

@@ -54,11 +54,30 @@ test('summaryLine validates against the schema when nothing was read', () => {
     started: T0,
     ended: T0,
     totals: zeroTally(),
+    undeliveredByCode: {},
     latency: { p50: null, p99: null, max: null },
     failedOutputLines: null,
-    end: { exitCode: 0, signal: null, error: null, notes: [] },
+    end: { exitCode: 0, signal: null, error: null, errorCode: null, notes: [] },
     invariantHolds: true
   })
   assert.deepEqual(validateLine(line), [])
   assert.equal(Object.keys(line)[0], 'type')
+})
+
+test('summaryLine writes the error beside its code, and the undelivered lines by code in code order', () => {
+  const line = summaryLine({
+    target: 't',
+    kind: 'kafka',
+    started: T0,
+    ended: T0 + 1000,
+    totals: { ...zeroTally(), read: 5, failed: 3, skipped: 2 },
+    undeliveredByCode: { KPROD_RECORD_TOO_LARGE: 2, KPROD_DELIVERY_TIMEOUT: 3 },
+    latency: { p50: null, p99: null, max: null },
+    failedOutputLines: null,
+    end: { exitCode: 4, signal: null, error: '--flush-timeout of 5 ms passed after end of input', errorCode: 'KPROD_FLUSH_TIMEOUT', notes: [] },
+    invariantHolds: true
+  })
+  assert.deepEqual(validateLine(line), [])
+  assert.equal(line.errorCode, 'KPROD_FLUSH_TIMEOUT')
+  assert.deepEqual(Object.entries(line.undeliveredByCode), [['KPROD_DELIVERY_TIMEOUT', 3], ['KPROD_RECORD_TOO_LARGE', 2]])
 })

@@ -47,7 +47,7 @@ export function produceOutcome (answer: ProduceAnswer, context: AnswerContext): 
   if (context.idempotent && e.type === 'DUPLICATE_SEQUENCE_NUMBER') return { kind: 'delivered', baseOffset: null, note: DUPLICATE_NOTE }
   if (context.idempotent && SEQUENCE_REFUSED.has(e.type)) {
     // The Java producer retries these after an epoch bump; the broker wrote nothing.
-    return { kind: 'sequence-refused', error: new KprodError('KPROD_BROKER', `${e.message}; retrying at a new producer epoch`, { retriable: true, cause: e }) }
+    return { kind: 'sequence-refused', error: new KprodError('KPROD_BROKER', `${e.message}; retrying at a new producer epoch`, { retriable: true, targetCode: e.type, cause: e }) }
   }
   return { kind: 'failed', error: fromBrokerError(e.type, e.message, e.retriable, e), staleMetadata: STALE_METADATA.has(e.type) }
 }

@@ -48,6 +48,14 @@ test('fromKinesisError classifies request-level failures', () => {
   }
 })
 
+test('fromKinesisError keeps the service\'s error code as targetCode when the service answered, and none otherwise', () => {
+  assert.equal(fromKinesisError(awsError('ProvisionedThroughputExceededException', 'Rate exceeded')).targetCode, 'ProvisionedThroughputExceededException')
+  assert.equal(fromKinesisError(awsError('InternalFailure', 'boom', 500, 'server')).targetCode, 'InternalFailure')
+  assert.equal(fromKinesisError(socketError('ECONNRESET', 'socket hang up', 'TimeoutError')).targetCode, null)
+  assert.equal(fromKinesisError(Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' })).targetCode, null)
+  assert.equal(fromKinesisError(new Error('something odd')).targetCode, null)
+})
+
 test('fromKinesisError keeps a KprodError as it is', () => {
   const timeout = new KprodError('KPROD_REQUEST_TIMEOUT', 'no answer', { retriable: true, maybeWritten: true })
   assert.equal(fromKinesisError(timeout), timeout)
@@ -70,7 +78,7 @@ test('recordError reads a failed PutRecords entry as "<ErrorCode>: <ErrorMessage
   ]
   for (const [errorCode, message, code, retriable] of rows) {
     const e = recordError(errorCode, message)
-    assert.deepEqual([e.code, e.retriable, e.maybeWritten, e.message], [code, retriable, false, `${errorCode}: ${message}`], errorCode)
+    assert.deepEqual([e.code, e.retriable, e.maybeWritten, e.message, e.targetCode], [code, retriable, false, `${errorCode}: ${message}`, errorCode], errorCode)
   }
   assert.equal(recordError('InternalFailure', undefined).message, 'InternalFailure')
 })

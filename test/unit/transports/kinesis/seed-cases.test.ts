@@ -9,6 +9,7 @@ import type { InputRecord } from '../../../../src/record.ts'
 import { flushMicrotasks } from '../../../helpers/fake-clock.ts'
 import { allDelivered, answer, awsError, type PutCall, type PutResponder } from '../../../helpers/fake-put-records.ts'
 import { kinesisPipeline, type KinesisPipelineSetup } from '../../../helpers/kinesis-pipeline.ts'
+import { errorData } from '../../../../src/errors.ts'
 
 type Setup = Pick<KinesisPipelineSetup, 'batchRecords' | 'lingerMs' | 'attempts' | 'retryBackoffMs' | 'retryBackoffMaxMs' | 'maxQueuedBatches' | 'respond'>
 
@@ -93,7 +94,7 @@ test('Stats, MaxAttempts 1: two failing records are both counted (dropped = 2)',
   await p.add(2, 'fail')
   await p.add(4)
   assert.deepEqual([p.count('delivered'), p.count('failed')], [8, 2])
-  assert.match(p.results[0]?.errors[4] ?? '', /foo: bar/)
+  assert.match(p.results[0]?.errors[4]?.text ?? '', /foo: bar/)
 })
 
 test('Stats, BufferSize: 10 records are buffered, then 0 once their batch is sent', async () => {
@@ -186,7 +187,7 @@ test('Flush with timeout (6 ms calls, 5 ms timeout): 500 sent, 100 remaining (kp
   await flushMicrotasks()
   respondLater()
   await p.clock.advance(5)
-  p.producer.abort('interrupted: --drain-timeout of 5 ms passed')
+  p.producer.abort(errorData('KPROD_INTERRUPTED', 'interrupted: --drain-timeout of 5 ms passed'))
   await p.producer.drain()
   assert.deepEqual(p.fake.sizes, [500])
   assert.deepEqual([p.count('unknown'), p.count('unsent'), p.count('delivered')], [500, 100, 0])
@@ -212,7 +213,8 @@ test('Logs, partial success and drop (kprod differs: no log lines; the exchange 
   await p.add(3)
   await p.add(1, 'fail')
   const result = p.results[0]
-  assert.equal(result?.exchanges[0]?.error, 'error producing stream s lane 0: 1 of 4 records failed, the first with: foo: bar')
-  assert.equal(result?.errors[3], 'error producing stream s lane 0: foo: bar')
+  // The code is kprod's class of the failure; the entry's own error code stays beside it.
+  assert.deepEqual(result?.exchanges[0]?.error, errorData('KPROD_BROKER', 'error producing stream s lane 0: 1 of 4 records failed, the first with: foo: bar', 'foo'))
+  assert.deepEqual(result?.errors[3], errorData('KPROD_BROKER', 'error producing stream s lane 0: foo: bar', 'foo'))
   assert.deepEqual(result?.exchanges[0]?.response, { failedRecordCount: 1, records: 4, errorCodes: { foo: 1 }, encryptionType: 'NONE', requestId: 'req-0' })
 })

@@ -24,7 +24,7 @@ interface Setup {
 }
 
 async function pipeline (setup: Setup) {
-  const { clock, fake, transport, producer, builder, results } = await kinesisPipeline({
+  const { clock, fake, transport, router, producer, builder, results } = await kinesisPipeline({
     shardOrdering: setup.shardOrdering,
     workers: setup.workers,
     shards: evenShards(3),
@@ -41,13 +41,19 @@ async function pipeline (setup: Setup) {
     const value = Buffer.from(`${key} line ${++lineNo}`)
     return { line: value, key: Buffer.from(key), value, lineNo, readAt: clock.now() }
   }
-  const shardOf = (key: string): number => transport.partitionFor?.(record(key)) ?? ANY_PARTITION
+  /** Where the router places a record of `key` (ANY_PARTITION without --shard-ordering). */
+  const placeOf = (r: InputRecord): { partition: number, pinned: boolean } => {
+    const place = router.place(r)
+    assert.notEqual(typeof place, 'string', 'the router refused the record')
+    return place as { partition: number, pinned: boolean }
+  }
+  const shardOf = (key: string): number => placeOf(record(key)).partition
   /** Adds one record per key, routed like the pipeline routes them, and lets the producer act. */
   const add = async (...keys: string[]): Promise<void> => {
     for (const key of keys) {
       const r = record(key)
-      if (setup.shardOrdering) builder.add(r, transport.partitionFor?.(r) ?? ANY_PARTITION, true)
-      else builder.add(r, ANY_PARTITION, false)
+      const place = placeOf(r)
+      builder.add(r, place.partition, place.pinned)
     }
     await flushMicrotasks()
   }
@@ -145,5 +151,6 @@ test('without --shard-ordering: a throttled record\'s backoff holds no lane and 
   const x = p.resultWith('x')
   assert.deepEqual(x?.outcomes, ['delivered', 'delivered'])
   assert.deepEqual(x?.exchanges.map((e) => [e.attempt, e.records]), [[1, 2], [2, 1]])
-  assert.match(x?.exchanges[0]?.error ?? '', /1 of 2 records failed, the first with: ProvisionedThroughputExceededException/)
+  assert.match(x?.exchanges[0]?.error?.text ?? '', /1 of 2 records failed, the first with: ProvisionedThroughputExceededException/)
+  assert.equal(x?.exchanges[0]?.error?.code, 'KPROD_THROTTLED')
 })

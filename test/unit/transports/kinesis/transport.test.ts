@@ -1,5 +1,6 @@
 // The Kinesis transport against a fake PutRecords client: one call per send(), results by index,
-// request errors, timeouts on the fake clock, connect, limits, check() and partitionFor().
+// request errors, timeouts on the fake clock, connect, limits, and the router it hands the core
+// (which records it refuses, where each goes, the batch key).
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -11,7 +12,7 @@ import { KinesisTransport, kinesisLimits, type KinesisTransportOptions } from '.
 import { clientConfig } from '../../../../src/transports/kinesis/sdk.ts'
 import { FakeClock } from '../../../helpers/fake-clock.ts'
 import { FakePutRecords, answer, awsError, evenShards, shard, socketError, streamSummary } from '../../../helpers/fake-put-records.ts'
-import { isDeliveredRun, type DeliveredRun, type RecordResult, type SendResult } from '../../../../src/transports/transport.ts'
+import { isDeliveredRun, type DeliveredRun, type RecordResult, type Router, type SendResult } from '../../../../src/transports/transport.ts'
 
 /** An all-delivered answer comes back as one run; its positions, read one by one. */
 function runPositions (result: SendResult): Array<{ at: unknown, shardId: string | undefined }> {
@@ -21,6 +22,18 @@ function runPositions (result: SendResult): Array<{ at: unknown, shardId: string
 }
 
 const MiB = 1024 * 1024
+
+/** The router the transport hands the core once connected: the tests ask it as the pipeline does. */
+async function routerOf (t: KinesisTransport): Promise<Router> {
+  return t.router(await t.connect())
+}
+
+/** The partition the router places a record on (it must not refuse it). */
+function placed (router: Router, record: InputRecord): number {
+  const place = router.place(record)
+  assert.notEqual(typeof place, 'string', `refused: ${String(place)}`)
+  return (place as { partition: number }).partition
+}
 
 function transport (fake: FakePutRecords, options: Partial<KinesisTransportOptions> = {}): { t: KinesisTransport, clock: FakeClock, logs: string[] } {
   const clock = new FakeClock()
@@ -177,10 +190,10 @@ test('send clears its timer once the answer arrives', async () => {
   assert.equal(clock.pending, 0)
 })
 
-test('check() names the line of a record Kinesis can never take, and passes the rest', async () => {
+test('the router refuses a record Kinesis can never take, naming its line, and passes the rest', async () => {
   const fake = new FakePutRecords()
   const { t } = transport(fake)
-  await t.connect()
+  const router = await routerOf(t)
   const valueFor = (size: number): string => 'v'.repeat(size)
   const rows: [string, InputRecord, string | null][] = [
     ['empty key', rec(3, 'v', ''), 'line 3: partition key is empty; Kinesis needs 1 to 256 characters'],
@@ -195,16 +208,16 @@ test('check() names the line of a record Kinesis can never take, and passes the 
     ['unkeyed, data + generated key exactly 1 MiB', rec(12, valueFor(MiB - 32)), null],
     ['unkeyed, data + generated key 1 MiB + 1', rec(13, valueFor(MiB - 31)), "line 13: record is 1048577 bytes (data + partition key), over the 1048576-byte record limit of stream 's'"]
   ]
-  for (const [name, record, want] of rows) assert.equal(t.check(record), want, name)
+  for (const [name, record, want] of rows) assert.equal(router.refuse(record), want, name)
 })
 
-test('check() uses the record limit the stream reports', async () => {
+test('the router refuses by the record limit the stream reports', async () => {
   const fake = new FakePutRecords({ describe: () => streamSummary('ACTIVE', 2048) })
   const { t } = transport(fake)
-  await t.connect()
+  const router = await routerOf(t)
   assert.equal(t.limits.maxRecordBytes, 2 * MiB)
-  assert.equal(t.check(rec(1, 'v'.repeat(2 * MiB - 3), 'key')), null)
-  assert.match(t.check(rec(2, 'v'.repeat(2 * MiB - 2), 'key')) ?? '', /over the 2097152-byte record limit/)
+  assert.equal(router.refuse(rec(1, 'v'.repeat(2 * MiB - 3), 'key')), null)
+  assert.match(router.refuse(rec(2, 'v'.repeat(2 * MiB - 2), 'key')) ?? '', /over the 2097152-byte record limit/)
 })
 
 test('kinesisLimits caps records at 500 and bytes at 5 MiB less room for generated keys', () => {
@@ -220,12 +233,16 @@ test('kinesisLimits caps records at 500 and bytes at 5 MiB less room for generat
   }
 })
 
-test('connect() returns the lanes as partitions without shardOrdering', async () => {
+test('connect() returns the lanes as partitions without shardOrdering, and the router places records on any lane', async () => {
   const fake = new FakePutRecords()
   const { t } = transport(fake, { lanes: 3 })
-  assert.deepEqual(await t.connect(), { partitions: [0, 1, 2] })
+  const topology = await t.connect()
+  assert.deepEqual(topology, { partitions: [0, 1, 2] })
   assert.equal(fake.listCalls.length, 0)
-  assert.equal(t.partitionFor, undefined)
+  const router = t.router(topology)
+  assert.deepEqual(router.place(rec(1, 'v', 'k')), { partition: ANY_PARTITION, pinned: false })
+  assert.equal(router.batchKey, undefined)
+  assert.equal(router.partitionNoun, 'lane')
 })
 
 test('connect() pages through ListShards and returns the open shards with shardOrdering', async () => {
@@ -236,35 +253,37 @@ test('connect() pages through ListShards and returns the open shards with shardO
   assert.deepEqual(fake.listCalls, [{ StreamName: 's' }, { NextToken: '2' }, { NextToken: '4' }])
 })
 
-test('partitionFor() maps a key to its shard, and an unkeyed record by its partition key mode', async () => {
+test('with shardOrdering the router pins a key to its shard, an unkeyed record by its partition key mode, and keys a batch by its partition key', async () => {
   const half = 1n << 127n
   const fake = new FakePutRecords({ shards: [shard(0, 0n, half - 1n), shard(1, half, (1n << 128n) - 1n)] })
   const { t } = transport(fake, { shardOrdering: true })
-  await t.connect()
+  const router = await routerOf(t)
   const shardOf = (key: string): number => BigInt('0x' + createHash('md5').update(key).digest('hex')) < half ? 0 : 1
-  const partitionFor = t.partitionFor as (r: InputRecord) => number
-  for (const key of ['a', 'b', 'c', 'user-1', 'é中']) assert.equal(partitionFor(rec(1, 'v', key)), shardOf(key), key)
-  assert.equal(partitionFor(rec(1, 'line')), ANY_PARTITION)
-  const hashed = transport(new FakePutRecords({ shards: [shard(0, 0n, half - 1n), shard(1, half, (1n << 128n) - 1n)] }), { shardOrdering: true, partitionKey: 'hash' }).t
-  await hashed.connect()
+  for (const key of ['a', 'b', 'c', 'user-1', 'é中']) assert.deepEqual(router.place(rec(1, 'v', key)), { partition: shardOf(key), pinned: true }, key)
+  assert.equal(placed(router, rec(1, 'line')), ANY_PARTITION)
+  assert.equal(router.partitionNoun, 'shard')
+  assert.equal(router.batchKey?.(rec(1, 'v', 'user-1')), 'user-1')
+  assert.equal(router.batchKey?.(rec(1, 'line')), null, 'random keys never repeat')
+  const hashed = await routerOf(transport(new FakePutRecords({ shards: [shard(0, 0n, half - 1n), shard(1, half, (1n << 128n) - 1n)] }), { shardOrdering: true, partitionKey: 'hash' }).t)
   const lineKey = createHash('md5').update('line').digest('hex')
-  assert.equal((hashed.partitionFor as (r: InputRecord) => number)(rec(1, 'line')), shardOf(lineKey))
+  assert.equal(placed(hashed, rec(1, 'line')), shardOf(lineKey))
+  assert.equal(hashed.batchKey?.(rec(1, 'line')), lineKey)
 })
 
 test('--aggregate: keyless records fill one shard\'s batch before the next shard, on any number of shards', async () => {
   const fake = new FakePutRecords({ shards: evenShards(1000), pageSize: 1000 })
   const { t } = transport(fake, { aggregate: true, shardRate: null, maxBatchRecords: 3, randomBytes })
-  await t.connect()
-  const partitionFor = t.partitionFor as (r: InputRecord) => number
-  const shards = Array.from({ length: 3 * 1000 + 3 }, (_, i) => partitionFor(rec(i + 1, 'v')))
+  const router = await routerOf(t)
+  assert.equal(router.batchKey, undefined, 'one aggregate per call: keys may repeat')
+  const shards = Array.from({ length: 3 * 1000 + 3 }, (_, i) => placed(router, rec(i + 1, 'v')))
   // Three (a batch) to each shard in hash-range order, then round again.
   assert.deepEqual(shards.slice(0, 9), [0, 0, 0, 1, 1, 1, 2, 2, 2])
   assert.deepEqual(shards.slice(-6), [999, 999, 999, 0, 0, 0])
   // A batch is also full when its bytes are: a record that would cross maxBatchBytes goes to the next shard.
   const big = transport(new FakePutRecords({ shards: evenShards(4), pageSize: 4 }), { aggregate: true, shardRate: null, randomBytes })
-  await big.t.connect()
+  const bigRouter = await routerOf(big.t)
   const room = big.t.limits.maxBatchBytes
-  const place = big.t.partitionFor as (r: InputRecord) => number
+  const place = (r: InputRecord): number => placed(bigRouter, r)
   assert.deepEqual([place(rec(1, 'x'.repeat(room - 10))), place(rec(2, 'x'.repeat(10))), place(rec(3, 'x'))], [0, 0, 1])
 })
 
@@ -300,22 +319,23 @@ test('--explicit-hash-key: send puts each decimal key in ExplicitHashKey as well
   assert.equal(plain.calls[0]!.input.Records?.[0]?.ExplicitHashKey, undefined, 'no ExplicitHashKey without the flag')
 })
 
-test('--explicit-hash-key: check() skips a record without a key or with a key that is no hash key, naming its line', () => {
+test('--explicit-hash-key: the router refuses a record without a key or with a key that is no hash key, naming its line', async () => {
   const { t } = transport(new FakePutRecords(), { explicitHashKey: true })
+  const router = await routerOf(t)
   const needs = 'needs a decimal number from 0 to 340282366920938463463374607431768211455)'
-  assert.equal(t.check(rec(4, 'v', '12345')), null)
-  assert.equal(t.check(rec(5, 'v')), 'line 5: no key to use as the explicit hash key (--explicit-hash-key)')
+  assert.equal(router.refuse(rec(4, 'v', '12345')), null)
+  assert.equal(router.refuse(rec(5, 'v')), 'line 5: no key to use as the explicit hash key (--explicit-hash-key)')
   for (const [lineNo, key] of [[6, '-1'], [7, '12a'], [8, ' 1'], [9, '340282366920938463463374607431768211456'], [10, '1'.repeat(40)]] as const) {
-    assert.equal(t.check(rec(lineNo, 'v', key)), `line ${lineNo}: key ${JSON.stringify(key)} is not an explicit hash key (--explicit-hash-key ${needs}`)
+    assert.equal(router.refuse(rec(lineNo, 'v', key)), `line ${lineNo}: key ${JSON.stringify(key)} is not an explicit hash key (--explicit-hash-key ${needs}`)
   }
 })
 
-test('--explicit-hash-key with --shard-ordering: partitionFor() picks the shard whose range holds the key itself', async () => {
+test('--explicit-hash-key with --shard-ordering: the router picks the shard whose range holds the key itself', async () => {
   const half = 1n << 127n
   const fake = new FakePutRecords({ shards: [shard(0, 0n, half - 1n), shard(1, half, (1n << 128n) - 1n)] })
   const { t } = transport(fake, { shardOrdering: true, explicitHashKey: true })
-  await t.connect()
-  const partitionFor = t.partitionFor as (r: InputRecord) => number
+  const router = await routerOf(t)
+  const partitionFor = (r: InputRecord): number => placed(router, r)
   assert.equal(partitionFor(rec(1, 'v', '0')), 0)
   assert.equal(partitionFor(rec(2, 'v', (half - 1n).toString())), 0)
   assert.equal(partitionFor(rec(3, 'v', half.toString())), 1)

@@ -19,7 +19,7 @@ import { readInput, type InputSink, type InputTotals } from './input/read-input.
 import { checkOutputPaths, type FileId } from './input/output-paths.ts'
 import { SourceLines } from './input/source-lines.ts'
 import { Reporter } from './report/reporter.ts'
-import { Checkpoint } from './checkpoint/checkpoint.ts'
+import type { Checkpoint } from './checkpoint/checkpoint.ts'
 import { fileCodec } from './input/decompress.ts'
 import type { BatchResult } from './producer/result.ts'
 import { FailedOutput } from './report/failed-output.ts'
@@ -70,9 +70,10 @@ export async function runPipeline (config: Config, deps: PipelineDeps): Promise<
   ]
   await checkOutputPaths(outputs, config.input.files, deps.stdinFile ?? null)
   if (config.input.checkpoint !== null && !config.input.rawInput) await refuseCompressedCheckpoint(config.input.files)
+  // The checkpoint code is loaded only with --checkpoint: it brings node:crypto, which a plain run never needs.
   const checkpoint = config.input.checkpoint === null
     ? null
-    : await Checkpoint.open({ path: config.input.checkpoint, reset: config.input.checkpointReset, files: config.input.files, clock: deps.clock, warn: deps.warn })
+    : await (await import('./checkpoint/checkpoint.ts')).Checkpoint.open({ path: config.input.checkpoint, reset: config.input.checkpointReset, files: config.input.files, clock: deps.clock, warn: deps.warn })
   const failedOutput = config.output.failedOutput === null ? null : await openFailedOutput(config.output.failedOutput, config.input.delimiter)
   let producer: Producing | null = null
   let builder: BatchBuilder | null = null

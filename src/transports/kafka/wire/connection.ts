@@ -5,7 +5,6 @@
 // else between SaslHandshake and the last SaslAuthenticate.
 
 import { connect, type Socket } from 'node:net'
-import { connect as connectTls } from 'node:tls'
 import { KprodError } from '../../../errors.ts'
 import type { Clock, TimerHandle } from '../../../util/clock.ts'
 import type { TlsSettings } from '../security.ts'
@@ -58,11 +57,13 @@ export class Connection {
    * Opens a connection; rejects with a never-written KPROD_CONNECTION_LOST when it cannot, or with
    * a final KPROD_TLS error when the TLS handshake shows a setting is wrong.
    */
-  static open (o: ConnectionOptions): Promise<Connection> {
+  static async open (o: ConnectionOptions): Promise<Connection> {
     const address = `${o.host}:${o.port}`
     const tls = o.tls ?? null
-    return new Promise((resolve, reject) => {
-      const socket = tls === null
+    // node:tls only when TLS is configured: loading it costs tens of ms of CPU a plaintext run need not pay.
+    const connectTls = tls === null ? null : (await import('node:tls')).connect
+    return await new Promise((resolve, reject) => {
+      const socket = tls === null || connectTls === null
         ? connect({ host: o.host, port: o.port, noDelay: true })
         : connectTls({ host: o.host, port: o.port, ...sni(o.host), ...tls.options }).setNoDelay(true)
       let tcpConnected = false

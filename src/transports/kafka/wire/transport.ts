@@ -14,7 +14,7 @@ import type { Router, SendResult, Topology, Transport, TransportLimits } from '.
 import { DEFAULT_ROUTING, kafkaRouter } from '../router.ts'
 import { BufferPool } from './buffer-pool.ts'
 import { Connection } from './connection.ts'
-import { authenticate, type SaslContext } from './sasl/authenticate.ts'
+import type { SaslContext } from './sasl/authenticate.ts'
 import { principalOf } from '../security.ts'
 import { tlsOptions, type TlsOptions } from '../tls.ts'
 import { BrokerError } from './error-codes.ts'
@@ -449,6 +449,8 @@ export class KafkaWireTransport implements Transport {
       this.#versions ??= await this.#apiVersions(conn)
       const sasl = security.sasl
       if (sasl !== null) {
+        // The SASL code (node:crypto for SCRAM, node:child_process for token commands) only when SASL is configured.
+        const { authenticate } = await import('./sasl/authenticate.ts')
         const context: SaslContext = {
           sasl,
           clientId: this.#o.clientId,

@@ -68,7 +68,7 @@ test('the runtime stage holds production dependencies only, and the built CLI', 
   assert.deepEqual(devOnly.filter((path) => existsSync(join(app, path))), [], 'development-only packages in the image')
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
   for (const dep of Object.keys(pkg.dependencies)) assert.ok(existsSync(join(app, 'node_modules', dep)), `dependency ${dep} is in the image`)
-  assert.ok(existsSync(join(app, 'dist/kprod/main.js')))
+  assert.ok(existsSync(join(app, 'dist/kprod/main.cjs')))
   assert.ok(!existsSync(join(app, 'src')), 'no sources in the image')
 })
 

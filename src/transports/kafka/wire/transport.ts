@@ -434,7 +434,6 @@ export class KafkaWireTransport implements Transport {
     return opening
   }
 
-  /** A connection ready for requests: TLS as configured, versions learnt once, SASL done. */
   /** A connection that has said ApiVersions and, with SASL, authenticated; `startup` ones close() ends early. */
   async #open (host: string, port: number, startup = false): Promise<Connection> {
     const { security, connectTimeoutMs, clock } = this.#o

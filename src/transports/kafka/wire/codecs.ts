@@ -1,10 +1,11 @@
 // Compresses the records section of a v2 record batch with the codec named in its attributes:
 // gzip and zstd from node:zlib, snappy (xerial-framed, as the Java client writes it) from the
 // `snappy` package and lz4 (the LZ4 frame format) from `lz4-napi`, both native napi-rs builds.
-// Each library is loaded on its first batch: most runs never compress. gzip and lz4 run off the
-// main thread; snappy and zstd run on it, as their asynchronous forms cost more than they save
-// (bench/README.md, "Codecs and one line per process"). The result is a list of pieces that the
-// request is written from in turn, so framing never costs a copy of the compressed bytes.
+// Each library is loaded on its first batch: most runs never compress. gzip runs on node:zlib's
+// thread pool, where it can use every core; snappy, lz4 and zstd run on the main thread, where
+// they cost less than the hand-off to another thread (bench/README.md, "Codecs: where to
+// compress"). The result is a list of pieces that the request is written from in turn, so
+// framing never costs a copy of the compressed bytes.
 
 import { createRequire } from 'node:module'
 import { KprodError } from '../../../errors.ts'
@@ -21,24 +22,33 @@ export type Compressed = readonly Buffer[]
 
 type Compress = (data: Buffer) => Promise<Compressed>
 
-const loaded = new Map<Codec, Promise<Compress>>()
+const require = createRequire(import.meta.url)
+const loaded = new Map<Codec, Compress>()
 
-/** `data` compressed with `codec` (not 'none'). */
+/** `data` compressed with `codec` (not 'none'); a library that cannot be loaded is KPROD_CONFIG. */
 export function compress (codec: Exclude<Codec, 'none'>, data: Buffer): Promise<Compressed> {
   let compressor = loaded.get(codec)
-  if (compressor === undefined) loaded.set(codec, compressor = load(codec))
-  return compressor.then((c) => c(data))
+  if (compressor === undefined) {
+    try {
+      compressor = load(codec)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    loaded.set(codec, compressor)
+  }
+  return compressor(data)
 }
 
-async function load (codec: Exclude<Codec, 'none'>): Promise<Compress> {
+function load (codec: Exclude<Codec, 'none'>): Compress {
   switch (codec) {
-    case 'gzip':
+    case 'gzip': {
+      const zlib = require('node:zlib') as typeof import('node:zlib')
+      const util = require('node:util') as typeof import('node:util')
+      const gzip = util.promisify(zlib.gzip)
+      return async (data) => [await gzip(data)]
+    }
     case 'zstd': {
-      const [zlib, util] = await Promise.all([import('node:zlib'), import('node:util')])
-      if (codec === 'gzip') {
-        const gzip = util.promisify(zlib.gzip)
-        return async (data) => [await gzip(data)]
-      }
+      const zlib = require('node:zlib') as typeof import('node:zlib')
       if (typeof zlib.zstdCompressSync !== 'function') throw missing(codec, 'node:zlib of Node >= 22.15')
       // Synchronous, and told the input size so zstd sizes its window and tables to one batch:
       // 1.05 s of CPU on W2 where the thread-pool form without the size took 1.26-1.45 s.
@@ -52,18 +62,19 @@ async function load (codec: Exclude<Codec, 'none'>): Promise<Compress> {
       return async (data) => xerial(snappy.compressSync(data, { copyOutputData: true }), data.length)
     }
     case 'lz4': {
-      // Blocks, framed here: lz4-napi's own frame encoder copies the input into a zeroed buffer
-      // of the block size first, which cost twice what compressing W2's sections did
-      // (bench/README.md, "Codecs on a quiet machine").
-      const lz4 = native<{ compress: (data: Uint8Array) => Promise<Buffer> }>('lz4-napi', codec)
-      return (data) => lz4Frame(data, lz4.compress)
+      // Synchronous blocks, framed here. lz4-napi's own frame encoder copies the input into a
+      // zeroed buffer of the block size first, which cost twice what compressing W2's sections
+      // did; its thread-pool form cost the main thread as much as compressing there did, and the
+      // pool's thread the compression again (bench/README.md, "Codecs: where to compress").
+      const lz4 = native<{ compressSync: (data: Uint8Array) => Buffer }>('lz4-napi', codec)
+      return async (data) => lz4Frame(data, lz4.compressSync)
     }
   }
 }
 
 function native<T> (name: string, codec: Codec): T {
   try {
-    return createRequire(import.meta.url)(name) as T
+    return require(name) as T
   } catch (err) {
     throw missing(codec, `the npm package ${name}`, err)
   }
@@ -101,15 +112,15 @@ const LZ4_END = Buffer.alloc(4)
 const LZ4_UNCOMPRESSED = 0x80000000
 
 /**
- * An LZ4 frame of `data` from `compressBlock` (lz4-napi's `compress`: the uncompressed size as
- * an int32 LE, then one raw block), whose size field is overwritten with the block's own size,
- * which is what a frame carries there. A block that does not shrink is stored as it is.
+ * An LZ4 frame of `data` from `compressBlock` (lz4-napi's `compressSync`: the uncompressed size
+ * as an int32 LE, then one raw block), whose size field is overwritten with the block's own
+ * size, which is what a frame carries there. A block that does not shrink is stored as it is.
  */
-async function lz4Frame (data: Buffer, compressBlock: (data: Uint8Array) => Promise<Buffer>): Promise<Compressed> {
+function lz4Frame (data: Buffer, compressBlock: (data: Uint8Array) => Buffer): Compressed {
   const parts: Buffer[] = [LZ4_HEADER]
   for (let at = 0; at < data.length; at += LZ4_BLOCK_BYTES) {
     const piece = data.subarray(at, at + LZ4_BLOCK_BYTES)
-    const out = await compressBlock(piece)
+    const out = compressBlock(piece)
     if (out.length - 4 < piece.length) {
       out.writeUInt32LE(out.length - 4, 0)
       parts.push(out)

@@ -21,6 +21,14 @@ const NOT_RETRIABLE = new Map<string, ErrorCode>([
 ])
 
 /**
+ * Broker errors that say a quota was exceeded: the request was refused (nothing written) and
+ * waiting helps, as with a throttled Kinesis shard. A broker sends THROTTLING_QUOTA_EXCEEDED for
+ * controller mutations (CreateTopics, DeleteTopics, CreatePartitions); a produce quota delays the
+ * answer instead (throttle_time_ms).
+ */
+const THROTTLED = new Set(['THROTTLING_QUOTA_EXCEEDED'])
+
+/**
  * Broker errors after which the records may be in the log: the leader appended them but the
  * replicas did not confirm in time.
  */
@@ -103,6 +111,7 @@ export function fromBrokerError (type: string, message: string, retriable: boole
   const code = NOT_RETRIABLE.get(type)
   if (code !== undefined) return new KprodError(code, message, { targetCode, cause })
   if (type === 'UNKNOWN_TOPIC_OR_PARTITION') return new KprodError('KPROD_TARGET_NOT_FOUND', message, { retriable: true, targetCode, cause })
+  if (THROTTLED.has(type)) return new KprodError('KPROD_THROTTLED', message, { retriable: true, targetCode, cause })
   if (MAYBE_WRITTEN.has(type)) return new KprodError('KPROD_BROKER', message, { retriable: true, maybeWritten: true, targetCode, cause })
   return new KprodError('KPROD_BROKER', message, { retriable, targetCode, cause })
 }

@@ -234,8 +234,9 @@ function toMessages (batch: Batch, partition: number, fixed: readonly RecordHead
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!
     const own = r instanceof LineRecord ? undefined : r.headers
-    const headers = own === undefined || own.length === 0 ? fixedHeaders : toHeaders(fixed, own)
-    if (own !== undefined && !emptied) emptied = own.some((h) => h.value === null)
+    const made = own === undefined || own.length === 0 ? fixedHeaders : toHeaders(fixed, own)
+    if (made?.emptied === true) emptied = true
+    const headers = made?.headers
     messages[i] = {
       key: r.key,
       value: r.nullValue === true ? null : r.value,
@@ -249,18 +250,23 @@ function toMessages (batch: Batch, partition: number, fixed: readonly RecordHead
 
 /**
  * kafkajs takes headers as an object: a name given more than once becomes an array of values,
- * sent in a row. A null header value is sent as an empty one: kafkajs 2.2.4's encoder would write
- * null as length -1, but its size count calls Buffer.byteLength on the value first, which throws
- * for null (protocol/recordBatch/record/v0/index.js, sizeOfHeaders).
+ * sent in a row. A null header value is sent as an empty one (`emptied` says one was): kafkajs
+ * 2.2.4's encoder would write null as length -1, but its size count calls Buffer.byteLength on the
+ * value first, which throws for null (protocol/recordBatch/record/v0/index.js, sizeOfHeaders).
  */
-function toHeaders (fixed: readonly RecordHeader[], own: readonly RecordHeader[] | undefined): IHeaders {
+function toHeaders (fixed: readonly RecordHeader[], own: readonly RecordHeader[] | undefined): { headers: IHeaders, emptied: boolean } {
   const out: Record<string, Buffer[]> = {}
+  let emptied = false
   for (const list of [own ?? [], fixed]) {
-    for (const h of list) (out[h.name] ??= []).push(h.value ?? EMPTY)
+    for (const h of list) {
+      if (h.value === null) emptied = true
+      const values = (out[h.name] ??= [])
+      values.push(h.value ?? EMPTY)
+    }
   }
   const headers: IHeaders = {}
   for (const [name, values] of Object.entries(out)) headers[name] = values.length === 1 ? values[0] : values
-  return headers
+  return { headers, emptied }
 }
 
 const EMPTY = Buffer.alloc(0)

@@ -17,7 +17,7 @@ test('fromBrokerError maps each broker error name to its kprod code and keeps th
     ['UNKNOWN_TOPIC_OR_PARTITION', 'KPROD_TARGET_NOT_FOUND', true],
     ['TOPIC_AUTHORIZATION_FAILED', 'KPROD_AUTH', false],
     ['INVALID_RECORD', 'KPROD_BROKER', false],
-    ['THROTTLING_QUOTA_EXCEEDED', 'KPROD_BROKER', true]
+    ['THROTTLING_QUOTA_EXCEEDED', 'KPROD_THROTTLED', true]
   ]
   for (const [type, code, retriable] of rows) {
     const known = brokerErrorCode(codeOf(type))

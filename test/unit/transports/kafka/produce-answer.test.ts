@@ -54,3 +54,18 @@ test('a leadership error marks the metadata stale; TOPIC_AUTHORIZATION_FAILED na
     assert.equal(denied.error.retriable, false)
   }
 })
+
+// A broker sends code 89 for controller mutation quotas (CreateTopics, DeleteTopics,
+// CreatePartitions), never to a Produce request, whose quota delays the answer instead
+// (throttle_time_ms): no integration test can make one, so the mapping is proven here.
+test('THROTTLING_QUOTA_EXCEEDED is KPROD_THROTTLED, as a throttled Kinesis shard: retriable, not maybe-written', () => {
+  for (const context of [idempotent, plain]) {
+    const o = produceOutcome(answer(89, '-1', 'quota exceeded'), context)
+    assert.equal(o.kind, 'failed')
+    if (o.kind === 'failed') {
+      assert.deepEqual([o.error.code, o.error.targetCode, o.error.retriable, o.error.maybeWritten], ['KPROD_THROTTLED', 'THROTTLING_QUOTA_EXCEEDED', true, false])
+      assert.equal(o.error.message, 'THROTTLING_QUOTA_EXCEEDED: quota exceeded')
+      assert.equal(o.staleMetadata, false)
+    }
+  }
+})

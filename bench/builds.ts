@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { median, round, table } from './stats.ts'
-import { Broker, ROOT, command, measure, type Measured } from './tools.ts'
+import { Broker, ROOT, command, hideKafkajsTimeoutWarning, measure, type Measured } from './tools.ts'
 import { ensureFile, fileWorkloads } from './workloads.ts'
 
+hideKafkajsTimeoutWarning()
 const { values: opts, positionals } = parseArgs({ allowPositionals: true, options: { brokers: { type: 'string' }, runs: { type: 'string', default: '5' }, client: { type: 'string', default: 'wire' } } })
 if (opts.brokers === undefined || positionals.length === 0) throw new Error('bench/builds.ts: --brokers HOST:PORT (scripts/local-kafka bootstrap prints it) and at least one NAME=DIR are needed')
 const w1 = fileWorkloads(`${ROOT}/.local/bench`, false)[0]!

@@ -9,9 +9,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { median, round, table } from './stats.ts'
-import { Broker, ROOT, command, measure, type Measured } from './tools.ts'
+import { Broker, ROOT, command, hideKafkajsTimeoutWarning, measure, type Measured } from './tools.ts'
 import { ensureFile, fileWorkloads } from './workloads.ts'
 
+hideKafkajsTimeoutWarning()
 const { values: opts } = parseArgs({
   options: {
     brokers: { type: 'string' },

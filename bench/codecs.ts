@@ -3,7 +3,7 @@
 // and counted on the broker.
 
 import { round } from './stats.ts'
-import { KPROD_NODE_FLAGS, ROOT, measure, summariseRuns, type BenchResult, type Broker, type Measured } from './tools.ts'
+import { KPROD_NODE_FLAGS, ROOT, measure, summariseRuns, warmUp, type BenchResult, type Broker, type Measured } from './tools.ts'
 import type { FileWorkload } from './workloads.ts'
 import { closeSync, openSync } from 'node:fs'
 
@@ -32,6 +32,12 @@ export async function codecBench (o: Common & { readonly w2: FileWorkload }): Pr
   const results: BenchResult[] = []
   const ratios: Record<string, number | null> = {}
   const tools = ['kprod', 'kcat'] as const
+  // One uncounted run of each tool first (tools.ts warmUp), on the first codec (gzip) only: one
+  // per codec would be 8 runs of the whole W2, ~25 s in full mode on a quiet machine (README:
+  // snappy, lz4 and zstd 1.2-2.9 s a run, gzip two to three times that), where gzip's pair alone
+  // is ~10-15 s. The broker's produce path is then warm for every codec; its handling of each
+  // later codec's batches (decompressing them to validate) is not.
+  await warmUp(tools, `${o.w2.name} ${CODECS[0]}`, (tool) => codecRun(o, o.w2, CODECS[0], tool), o.log)
   for (const codec of CODECS) {
     const per = new Map<string, Array<Measured & { counted: number, ok: boolean }>>(tools.map((t) => [t, []]))
     for (let r = 0; r < o.runs; r++) {

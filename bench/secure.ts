@@ -7,7 +7,7 @@
 import { closeSync, openSync } from 'node:fs'
 import kafkajs from 'kafkajs'
 import { median, round } from './stats.ts'
-import { measure, summariseRuns, type BenchResult, type Measured } from './tools.ts'
+import { measure, summariseRuns, warmUp, type BenchResult, type Measured } from './tools.ts'
 import { kcatArgs, kprodArgs, type Common } from './codecs.ts'
 import type { FileWorkload } from './workloads.ts'
 import { Connection } from '../src/transports/kafka/wire/connection.ts'
@@ -31,13 +31,8 @@ type Tool = keyof typeof TOOLS
 export async function saslSslBench (o: Common & { readonly w1: FileWorkload, readonly listeners: SecureListeners }): Promise<{ results: BenchResult[], ratios: Record<string, number | null> }> {
   const tools = Object.keys(TOOLS) as Tool[]
   const per = new Map<Tool, Array<Measured & { counted: number, ok: boolean }>>(tools.map((t) => [t, []]))
-  // One run of each tool first, not counted: the first runs after the broker's start pay its JIT
-  // warm-up of the TLS, SASL and produce paths (2-3 times the broker CPU of later runs), and the
-  // tool that runs first would carry it alone.
-  for (const tool of tools) {
-    const m = await run(o, tool)
-    o.log(`bench: ${o.w1.name} sasl_ssl warm-up ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, cpu ${m.cpuS.toFixed(2)} s (not counted)`)
-  }
+  // One run of each tool first, not counted: the broker's JIT warm-up of the TLS, SASL and produce paths.
+  await warmUp(tools, `${o.w1.name} sasl_ssl`, (tool) => run(o, tool), o.log)
   for (let r = 0; r < o.runs; r++) {
     for (const tool of r % 2 === 0 ? tools : [...tools].reverse()) {
       const m = await run(o, tool)

@@ -145,6 +145,35 @@ export async function measure (cmd: string, args: readonly string[], stdin: Stdi
   return { wallMs, cpuS: (user ?? NaN) + (sys ?? NaN), maxRssMb: (rssKb ?? NaN) / 1024, code, stdout: Buffer.concat(out).toString('utf8'), stderrTail: err }
 }
 
+/**
+ * One run of each tool, in the order given, before a piece's measured runs; logged on stderr as a
+ * warm-up and kept out of the results. The first runs after a broker's start pay its JIT warm-up
+ * of the produce path (and of TLS and SASL, or a codec, when the runs use them): 2-3 times the
+ * broker CPU of later runs, which the tool that happens to run first would carry alone.
+ * `what` names the runs in the log line (`bench: <what> warm-up <tool>: ...`).
+ */
+export async function warmUp<T extends string> (tools: readonly T[], what: string, run: (tool: T) => Promise<Measured & { readonly ok: boolean }>, log: (line: string) => void): Promise<void> {
+  for (const tool of tools) {
+    const m = await run(tool)
+    log(`bench: ${what} warm-up ${tool}: ${(m.wallMs / 1000).toFixed(2)} s, cpu ${m.cpuS.toFixed(2)} s (not counted)${m.ok ? '' : ' FAILED'}`)
+  }
+}
+
+/**
+ * For the scripts run as `node bench/X.ts` (bench/run passes --disable-warning instead): drops
+ * kafkajs 2.2.4's TimeoutNegativeWarning, which Node >= 23 prints when the Broker's admin sets a
+ * negative timer in its request queue (harmless, clamped to 1 ms; kprod hides it the same way,
+ * src/cli/main.ts). Every other warning still goes to Node's own printer.
+ */
+export function hideKafkajsTimeoutWarning (): void {
+  const printers = process.listeners('warning')
+  process.removeAllListeners('warning')
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return
+    for (const print of printers) print.call(process, warning)
+  })
+}
+
 /** The bench's broker connection: fresh topics with 6 partitions, their record counts, deletes. */
 export class Broker {
   readonly bootstrap: string

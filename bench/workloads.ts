@@ -1,7 +1,8 @@
 // The bench workloads: fixed-size line files generated once under .local/bench/ (reused when the
 // size matches), and the W3 trickle written live. Every line is exactly `size` bytes plus LF.
 
-import { createWriteStream, existsSync, statSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { once } from 'node:events'
 import type { Writable } from 'node:stream'
 
@@ -50,6 +51,8 @@ export function trickleWorkload (quick: boolean): TrickleWorkload {
 export async function ensureFile (w: FileWorkload): Promise<boolean> {
   const want = w.records * (w.size + 1)
   if (existsSync(w.file) && statSync(w.file).size === want) return false
+  // bench/run makes the folder; bench/builds.ts and bench/checkpoint.ts, run directly, may be first.
+  mkdirSync(dirname(w.file), { recursive: true })
   const out = createWriteStream(w.file)
   const filler = fillerBytes(w.size)
   const perChunk = Math.max(1, Math.floor((4 * 1024 * 1024) / (w.size + 1)))

@@ -25,14 +25,17 @@ type Compress = (data: Buffer) => Promise<Compressed>
 const require = createRequire(import.meta.url)
 const loaded = new Map<Codec, Compress>()
 
-/** `data` compressed with `codec` (not 'none'); a library that cannot be loaded is KPROD_CONFIG. */
+/**
+ * `data` compressed with `codec` (not 'none'); a library that cannot be loaded is KPROD_CONFIG,
+ * for this batch and every later one, without looking for the library again.
+ */
 export function compress (codec: Exclude<Codec, 'none'>, data: Buffer): Promise<Compressed> {
   let compressor = loaded.get(codec)
   if (compressor === undefined) {
     try {
       compressor = load(codec)
     } catch (err) {
-      return Promise.reject(err)
+      compressor = () => Promise.reject(err)
     }
     loaded.set(codec, compressor)
   }

@@ -15,6 +15,8 @@ export interface StoredBatch {
   readonly producerId: bigint
   readonly epoch: number
   readonly baseSequence: number
+  /** The whole batch's size on disk, header included. */
+  readonly bytes: number
 }
 
 /** Whether the batches of `cluster` can be read from disk here (not for KPROD_TEST_KAFKA_BROKERS clusters). */
@@ -41,7 +43,8 @@ export function storedBatches (cluster: Cluster, topic: string, partition: numbe
           producerId: data.readBigInt64BE(at + 43),
           epoch: data.readInt16BE(at + 51),
           baseSequence: data.readInt32BE(at + 53),
-          records: data.readInt32BE(at + 57)
+          records: data.readInt32BE(at + 57),
+          bytes: 12 + length
         })
         at += 12 + length
       }

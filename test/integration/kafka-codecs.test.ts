@@ -53,6 +53,37 @@ test('--compression lz4: a batch over 4 MiB that does not shrink goes as uncompr
   }
 })
 
+test('--compression snappy: records that repeat each other across 10 KiB and 140 KiB go as far copies (4-byte offsets) that the broker and kcat take', async () => {
+  const topic = await kafka.topic({ partitions: 1 })
+  // W2's shape (one 10 KiB filler, a number in front), then 70 KB lines alternating A, B: the
+  // `snappy` package, 64 KiB at a time, finds next to none of these repeats, so kprod's own
+  // wide-window encoder is picked, and A's repeats are 140 KB back.
+  const fill = randomBytes(7_680).toString('base64')
+  const a = randomBytes(52_500).toString('base64')
+  const b = randomBytes(52_500).toString('base64')
+  const lines = [
+    ...Array.from({ length: 300 }, (_, i) => Buffer.from(`${String(i).padStart(12, '0')}${fill}`)),
+    ...Array.from({ length: 60 }, (_, i) => Buffer.from(i % 2 === 0 ? a : b))
+  ]
+  const input = Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]))
+  const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--no-batch-lines',
+    '--compression', 'snappy', '--linger', '60000'], { input })
+  assert.equal(run.code, 0, run.stderr)
+  const got = (await consumeAll(kafka.bootstrap, topic)).map((r) => r.value)
+  assert.equal(got.length, lines.length)
+  for (let i = 0; i < lines.length; i++) assert.ok(got[i]!.equals(lines[i]!), `line ${i + 1} differs`)
+  if (hasLocalLog(kafka)) {
+    const batches = storedBatches(kafka, topic, 0)
+    assert.ok(batches.length >= 6, `${batches.length} batches`)
+    for (const batch of batches) assert.equal(batch.codec, CODEC_IDS.snappy)
+    const stored = batches.reduce((sum, batch) => sum + batch.bytes, 0)
+    // Full 1 MiB batches (the long linger): one filler, or one A and one B, as literals, the rest
+    // copies of at most 64 bytes each (3 bytes for an offset below 64 KiB, 5 above). About 1 MB
+    // in all; the snappy package alone stores more than 4.2 MB (all of the second part).
+    assert.ok(stored < input.length / 4, `${stored} bytes stored for ${input.length} of input`)
+  }
+})
+
 for (const codec of ['snappy', 'lz4', 'zstd']) {
   test(`--kafka-client kafkajs --compression ${codec} is refused at start with exit 2, naming the flag and the client`, async () => {
     const run = await kprod(['--brokers', kafka.bootstrap, '--topic', 'any', '--kafka-client', 'kafkajs', '--compression', codec], { input: 'x\n' })

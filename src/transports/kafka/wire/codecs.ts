@@ -1,6 +1,7 @@
 // Compresses the records section of a v2 record batch with the codec named in its attributes:
 // gzip and zstd from node:zlib, snappy (xerial-framed, as the Java client writes it) from the
-// `snappy` package and lz4 (the LZ4 frame format) from `lz4-napi`, both native napi-rs builds.
+// `snappy` package or kprod's own encoder (snappy.ts), and lz4 (the LZ4 frame format) from
+// `lz4-napi`; `snappy` and `lz4-napi` are native napi-rs builds.
 // Each library is loaded on its first batch: most runs never compress. gzip runs on node:zlib's
 // thread pool, where it can use every core; snappy, lz4 and zstd run on the main thread, where
 // they cost less than the hand-off to another thread (bench/README.md, "Codecs: where to
@@ -9,6 +10,7 @@
 
 import { createRequire } from 'node:module'
 import { KprodError } from '../../../errors.ts'
+import { pickingEncoder } from './snappy.ts'
 
 /** The codec ids of the batch attributes' low three bits (Kafka protocol, RecordBatch). */
 export const CODECS = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const
@@ -58,11 +60,14 @@ function load (codec: Exclude<Codec, 'none'>): Compress {
       return async (data) => [zlib.zstdCompressSync(data, { pledgedSrcSize: data.length })]
     }
     case 'snappy': {
-      // Synchronous into a V8-owned buffer (`copyOutputData`): the asynchronous form copies through
-      // napi tasks into external buffers that the collector frees late, which took 1.75 s of CPU
-      // and 360 MB of RSS on W2 where this takes 1.0 s and 160 MB.
+      // The `snappy` package's encoder or kprod's own wide-window one, whichever makes the
+      // sections smaller (snappy.ts). The package's synchronous form into a V8-owned buffer
+      // (`copyOutputData`): the asynchronous form copies through napi tasks into external buffers
+      // that the collector frees late, which took 1.75 s of CPU and 360 MB of RSS on W2 where this
+      // takes 1.0 s and 160 MB.
       const snappy = native<{ compressSync: (data: Uint8Array, options: { copyOutputData: boolean }) => Buffer }>('snappy', codec)
-      return async (data) => xerial(snappy.compressSync(data, { copyOutputData: true }), data.length)
+      const encode = pickingEncoder((data) => snappy.compressSync(data, { copyOutputData: true }))
+      return async (data) => xerial(encode(data), data.length)
     }
     case 'lz4': {
       // Synchronous blocks, framed here. lz4-napi's own frame encoder copies the input into a

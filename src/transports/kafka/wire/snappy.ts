@@ -6,32 +6,40 @@
 // it and `snap` each compress 64 KiB fragments on their own, and `snap` lets its step grow by a
 // 32nd of itself after each miss. On records that repeat each other at a distance (W2's 10 KiB
 // lines) `snap` skips past the repeats and leaves 3.6 times the bytes this encoder does; on short
-// lines with near repeats (W1, JSON logs) `snap` finds them as well and is four to six times
-// faster. The format allows the wide window: a copy may reach any byte already written (a 2-byte
-// offset below 64 KiB, a 4-byte one above), and every snappy decoder (C++ snappy in the broker's
+// lines with near repeats (W1, JSON logs) `snap` finds them as well and is 4-13 times faster.
+// The format allows the wide window: a copy may reach any byte already written (a 2-byte offset
+// below 64 KiB, a 4-byte one above), and every snappy decoder (C++ snappy in the broker's
 // snappy-java, librdkafka, `snap`) checks a copy only against the bytes written so far.
 // Measurements: bench/README.md, "snappy: a wide window".
 
-/** Every this many sections both encoders run, and the smaller output picks the encoder until the next trial. */
-export const TRIAL_EVERY = 32
+/** Sections from a trial that picked the own encoder to the next trial, and the first gap after one that did not. */
+export const TRIAL_GAP = 32
+/** The longest gap: after each trial that keeps the `snappy` package's encoder the gap doubles, up to this. */
+export const MAX_TRIAL_GAP = 512
 /** The own encoder is picked when its output is at most this share of `snap`'s: fewer bytes must pay for its slower search. */
 export const WIDE_SHARE = 0.75
 
 type Encode = (data: Buffer) => Buffer
 
 /**
- * A snappy encoder that tries `native` and `wide` on the first section and every TRIAL_EVERY-th
- * after it, keeps the smaller output of a trial, and uses `wide` alone until the next trial when
- * its output was at most WIDE_SHARE of `native`'s, else `native` alone.
+ * A snappy encoder that runs both `native` and `wide` on trial sections, returns the smaller
+ * output of a trial, and between trials uses `wide` alone when its output was at most WIDE_SHARE
+ * of `native`'s, else `native` alone. Trials: the first section, then TRIAL_GAP sections after a
+ * trial that picked `wide`; after one that kept `native`, twice the last gap (up to
+ * MAX_TRIAL_GAP), so that input the own encoder does not help (JSON lines) pays for few trials.
  */
 export function pickingEncoder (native: Encode, wide: Encode = snappyCompress): Encode {
-  let sections = 0
+  let section = 0
+  let nextTrial = 0
+  let gap = TRIAL_GAP / 2
   let useWide = false
   return (data) => {
-    if (sections++ % TRIAL_EVERY !== 0) return useWide ? wide(data) : native(data)
+    if (section++ !== nextTrial) return useWide ? wide(data) : native(data)
     const a = native(data)
     const b = wide(data)
     useWide = b.length <= a.length * WIDE_SHARE
+    gap = useWide ? TRIAL_GAP : Math.min(2 * gap, MAX_TRIAL_GAP)
+    nextTrial += gap
     return b.length < a.length ? b : a
   }
 }

@@ -7,7 +7,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 import { randomBytes } from 'node:crypto'
-import { maxCompressedLength, pickingEncoder, snappyCompress, TRIAL_EVERY } from '../../../../src/transports/kafka/wire/snappy.ts'
+import { MAX_TRIAL_GAP, maxCompressedLength, pickingEncoder, snappyCompress, TRIAL_GAP } from '../../../../src/transports/kafka/wire/snappy.ts'
 import { seededRandom } from '../../../helpers/seeded-random.ts'
 
 const require = createRequire(import.meta.url)
@@ -98,23 +98,37 @@ test('a W2-shaped section comes out at under a third of the snappy package\'s si
   assert.ok(own * 3 < native, `own ${own} bytes, snappy package ${native}`)
 })
 
-test('pickingEncoder tries both encoders on the first section and every TRIAL_EVERY-th, and keeps the wide one only while it saves a quarter', () => {
+test('pickingEncoder: both encoders on trial sections, the wide one between trials only while it saves a quarter, trials rarer while it does not', () => {
   const calls: string[] = []
   let wideSize = 50
   const native = (d: Buffer): Buffer => { calls.push('native'); return Buffer.alloc(100, d[0]) }
   const wide = (d: Buffer): Buffer => { calls.push('wide'); return Buffer.alloc(wideSize, d[0]) }
   const encode = pickingEncoder(native, wide)
   const section = Buffer.from('x')
+  /** Encodes `n` sections; the indexes (counted from this call) of those that ran both encoders. */
+  let between = 'native'
+  const trials = (n: number): number[] => {
+    const at: number[] = []
+    for (let i = 0; i < n; i++) {
+      calls.length = 0
+      encode(section)
+      if (calls.length === 2) {
+        at.push(i)
+        between = wideSize <= 75 ? 'wide' : 'native'
+      } else {
+        assert.deepEqual(calls, [between], `section ${i}`)
+      }
+    }
+    return at
+  }
+  assert.deepEqual(trials(3 * TRIAL_GAP), [0, TRIAL_GAP, 2 * TRIAL_GAP], 'the wide encoder saves half: a trial every TRIAL_GAP sections')
+  calls.length = 0
   assert.equal(encode(section).length, 50, 'a trial returns the smaller output')
-  assert.deepEqual(calls, ['native', 'wide'])
-  calls.length = 0
-  for (let i = 1; i < TRIAL_EVERY; i++) encode(section)
-  assert.deepEqual(calls, Array(TRIAL_EVERY - 1).fill('wide'), 'between trials: the wide encoder alone')
-  calls.length = 0
-  wideSize = 90 // smaller, but not by a quarter: the next trial goes back to the native encoder
-  assert.equal(encode(section).length, 90)
-  encode(section)
-  assert.deepEqual(calls, ['native', 'wide', 'native'])
+  wideSize = 90 // smaller, but not by a quarter: from the next trial on, the native encoder alone
+  const later = trials(2000)
+  assert.equal(later[0], TRIAL_GAP - 1)
+  const gaps = later.slice(1).map((at, i) => at - later[i]!)
+  assert.deepEqual(gaps.slice(0, 5), [2 * TRIAL_GAP, 4 * TRIAL_GAP, 8 * TRIAL_GAP, MAX_TRIAL_GAP, MAX_TRIAL_GAP], 'the gap doubles up to MAX_TRIAL_GAP')
 })
 
 test('with the real encoders: W2-shaped sections get the wide one, JSON log lines keep the snappy package', () => {

@@ -135,11 +135,11 @@ test('with the real encoders: W2-shaped sections get the wide one, JSON log line
   const used: string[] = []
   const native = (d: Buffer): Buffer => { used.push('native'); return snappy.compressSync(d) }
   const wide = (d: Buffer): Buffer => { used.push('wide'); return snappyCompress(d) }
-  pickingEncoder(native, wide)(w2Like(100))
   const w2 = pickingEncoder(native, wide)
-  w2(w2Like(100))
+  const w2Section = w2Like(100)
+  w2(w2Section)
   used.length = 0
-  w2(w2Like(100))
+  w2(w2Section)
   assert.deepEqual(used, ['wide'])
   const json = pickingEncoder(native, wide)
   const section = jsonLike(8_000)

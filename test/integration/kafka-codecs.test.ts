@@ -16,6 +16,13 @@ before(async () => { kafka = await sharedKafka() })
 
 const CODEC_IDS = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const
 
+/** kcat reads exactly `expected` from the topic, byte for byte and in order. */
+async function assertReadBack (topic: string, expected: readonly Buffer[]): Promise<void> {
+  const got = (await consumeAll(kafka.bootstrap, topic)).map((r) => r.value)
+  assert.equal(got.length, expected.length)
+  for (let i = 0; i < expected.length; i++) assert.ok(got[i]!.equals(expected[i]!), `line ${i + 1} differs`)
+}
+
 for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
   test(`--kafka-client wire --compression ${codec}: kcat reads every line back byte for byte, stored with that codec`, async () => {
     const topic = await kafka.topic({ partitions: 1 })
@@ -25,9 +32,7 @@ for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
     assert.equal(run.code, 0, run.stderr)
     const expected = referenceLines(input)
     assert.equal((run.summary.counts as Record<string, number>).delivered, expected.length)
-    const got = (await consumeAll(kafka.bootstrap, topic)).map((r) => r.value)
-    assert.equal(got.length, expected.length)
-    for (let i = 0; i < expected.length; i++) assert.ok(got[i]!.equals(expected[i]!), `line ${i + 1} differs`)
+    await assertReadBack(topic, expected)
     if (hasLocalLog(kafka)) {
       const batches = storedBatches(kafka, topic, 0)
       assert.ok(batches.length >= 6, `${batches.length} batches`)
@@ -43,9 +48,7 @@ test('--compression lz4: a batch over 4 MiB that does not shrink goes as uncompr
   const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--no-batch-lines',
     '--compression', 'lz4', '--batch-bytes', String(6 * 1024 * 1024), '--linger', '60000'], { input: Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')])) })
   assert.equal(run.code, 0, run.stderr)
-  const got = (await consumeAll(kafka.bootstrap, topic)).map((r) => r.value)
-  assert.equal(got.length, lines.length)
-  for (let i = 0; i < lines.length; i++) assert.ok(got[i]!.equals(lines[i]!), `line ${i + 1} differs`)
+  await assertReadBack(topic, lines)
   if (hasLocalLog(kafka)) {
     const batches = storedBatches(kafka, topic, 0)
     assert.equal(batches.length, 1, 'one batch of ~4.8 MiB: two blocks')
@@ -69,9 +72,7 @@ test('--compression snappy: records that repeat each other across 10 KiB and 140
   const run = await kprod(['--brokers', kafka.bootstrap, '--topic', topic, '--kafka-client', 'wire', '--no-progress', '--no-batch-lines',
     '--compression', 'snappy', '--linger', '60000'], { input })
   assert.equal(run.code, 0, run.stderr)
-  const got = (await consumeAll(kafka.bootstrap, topic)).map((r) => r.value)
-  assert.equal(got.length, lines.length)
-  for (let i = 0; i < lines.length; i++) assert.ok(got[i]!.equals(lines[i]!), `line ${i + 1} differs`)
+  await assertReadBack(topic, lines)
   if (hasLocalLog(kafka)) {
     const batches = storedBatches(kafka, topic, 0)
     assert.ok(batches.length >= 6, `${batches.length} batches`)

@@ -135,16 +135,11 @@ test('with the real encoders: W2-shaped sections get the wide one, JSON log line
   const used: string[] = []
   const native = (d: Buffer): Buffer => { used.push('native'); return snappy.compressSync(d) }
   const wide = (d: Buffer): Buffer => { used.push('wide'); return snappyCompress(d) }
-  const w2 = pickingEncoder(native, wide)
-  const w2Section = w2Like(100)
-  w2(w2Section)
-  used.length = 0
-  w2(w2Section)
-  assert.deepEqual(used, ['wide'])
-  const json = pickingEncoder(native, wide)
-  const section = jsonLike(8_000)
-  json(section)
-  used.length = 0
-  json(section)
-  assert.deepEqual(used, ['native'])
+  for (const [section, expected] of [[w2Like(100), 'wide'], [jsonLike(8_000), 'native']] as const) {
+    const encode = pickingEncoder(native, wide)
+    encode(section) // the trial
+    used.length = 0
+    encode(section)
+    assert.deepEqual(used, [expected])
+  }
 })

@@ -8,6 +8,7 @@
 
 import { createHash } from 'node:crypto'
 import { copyValue, recordValueBytes, type InputRecord } from '../../record.ts'
+import { varintBytes, writeVarint } from '../../util/varint.ts'
 
 export const AGGREGATE_MAGIC = Buffer.from([0xf3, 0x89, 0x9a, 0xc2])
 const DIGEST_BYTES = 16
@@ -139,22 +140,4 @@ function writeBytesField (data: Buffer, at: number, tag: number, bytes: Buffer):
   data[at++] = tag
   at = writeVarint(data, at, bytes.length)
   return at + bytes.copy(data, at)
-}
-
-export function varintBytes (value: number): number {
-  let n = 1
-  while (value >= 0x80) {
-    value = Math.floor(value / 128)
-    n++
-  }
-  return n
-}
-
-function writeVarint (data: Buffer, at: number, value: number): number {
-  while (value >= 0x80) {
-    data[at++] = (value & 0x7f) | 0x80
-    value = Math.floor(value / 128)
-  }
-  data[at++] = value
-  return at
 }

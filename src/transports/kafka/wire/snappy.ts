@@ -12,6 +12,8 @@
 // snappy-java, librdkafka, `snap`) checks a copy only against the bytes written so far.
 // Measurements: bench/README.md, "snappy: a wide window".
 
+import { writeVarint } from '../../../util/varint.ts'
+
 /** Sections from a trial that picked the own encoder to the next trial, and the first gap after one that did not. */
 export const TRIAL_GAP = 32
 /** The longest gap: after each trial that keeps the `snappy` package's encoder the gap doubles, up to this. */
@@ -156,15 +158,6 @@ function matchLength (s: Buffer, a: number, b: number, end: number): number {
   }
   while (len < high && s[a + len] === s[b + len]) len++
   return len
-}
-
-function writeVarint (out: Buffer, op: number, value: number): number {
-  while (value >= 0x80) {
-    out[op++] = (value & 0x7f) | 0x80
-    value >>>= 7
-  }
-  out[op++] = value
-  return op
 }
 
 function emitLiteral (out: Buffer, op: number, s: Buffer, from: number, to: number): number {
